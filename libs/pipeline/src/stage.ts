@@ -26,6 +26,11 @@ export interface StageContext<P> {
   readonly inputs: Readonly<Record<string, readonly string[]>>;
   /** Empty temporary folder to write outputs into; renamed into place by the engine on success. */
   readonly outDir: string;
+  /**
+   * Persistent scratch folder for this instance's key, kept across failed or killed attempts and deleted after success:
+   * where resumable stages keep checkpoints (train) so a re-run continues instead of starting over.
+   */
+  readonly scratchDir: string;
   /** The instance's seed (its `seed` parameter when it has one, else the pipeline's seed). */
   readonly seed: number;
   /** Log a line prefixed with the address. */
