@@ -1,0 +1,2 @@
+export * from './reference-loss';
+export * from './tf-loss';
