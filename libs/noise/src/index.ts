@@ -1,0 +1,3 @@
+export * from './select';
+export * from './flip';
+export * from './noisy-labels';
