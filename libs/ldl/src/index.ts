@@ -1,2 +1,3 @@
 export * from './reference-loss';
 export * from './tf-loss';
+export * from './similarity';
