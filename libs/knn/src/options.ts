@@ -1,0 +1,125 @@
+/**
+ * Options of a kNN graph build (the paper's "index-similarity list" for one auxiliary label space), their defaults and
+ * the checks that run before any work starts.
+ */
+import { availableParallelism } from 'node:os';
+import { AlsgError } from '@ldl-alsg/common';
+
+/** exact: flat index (ground truth); ivf: inverted lists; hnsw: small-world graph; auto: exact up to `autoExactMaxRows` rows, else hnsw. */
+export type KnnMode = 'exact' | 'ivf' | 'hnsw' | 'auto';
+/** companion: tools/native/build/alsg-faiss.node (fast, all modes); faiss-node: the npm package (exact mode only); auto: companion when built, else faiss-node. */
+export type KnnBackend = 'auto' | 'companion' | 'faiss-node';
+
+export interface KnnGraphOptions {
+  /** Neighbours per row (paper: 4 or 8). Integer >= 1 and < rows. Default 4. */
+  k?: number;
+  /** Eq. 3 bandwidth, in feature units (after standardisation when that is on). Required; > 0. Paper: 1 (AU), 68 (landmarks). */
+  sigma: number;
+  /** Standardise every column to mean 0, sd 1 (over the graph's rows) before searching. Default false. */
+  standardize?: boolean;
+  /** Search mode. Default 'auto'. */
+  mode?: KnnMode;
+  /** Native module. Default 'auto'. */
+  backend?: KnnBackend;
+  /** IVF: number of inverted lists. Default round(4 * sqrt(rows)), clamped to [1, rows / 39]. */
+  nlist?: number;
+  /** IVF: lists visited per query. Default 24. */
+  nprobe?: number;
+  /** HNSW: links per node. Default 32. */
+  M?: number;
+  /** HNSW: candidate list size while building. Default 64. */
+  efConstruction?: number;
+  /** HNSW: candidate list size while searching (raised to at least k + 1). Default 48. */
+  efSearch?: number;
+  /** Rows drawn (seeded) to measure recall@k of an approximate graph against exact search; 0 turns it off. Default 1000. */
+  recallSample?: number;
+  /** Seed of the recall sample and of the IVF training sample. Default 0. */
+  seed?: number;
+  /** Rows per search call (progress granularity). Default 4096 (exact), 16384 (approximate). */
+  chunkSize?: number;
+  /** auto mode: largest row count searched exactly. Default 50000. */
+  autoExactMaxRows?: number;
+  /** OpenMP / OpenBLAS threads of the search process; default: per mode, see {@link defaultThreads}. */
+  threads?: { omp: number; openblas: number };
+}
+
+export type ResolvedKnnOptions = Required<Omit<KnnGraphOptions, 'mode' | 'backend'>> & {
+  mode: Exclude<KnnMode, 'auto'>;
+  backend: Exclude<KnnBackend, 'auto'>;
+};
+
+/**
+ * Thread counts that do not oversubscribe `cores`. Flat search spends its time in OpenBLAS sgemm (environment.md: OMP 1 +
+ * OpenBLAS 2 was fastest on 2 cores; both at 2 oversubscribes); IVF and HNSW parallelise over queries with OpenMP and
+ * call BLAS only for small products, so they get the OpenMP threads and a single BLAS thread.
+ */
+export function defaultThreads(mode: Exclude<KnnMode, 'auto'>, cores = availableParallelism()): { omp: number; openblas: number } {
+  return mode === 'exact' ? { omp: 1, openblas: cores } : { omp: cores, openblas: 1 };
+}
+
+function positiveInt(name: string, value: number, min = 1): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new AlsgError('E_CONFIG', `knn: ${name} must be an integer >= ${min}, but got ${value}`, { path: name });
+  }
+  return value;
+}
+
+/**
+ * Fills defaults and checks every option against `rows` (the number of rows in the graph) and the backends that are built.
+ * Throws AlsgError E_CONFIG / E_INPUT with the option's name.
+ */
+export function resolveKnnOptions(options: KnnGraphOptions, rows: number, companionBuilt: boolean): ResolvedKnnOptions {
+  if (rows === 0) throw new AlsgError('E_INPUT', 'knn: the graph has no rows (empty set): nothing to search');
+  const k = positiveInt('k', options.k ?? 4);
+  if (k >= rows) {
+    throw new AlsgError('E_INPUT', `knn: k must be smaller than the number of rows in the graph (${rows}), but got k = ${k}`, { path: 'k' });
+  }
+  const sigma = options.sigma;
+  if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma <= 0) {
+    throw new AlsgError('E_CONFIG', `knn: sigma must be a finite number > 0, but got ${sigma}`, { path: 'sigma' });
+  }
+  const autoExactMaxRows = positiveInt('autoExactMaxRows', options.autoExactMaxRows ?? 50_000);
+  const requested = options.mode ?? 'auto';
+  if (!['exact', 'ivf', 'hnsw', 'auto'].includes(requested)) {
+    throw new AlsgError('E_CONFIG', `knn: mode must be one of exact, ivf, hnsw, auto, but got "${requested}"`, { path: 'mode' });
+  }
+  const mode = requested === 'auto' ? (rows <= autoExactMaxRows ? 'exact' : 'hnsw') : requested;
+  const requestedBackend = options.backend ?? 'auto';
+  if (!['auto', 'companion', 'faiss-node'].includes(requestedBackend)) {
+    throw new AlsgError('E_CONFIG', `knn: backend must be one of auto, companion, faiss-node, but got "${requestedBackend}"`, { path: 'backend' });
+  }
+  const backend = requestedBackend === 'auto' ? (companionBuilt ? 'companion' : 'faiss-node') : requestedBackend;
+  if (backend === 'faiss-node' && mode !== 'exact') {
+    throw new AlsgError(
+      'E_CONFIG',
+      `knn: mode "${mode}" needs the companion binding (faiss-node cannot set nprobe / efSearch / efConstruction); ` +
+        'run tools/native/build.sh (or npm run setup), or use mode exact',
+      { path: 'mode' },
+    );
+  }
+  const defaultNlist = Math.max(1, Math.min(Math.round(4 * Math.sqrt(rows)), Math.floor(rows / 39)));
+  const nlist = positiveInt('nlist', options.nlist ?? defaultNlist);
+  if (mode === 'ivf' && nlist > rows) {
+    throw new AlsgError('E_CONFIG', `knn: nlist must be <= the number of rows (${rows}), but got ${nlist}`, { path: 'nlist' });
+  }
+  const threads = options.threads ?? defaultThreads(mode);
+  positiveInt('threads.omp', threads.omp);
+  positiveInt('threads.openblas', threads.openblas);
+  return {
+    k,
+    sigma,
+    standardize: options.standardize ?? false,
+    mode,
+    backend,
+    nlist,
+    nprobe: Math.min(positiveInt('nprobe', options.nprobe ?? 24), nlist),
+    M: positiveInt('M', options.M ?? 32, 2),
+    efConstruction: positiveInt('efConstruction', options.efConstruction ?? 64),
+    efSearch: Math.max(positiveInt('efSearch', options.efSearch ?? 48), k + 1),
+    recallSample: Math.min(positiveInt('recallSample', options.recallSample ?? 1000, 0), rows),
+    seed: options.seed ?? 0,
+    chunkSize: positiveInt('chunkSize', options.chunkSize ?? (mode === 'exact' ? 4096 : 16384)),
+    autoExactMaxRows,
+    threads,
+  };
+}

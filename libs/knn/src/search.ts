@@ -1,0 +1,271 @@
+/**
+ * The search itself, run inside the search process (knn-worker.ts): builds a FAISS index over the graph's rows, finds
+ * every row's k nearest other rows (exact or approximate), and measures recall@k of an approximate graph against exact
+ * search on a seeded sample of rows.
+ *
+ * Exact mode guarantees the result an exhaustive float64 scan would give (ties by smaller index): FAISS's float32
+ * distances only pick candidates; each row asks for a few more than k, re-ranks them exactly (rank.ts), and when the
+ * k-th exact distance is not safely below the last candidate's FAISS distance (a tie or near-tie could sit just past the
+ * candidate list: many duplicates, equal distances on integer data), that row is searched again with twice as many.
+ */
+import { Rng } from '@ldl-alsg/common';
+import type { SearchBackend, SearchIndex } from './backends';
+import type { ResolvedKnnOptions } from './options';
+import { rankCandidates, recallAtK, scanRow } from './rank';
+
+/** Called between chunks: phase name, rows done, rows in the phase. */
+export type ProgressFn = (phase: string, done: number, total: number) => void;
+
+export interface RecallInfo {
+  /** recall@k against exact search; 1 in exact mode (it is the ground truth); null when not measured. */
+  value: number | null;
+  /** Rows the value was measured on (0 in exact mode). */
+  sample: number;
+  /** How the value was obtained. */
+  method: string;
+}
+
+export interface SearchInfo {
+  backend: string;
+  backendVersion: string;
+  /** faiss index_factory description of the index searched. */
+  description: string;
+  threads: { omp: number; openblas: number } | null;
+  /** Candidates asked per row in the first pass. */
+  candidates: number;
+  /** Exact mode: rows searched again with more candidates because of ties / near-ties at the k-th neighbour. */
+  expandedRows: number;
+  /** Approximate modes: rows the index returned fewer than k others for, completed by an exact scan. */
+  fallbackRows: number;
+  recall: RecallInfo;
+  /** Seconds per phase. */
+  timings: { build: number; search: number; recall: number };
+}
+
+export interface SearchResult {
+  /** [n, k] graph-row ids, nearest first. */
+  neighbors: Int32Array;
+  /** [n, k] exact squared distances (float64). */
+  squaredDistances: Float64Array;
+  info: SearchInfo;
+}
+
+const now = (): number => performance.now() / 1000;
+const EPS32 = 2 ** -23;
+
+/** Column means (float64) used to centre the data handed to FAISS: it keeps ||x||^2 small, so flat search rounds less. */
+function columnMeans(data: Float32Array, n: number, d: number): Float64Array {
+  const m = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) m[c] += data[i * d + c];
+  for (let c = 0; c < d; c++) m[c] /= n;
+  return m;
+}
+
+/** Centred float32 copies of the given rows (a contiguous range or a list). */
+function centredRows(data: Float32Array, d: number, mean: Float64Array, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  for (let r = 0; r < rows.length; r++) {
+    const base = rows[r] * d;
+    for (let c = 0; c < d; c++) out[r * d + c] = data[base + c] - mean[c];
+  }
+  return out;
+}
+
+function range(start: number, end: number): Int32Array {
+  const out = new Int32Array(end - start);
+  for (let i = 0; i < out.length; i++) out[i] = start + i;
+  return out;
+}
+
+/** Adds all rows (centred) to `index` in chunks, reporting progress. */
+function addAll(index: SearchIndex, data: Float32Array, n: number, d: number, mean: Float64Array, chunk: number, progress: ProgressFn): void {
+  for (let s = 0; s < n; s += chunk) {
+    const e = Math.min(n, s + chunk);
+    index.add(centredRows(data, d, mean, range(s, e)));
+    progress('add', e, n);
+  }
+}
+
+/**
+ * Exact k nearest neighbours of `queryRows` using a flat index over all n rows, with the tie-safe expansion described in
+ * the file comment. Returns [queryRows.length, k] ids and exact squared distances.
+ */
+function exactNeighbours(
+  index: SearchIndex,
+  data: Float32Array,
+  n: number,
+  d: number,
+  mean: Float64Array,
+  queryRows: Int32Array,
+  k: number,
+  chunk: number,
+  phase: string,
+  progress: ProgressFn,
+): { ids: Int32Array; dist: Float64Array; expanded: number; candidates: number } {
+  // Bound on |FAISS float32 distance - exact distance|: BLAS's ||x||^2 + ||y||^2 - 2<x,y> loses up to ~d ulps of the norms.
+  const normSq = (i: number): number => {
+    let s = 0;
+    for (let c = 0; c < d; c++) {
+      const v = data[i * d + c] - mean[c];
+      s += v * v;
+    }
+    return s;
+  };
+  let maxNormSq = 0;
+  for (let i = 0; i < n; i++) maxNormSq = Math.max(maxNormSq, normSq(i));
+  const tolerance = (i: number): number => 2 * (d + 2) * EPS32 * (normSq(i) + maxNormSq) + 1e-30;
+
+  const ids = new Int32Array(queryRows.length * k);
+  const dist = new Float64Array(queryRows.length * k);
+  const first = Math.min(n, k + 4);
+  let pending = range(0, queryRows.length); // positions into queryRows
+  let want = first;
+  let expanded = 0;
+  let done = 0;
+  while (pending.length > 0) {
+    const retry: number[] = [];
+    for (let s = 0; s < pending.length; s += chunk) {
+      const positions = pending.subarray(s, Math.min(pending.length, s + chunk));
+      const rows = Array.from(positions, (p) => queryRows[p]);
+      const { labels, distances } = index.search(centredRows(data, d, mean, rows), want);
+      for (let r = 0; r < rows.length; r++) {
+        const i = rows[r];
+        const ranked = rankCandidates(data, d, i, labels.subarray(r * want, (r + 1) * want), k);
+        const complete = want >= n; // every row was a candidate: nothing can hide past the list
+        const safe = complete || (ranked.ids.length === k && ranked.dist[k - 1] + tolerance(i) < distances[(r + 1) * want - 1]);
+        if (!safe) {
+          retry.push(positions[r]);
+          continue;
+        }
+        ids.set(ranked.ids, positions[r] * k);
+        dist.set(ranked.dist, positions[r] * k);
+        done++;
+      }
+      progress(phase, done, queryRows.length);
+    }
+    expanded += retry.length;
+    pending = Int32Array.from(retry);
+    want = Math.min(n, want * 2);
+  }
+  return { ids, dist, expanded, candidates: first };
+}
+
+/** A seeded sample of `size` distinct rows of [0, n), sorted. */
+export function sampleRows(n: number, size: number, seed: number): Int32Array {
+  const rng = new Rng(seed, 'knn-recall-sample');
+  const all = range(0, n);
+  for (let s = 0; s < size; s++) {
+    const j = s + rng.int(n - s);
+    const t = all[s];
+    all[s] = all[j];
+    all[j] = t;
+  }
+  return all.slice(0, size).sort();
+}
+
+/** faiss index_factory description for the resolved options. */
+export function indexDescription(o: ResolvedKnnOptions): string {
+  if (o.mode === 'ivf') return `IVF${o.nlist},Flat`;
+  if (o.mode === 'hnsw') return `HNSW${o.M}`;
+  return 'Flat';
+}
+
+/** Builds the graph over `data` [n, d] (the rows of the graph, already standardised if asked). */
+export function searchGraph(backend: SearchBackend, data: Float32Array, n: number, d: number, o: ResolvedKnnOptions, progress: ProgressFn): SearchResult {
+  const k = o.k;
+  const mean = columnMeans(data, n, d);
+  const description = indexDescription(o);
+  const info: SearchInfo = {
+    backend: backend.name,
+    backendVersion: backend.version,
+    description,
+    threads: backend.threads ?? null,
+    candidates: 0,
+    expandedRows: 0,
+    fallbackRows: 0,
+    recall: { value: 1, sample: 0, method: 'exact search is the ground truth' },
+    timings: { build: 0, search: 0, recall: 0 },
+  };
+  const addChunk = 65536;
+
+  if (o.mode === 'exact') {
+    let t = now();
+    const index = backend.create(d, 'Flat');
+    addAll(index, data, n, d, mean, addChunk, progress);
+    info.timings.build = now() - t;
+    t = now();
+    const r = exactNeighbours(index, data, n, d, mean, range(0, n), k, o.chunkSize, 'search', progress);
+    index.free();
+    info.timings.search = now() - t;
+    info.candidates = r.candidates;
+    info.expandedRows = r.expanded;
+    return { neighbors: r.ids, squaredDistances: r.dist, info };
+  }
+
+  // --- approximate: IVF or HNSW ---
+  let t = now();
+  const index = backend.create(d, description);
+  if (o.mode === 'hnsw') index.setParam('efConstruction', o.efConstruction);
+  if (!index.isTrained()) {
+    // k-means on a seeded sample: FAISS itself caps training at 256 points per list; 64 per list is plenty for IVF-Flat.
+    const trainRows = sampleRows(n, Math.min(n, o.nlist * 64), o.seed);
+    index.train(centredRows(data, d, mean, trainRows));
+  }
+  addAll(index, data, n, d, mean, addChunk, progress);
+  if (o.mode === 'ivf') index.setParam('nprobe', o.nprobe);
+  if (o.mode === 'hnsw') index.setParam('efSearch', o.efSearch);
+  info.timings.build = now() - t;
+
+  t = now();
+  const neighbors = new Int32Array(n * k);
+  const squaredDistances = new Float64Array(n * k);
+  const want = k + 1; // self is normally among the results
+  info.candidates = want;
+  const short: number[] = [];
+  for (let s = 0; s < n; s += o.chunkSize) {
+    const e = Math.min(n, s + o.chunkSize);
+    const { labels } = index.search(centredRows(data, d, mean, range(s, e)), want);
+    for (let i = s; i < e; i++) {
+      const ranked = rankCandidates(data, d, i, labels.subarray((i - s) * want, (i - s + 1) * want), k);
+      if (ranked.ids.length < k) short.push(i);
+      neighbors.set(ranked.ids, i * k);
+      squaredDistances.set(ranked.dist, i * k);
+    }
+    progress('search', e, n);
+  }
+  // Rows with fewer than k results (self not returned and a duplicate missing, or IVF lists too small): ask again
+  // with more candidates, then scan exactly what is still short.
+  if (short.length > 0) {
+    const more = Math.min(n, 4 * want);
+    if (o.mode === 'hnsw') index.setParam('efSearch', Math.max(o.efSearch, more));
+    const { labels } = index.search(centredRows(data, d, mean, short), more);
+    short.forEach((i, r) => {
+      let ranked = rankCandidates(data, d, i, labels.subarray(r * more, (r + 1) * more), k);
+      if (ranked.ids.length < k) {
+        ranked = scanRow(data, n, d, i, k);
+        info.fallbackRows++;
+      }
+      neighbors.set(ranked.ids, i * k);
+      squaredDistances.set(ranked.dist, i * k);
+    });
+  }
+  index.free();
+  info.timings.search = now() - t;
+
+  // recall@k on a seeded sample, against the exact neighbours of the same rows
+  t = now();
+  if (o.recallSample > 0) {
+    const rows = sampleRows(n, o.recallSample, o.seed);
+    const flat = backend.create(d, 'Flat');
+    addAll(flat, data, n, d, mean, addChunk, () => undefined);
+    const truth = exactNeighbours(flat, data, n, d, mean, rows, k, o.chunkSize, 'recall', progress);
+    flat.free();
+    const approx = new Int32Array(rows.length * k);
+    rows.forEach((i, r) => approx.set(neighbors.subarray(i * k, (i + 1) * k), r * k));
+    info.recall = { value: recallAtK(approx, truth.ids, k), sample: rows.length, method: `exact flat search on ${rows.length} seeded random rows` };
+  } else {
+    info.recall = { value: null, sample: 0, method: 'not measured (recallSample 0)' };
+  }
+  info.timings.recall = now() - t;
+  return { neighbors, squaredDistances, info };
+}
