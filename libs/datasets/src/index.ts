@@ -1,1 +1,13 @@
 export * from './manifest';
+export * from './class-names';
+export * from './ingest-types';
+export * from './ingest-collector';
+export * from './dataset-files';
+export * from './images';
+export * from './npy-scalar';
+export * from './sequence-protocols';
+export * from './detect-format';
+export * from './ingest';
+export { ADAPTERS, DETECTION_ORDER } from './adapters/index';
+export { ferplusMajority } from './adapters/ferplus';
+export { parseFolderPath } from './adapters/folder';

@@ -1,0 +1,101 @@
+/**
+ * ExpW (Zhang et al., IJCV 2018): `label/label.lst` with lines `image_name face_id face_box_top face_box_left
+ * face_box_right face_box_bottom face_box_confidence expression_label`; images in `image/origin/`. Each face box is
+ * cropped (clipped to the image) and written to `images/<image stem>_<face_id>.png`. Codes: 0 angry, 1 disgust, 2 fear,
+ * 3 happy, 4 sad, 5 surprise, 6 neutral. ExpW has no official split: every row gets the `split` option (default train).
+ */
+import { join } from 'node:path';
+import { AlsgError } from '@ldl-alsg/common';
+import { isFile, parseCode, readLines, requirePath } from '../dataset-files';
+import { cropToPng, forEachLimit, imageSize, type Box } from '../images';
+import type { Adapter, SourceItem } from '../ingest-types';
+import { FER2013_ORDER } from './fer2013';
+
+const LIST = 'label/label.lst';
+
+interface Face {
+  item: SourceItem;
+  source: string;
+  box: Box;
+}
+
+export const expwAdapter: Adapter = {
+  format: 'expw',
+  dataset: 'expw',
+  domain: 'wild',
+  defaultSplit: 'train',
+  defaultSplitMap: {},
+  layout: `expw: ${LIST} ("name face_id top left right bottom confidence label") and image/origin/<name>`,
+  detect: (root) => isFile(join(root, LIST)),
+  async run(ctx) {
+    const list = requirePath('expw', ctx.root, [LIST], 'the face list');
+    const origin = requirePath('expw', ctx.root, ['image/origin', 'origin'], 'the images folder', 'dir');
+    const faces: Face[] = [];
+    for (const { text, line } of readLines(list)) {
+      const parts = text.split(/\s+/);
+      if (parts.length !== 8) {
+        throw new AlsgError('E_INPUT', `${list}:${line}: expected 8 fields (image_name face_id top left right bottom confidence label), but got ${parts.length}`, {
+          file: list,
+          line,
+        });
+      }
+      ctx.tick();
+      const [name, faceId, ...rest] = parts;
+      const [top, left, right, bottom, confidence] = rest.slice(0, 5).map(Number);
+      if ([top, left, right, bottom, confidence].some((v) => !Number.isFinite(v))) {
+        throw new AlsgError('E_INPUT', `${list}:${line}: face box and confidence must be numbers, but got "${rest.slice(0, 5).join(' ')}"`, { file: list, line });
+      }
+      const code = parseCode(rest[5], 0, 6, list, line, 'expression_label');
+      const label = FER2013_ORDER[code];
+      if (label.kind === 'drop') continue;
+      if (confidence < ctx.options.minFaceConfidence) {
+        ctx.collector.skip('low-confidence', list, line, `confidence ${confidence} < ${ctx.options.minFaceConfidence}`);
+        continue;
+      }
+      const id = `${name.replace(/\.[^.]+$/, '')}_${faceId}`;
+      const item: SourceItem = { id, path: `images/${id}.png`, labelIndex: label.index, split: ctx.options.split, sourceLabel: String(code), file: list, line, written: true };
+      ctx.collector.add(item);
+      faces.push({ item, source: join(origin, name), box: { left: Math.round(left), top: Math.round(top), right: Math.round(right), bottom: Math.round(bottom) } });
+    }
+    // Crops that fail are removed from the rows afterwards (in list order) and recorded with their reason.
+    const failed = new Map<SourceItem, { reason: 'missing-image' | 'unreadable' | 'bad-box'; detail: string }>();
+    const sizes = new Map<string, Promise<{ width: number; height: number } | string>>();
+    await forEachLimit(faces, 4, async (face) => {
+      if (!isFile(face.source)) {
+        failed.set(face.item, { reason: 'missing-image', detail: `${face.source} does not exist` });
+        return;
+      }
+      if (!sizes.has(face.source)) sizes.set(face.source, imageSize(face.source));
+      const size = await sizes.get(face.source)!;
+      if (typeof size === 'string') {
+        failed.set(face.item, { reason: 'unreadable', detail: `${face.source}: ${size}` });
+        return;
+      }
+      const box: Box = {
+        left: Math.max(0, face.box.left),
+        top: Math.max(0, face.box.top),
+        right: Math.min(size.width, face.box.right),
+        bottom: Math.min(size.height, face.box.bottom),
+      };
+      if (box.right - box.left < 1 || box.bottom - box.top < 1) {
+        failed.set(face.item, { reason: 'bad-box', detail: `box left ${face.box.left} top ${face.box.top} right ${face.box.right} bottom ${face.box.bottom} is empty inside ${size.width}x${size.height}` });
+        return;
+      }
+      try {
+        await cropToPng(face.source, box, join(ctx.imagesDir, `${face.item.id}.png`));
+      } catch (err) {
+        failed.set(face.item, { reason: 'unreadable', detail: `${face.source}: ${(err as Error).message.split('\n')[0]}` });
+      }
+    });
+    if (failed.size === 0) return;
+    for (const face of faces) {
+      const f = failed.get(face.item);
+      if (!f) continue;
+      if (f.reason !== 'bad-box' && ctx.options.onBadImage === 'error') {
+        throw new AlsgError('E_INPUT', `${list}:${face.item.line}: ${f.detail}`, { file: list, line: face.item.line });
+      }
+      ctx.collector.skip(f.reason, list, face.item.line, f.detail);
+    }
+    ctx.collector.removeItems(new Set(failed.keys()));
+  },
+};

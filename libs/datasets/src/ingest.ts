@@ -1,0 +1,231 @@
+/**
+ * Reads a real dataset in its original layout and writes the ingest stage's outputs (docs/contracts.md): `manifest.csv`,
+ * `distribution.npy` where the source has real label distributions, converted images under `images/`, and
+ * `ingest-report.json` with counts per split/class and every skip with its reason, file and line.
+ *
+ * Nothing partial is ever left behind: everything is built in a staging folder inside `outDir` and moved into place
+ * only after the whole source was read and every image checked, `manifest.csv` last (a folder without a manifest is not
+ * an ingest output). An error removes the staging folder.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AlsgError, type Progress } from '@ldl-alsg/common';
+import { encodeNpyHeader, writeJsonAtomic } from '@ldl-alsg/artifacts';
+import { CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
+import { writeFileSync } from 'node:fs';
+import { ADAPTERS } from './adapters/index';
+import { describeMissing, isFile } from './dataset-files';
+import { detectFormat } from './detect-format';
+import { checkImage, forEachLimit } from './images';
+import { IngestCollector } from './ingest-collector';
+import { IMAGE_CHECKS, PROTOCOLS, REAL_FORMATS, type IngestOptions, type RealFormat, type ResolvedIngestOptions, type SkipRecord, type SourceItem } from './ingest-types';
+import { SPLITS, writeManifest, type Split } from './manifest';
+
+export interface IngestHooks {
+  /** Progress reporting (the stage passes ctx.progress); default: none. */
+  progress?: (label: string, total: number | undefined, unit?: string) => Progress;
+  /** Log lines (the stage passes ctx.log); default: none. */
+  log?: (message: string) => void;
+}
+
+/** ingest-report.json. */
+export interface IngestReport {
+  format: RealFormat;
+  root: string;
+  dataset: string;
+  domain: 'wild' | 'lab';
+  options: ResolvedIngestOptions;
+  rows: number;
+  /** Rows per split and class (every class listed, zeros included), and totals per split and class. */
+  counts: { bySplit: Record<string, Record<string, number>>; splitTotals: Record<string, number>; byClass: Record<string, number> };
+  skipped: {
+    total: number;
+    byReason: Record<string, number>;
+    /** At most `maxListedSkips` items per reason, in source order. */
+    items: SkipRecord[];
+    /** Items per reason that were counted but not listed. */
+    unlisted: Record<string, number>;
+  };
+  distribution: { file: string; known: number; unknown: number } | null;
+  images: { check: string; checked: number; written: number };
+  notes: Record<string, unknown>;
+  seconds: number;
+}
+
+const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Fills in defaults and checks option values; `format` must already be a real format. */
+export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOptions {
+  const adapter = ADAPTERS[options.format];
+  if (!adapter) throw new AlsgError('E_CONFIG', `ingest: format must be one of ${REAL_FORMATS.join(', ')}, auto, synthfer, but got "${options.format}"`);
+  const r: ResolvedIngestOptions = {
+    format: options.format,
+    root: resolve(options.root),
+    dataset: options.dataset ?? adapter.dataset,
+    domain: options.domain ?? adapter.domain,
+    split: options.split ?? adapter.defaultSplit,
+    splitMap: { ...adapter.defaultSplitMap, ...(options.splitMap ?? {}) },
+    protocol: options.protocol ?? 'none',
+    imageCheck: options.imageCheck ?? 'decode',
+    onBadImage: options.onBadImage ?? 'skip',
+    rafImages: options.rafImages ?? 'aligned',
+    minFaceConfidence: options.minFaceConfidence ?? 0,
+    maxListedSkips: options.maxListedSkips ?? 200,
+  };
+  const bad = (field: string, rule: string, value: unknown): never => {
+    throw new AlsgError('E_CONFIG', `ingest: ${field} must ${rule}, but got ${JSON.stringify(value)}`, { path: field });
+  };
+  if (!DATASET_NAME.test(r.dataset)) bad('dataset', 'be letters, digits, ".", "_" or "-" (it prefixes every id)', r.dataset);
+  if (r.domain !== 'wild' && r.domain !== 'lab') bad('domain', 'be wild or lab', r.domain);
+  if (!SPLITS.includes(r.split)) bad('split', `be one of ${SPLITS.join(', ')}`, r.split);
+  for (const [k, v] of Object.entries(r.splitMap)) if (!(SPLITS as readonly string[]).includes(v) && v !== 'skip') bad(`splitMap.${k}`, 'be train, val, test or skip', v);
+  if (!PROTOCOLS.includes(r.protocol)) bad('protocol', `be one of ${PROTOCOLS.join(', ')}`, r.protocol);
+  if (r.protocol !== 'none' && r.format !== 'folder' && r.format !== 'csv') bad('protocol', 'be none unless format is folder or csv', r.protocol);
+  if (!IMAGE_CHECKS.includes(r.imageCheck)) bad('imageCheck', `be one of ${IMAGE_CHECKS.join(', ')}`, r.imageCheck);
+  if (r.onBadImage !== 'skip' && r.onBadImage !== 'error') bad('onBadImage', 'be skip or error', r.onBadImage);
+  if (r.rafImages !== 'aligned' && r.rafImages !== 'original') bad('rafImages', 'be aligned or original', r.rafImages);
+  if (!Number.isFinite(r.minFaceConfidence)) bad('minFaceConfidence', 'be a number', r.minFaceConfidence);
+  if (!Number.isInteger(r.maxListedSkips) || r.maxListedSkips < 0) bad('maxListedSkips', 'be a non-negative integer', r.maxListedSkips);
+  return r;
+}
+
+/** Checks every image ingest did not write itself; removes missing/unreadable ones from the rows and records them. */
+async function checkImages(collector: IngestCollector, options: ResolvedIngestOptions, hooks: IngestHooks): Promise<number> {
+  const toCheck = collector.items.filter((item) => !item.written);
+  if (toCheck.length === 0) return 0;
+  const bad = new Map<SourceItem, { reason: 'missing-image' | 'unreadable'; detail: string }>();
+  const progress = hooks.progress?.('checking images', toCheck.length, 'images');
+  await forEachLimit(toCheck, 4, async (item) => {
+    if (!isFile(item.path)) bad.set(item, { reason: 'missing-image', detail: `${item.path} does not exist` });
+    else {
+      const problem = await checkImage(item.path, options.imageCheck);
+      if (problem !== null) bad.set(item, { reason: 'unreadable', detail: `${item.path}: ${problem}` });
+    }
+    progress?.tick();
+  });
+  progress?.done();
+  const missing = [...bad.values()].filter((b) => b.reason === 'missing-image').length;
+  if (missing === toCheck.length) {
+    // Not a few lost files but a wrong layout (e.g. original images where aligned ones were expected): say what is there.
+    const first = toCheck[0];
+    throw new AlsgError(
+      'E_INPUT',
+      `${options.format}: none of the ${toCheck.length} listed images exist; expected e.g. ${first.path} (listed at ${first.file}${first.line ? `:${first.line}` : ''}); ${describeMissing(options.root, first.path)}`,
+      { file: first.path },
+    );
+  }
+  for (const item of toCheck) {
+    const b = bad.get(item);
+    if (!b) continue;
+    if (options.onBadImage === 'error') {
+      throw new AlsgError('E_INPUT', `${item.file}${item.line ? `:${item.line}` : ''}: ${b.reason}: ${b.detail}`, { file: item.file, line: item.line });
+    }
+    collector.skip(b.reason, item.file, item.line, b.detail);
+  }
+  collector.removeItems(new Set(bad.keys()));
+  return toCheck.length;
+}
+
+function buildReport(collector: IngestCollector, options: ResolvedIngestOptions, checked: number, hasDistribution: boolean, seconds: number): IngestReport {
+  const zero = (): Record<string, number> => Object.fromEntries(CLASSES.map((c) => [c, 0]));
+  const bySplit: Record<string, Record<string, number>> = {};
+  const splitTotals: Record<string, number> = {};
+  for (const item of collector.items) {
+    (bySplit[item.split] ??= zero())[CLASSES[item.labelIndex]]++;
+    splitTotals[item.split] = (splitTotals[item.split] ?? 0) + 1;
+  }
+  const listed: SkipRecord[] = [];
+  const perReason: Record<string, number> = {};
+  const unlisted: Record<string, number> = {};
+  for (const s of collector.skips) {
+    perReason[s.reason] = (perReason[s.reason] ?? 0) + 1;
+    if (perReason[s.reason] <= options.maxListedSkips) listed.push(s);
+    else unlisted[s.reason] = (unlisted[s.reason] ?? 0) + 1;
+  }
+  const known = collector.items.filter((i) => i.distribution).length;
+  return {
+    format: options.format,
+    root: options.root,
+    dataset: collector.dataset,
+    domain: collector.domain,
+    options,
+    rows: collector.items.length,
+    counts: { bySplit, splitTotals, byClass: collector.classCounts() },
+    skipped: { total: collector.skips.length, byReason: perReason, items: listed, unlisted },
+    distribution: hasDistribution ? { file: 'distribution.npy', known, unknown: collector.items.length - known } : null,
+    images: { check: options.imageCheck, checked, written: collector.items.filter((i) => i.written).length },
+    notes: collector.notes,
+    seconds,
+  };
+}
+
+/** Moves `name` from the staging folder into `outDir`, replacing what was there (or removes a stale one). */
+function place(staging: string, outDir: string, name: string): void {
+  const target = join(outDir, name);
+  const source = join(staging, name);
+  // rename() replaces a file atomically; a folder (images/) has to be removed first.
+  if (existsSync(target) && (!existsSync(source) || name === 'images')) rmSync(target, { recursive: true, force: true });
+  if (existsSync(source)) renameSync(source, target);
+}
+
+/**
+ * Ingests one real dataset into `outDir` (created if needed). `format: 'auto'` detects the layout. Returns the report
+ * that was written to `ingest-report.json`.
+ */
+export async function ingestDataset(options: Omit<IngestOptions, 'format'> & { format: RealFormat | 'auto' }, outDir: string, hooks: IngestHooks = {}): Promise<IngestReport> {
+  const started = Date.now();
+  const format = options.format === 'auto' ? detectFormat(resolve(options.root)) : options.format;
+  if (options.format === 'auto') hooks.log?.(`detected format ${format} in ${options.root}`);
+  const resolved = resolveIngestOptions({ ...options, format });
+  const adapter = ADAPTERS[format];
+  mkdirSync(outDir, { recursive: true });
+  const staging = join(outDir, `.ingest-staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(staging);
+  try {
+    const collector = new IngestCollector(resolved.dataset, resolved.domain, resolved.splitMap);
+    const progress = hooks.progress?.(`reading ${format}`, undefined, 'items');
+    await adapter.run({
+      root: resolved.root,
+      options: resolved,
+      collector,
+      imagesDir: join(staging, 'images'),
+      tick: (n = 1) => progress?.tick(n),
+      log: (m) => hooks.log?.(m),
+    });
+    progress?.done();
+    const checked = await checkImages(collector, resolved, hooks);
+    if (collector.items.length === 0) {
+      const reasons = Object.entries(collector.skipCounts()).map(([r, n]) => `${r} ${n}`).join(', ');
+      throw new AlsgError('E_INPUT', `${format}: ${resolved.root} gave no manifest rows (skipped: ${reasons || 'nothing found'})`, { file: resolved.root });
+    }
+    const rows = collector.items.map((item) => ({
+      id: `${resolved.dataset}/${item.id}`,
+      path: item.path,
+      label: CLASSES[item.labelIndex],
+      dataset: resolved.dataset,
+      split: item.split as Split,
+      domain: resolved.domain,
+      subject: item.subject,
+      source_label: item.sourceLabel,
+    }));
+    const hasDistribution = collector.items.some((i) => i.distribution);
+    if (hasDistribution) {
+      const data = new Float32Array(rows.length * NUM_CLASSES).fill(Number.NaN);
+      collector.items.forEach((item, r) => {
+        if (item.distribution) for (let c = 0; c < NUM_CLASSES; c++) data[r * NUM_CLASSES + c] = item.distribution[c];
+      });
+      const header = encodeNpyHeader('float32', [rows.length, NUM_CLASSES]);
+      writeFileSync(join(staging, 'distribution.npy'), Buffer.concat([header, Buffer.from(data.buffer)]));
+    }
+    const report = buildReport(collector, resolved, checked, hasDistribution, (Date.now() - started) / 1000);
+    writeJsonAtomic(join(staging, 'ingest-report.json'), report);
+    writeManifest(staging, rows);
+    // An old manifest goes first, so the folder never pairs it with new images or a new report.
+    rmSync(join(outDir, 'manifest.csv'), { force: true });
+    for (const name of ['images', 'distribution.npy', 'ingest-report.json', 'manifest.csv']) place(staging, outDir, name);
+    return report;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
