@@ -1,0 +1,174 @@
+/**
+ * OpenFace `FaceLandmarkImg` as a subprocess (execa) on batches of still images, robust to OpenFace's batch behaviour:
+ * - images are decoded first (image-check.ts); unreadable ones are set aside as `unreadable`;
+ * - each batch is staged as symlinks named by row (`r<index>.<ext>`), so two images with the same file name in
+ *   different folders cannot overwrite each other's `<stem>.csv`; formats OpenFace cannot open are converted to PNG;
+ * - one call per batch: `FaceLandmarkImg -f a -f b ... -out_dir <dir> -2Dfp -aus`, with a timeout of `timeoutS` seconds
+ *   per image in the call;
+ * - when a batch still fails (exit code, signal or timeout), its images are retried one by one, so one bad image costs
+ *   only itself: an image whose own call fails gets status `unreadable` with OpenFace's message as the reason.
+ */
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { execa } from 'execa';
+import sharp from 'sharp';
+import { readOpenFaceCsv, type FaceObservation } from './csv-reader';
+import { checkImage } from './image-check';
+
+/** Status of one image after extraction (the extract stage's status.csv values). */
+export type ExtractStatus = 'ok' | 'no-face' | 'low-confidence' | 'unreadable';
+
+/** What the extract stage keeps for one image. */
+export interface ImageResult {
+  status: ExtractStatus;
+  /** Confidence of the kept face; NaN when none. */
+  confidence: number;
+  /** 17 AU intensities, or null. */
+  au: Float32Array | null;
+  /** 136 landmark coordinates, or null. */
+  landmarks: Float32Array | null;
+  /** Faces seen in the image. */
+  faces: number;
+  /** Why an image is unreadable (decoder or OpenFace message). */
+  reason?: string;
+}
+
+/** One image to process; `index` is its manifest row and names its staged copy. */
+export interface ImageJob {
+  index: number;
+  /** Absolute image path. */
+  path: string;
+}
+
+/** Options of {@link runFaceLandmarkImg}. */
+export interface OpenFaceRunOptions {
+  /** Path of the FaceLandmarkImg executable (locate.ts). */
+  bin: string;
+  /** Empty folder for staged images and OpenFace output; removed batch by batch. */
+  workDir: string;
+  /** Images per OpenFace call. Default 32. */
+  batchSize?: number;
+  /** Seconds allowed per image in a call (a call on b images may run b * timeoutS). Default 30. */
+  timeoutS?: number;
+  /** Faces below this OpenFace confidence get status low-confidence. Default 0.5. */
+  minConfidence?: number;
+  /** Extra command-line flags (e.g. ['-wild']). */
+  extraArgs?: readonly string[];
+  /** Called with the number of images finished since the last call (progress). */
+  onProgress?: (n: number) => void;
+  /** Called for each failed call (batch or single), e.g. to log it. */
+  onCallFailure?: (message: string) => void;
+}
+
+/** Counters for the report. */
+export interface OpenFaceRunStats {
+  calls: number;
+  failedBatches: number;
+  singleRetries: number;
+}
+
+/** Result of an image that cannot be read. */
+export function unreadable(reason: string): ImageResult {
+  return { status: 'unreadable', confidence: Number.NaN, au: null, landmarks: null, faces: 0, reason };
+}
+
+/** Result from a CSV observation. */
+export function fromObservation(o: FaceObservation): ImageResult {
+  return { status: o.status, confidence: o.confidence, au: o.au, landmarks: o.landmarks, faces: o.faces };
+}
+
+/** A staged image: the file OpenFace reads and the stem of its CSV. */
+export interface Staged {
+  job: ImageJob;
+  /** Staged file passed to OpenFace. */
+  file: string;
+  /** Stem of the CSV OpenFace will write. */
+  stem: string;
+}
+
+/** Links (or converts to PNG, for rows in `convert`) each job's image into `inDir` as `r<index>.<ext>`. */
+export async function stageImages(jobs: readonly ImageJob[], inDir: string, convert: ReadonlySet<number>, prefix = 'r'): Promise<Staged[]> {
+  mkdirSync(inDir, { recursive: true });
+  const staged: Staged[] = [];
+  for (const job of jobs) {
+    const stem = `${prefix}${String(job.index).padStart(9, '0')}`;
+    let file: string;
+    if (convert.has(job.index)) {
+      file = join(inDir, `${stem}.png`);
+      await sharp(job.path).png().toFile(file);
+    } else {
+      file = join(inDir, `${stem}${extname(job.path).toLowerCase() || '.png'}`);
+      symlinkSync(resolve(job.path), file);
+    }
+    staged.push({ job, file, stem });
+  }
+  return staged;
+}
+
+/**
+ * Runs FaceLandmarkImg over `jobs` and reads each image's CSV.
+ * @returns one result per job, in the order of `jobs`, plus call counters.
+ */
+export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: OpenFaceRunOptions): Promise<{ results: ImageResult[]; stats: OpenFaceRunStats }> {
+  const batchSize = Math.max(1, options.batchSize ?? 32);
+  const timeoutS = options.timeoutS ?? 30;
+  const minConfidence = options.minConfidence ?? 0.5;
+  const stats: OpenFaceRunStats = { calls: 0, failedBatches: 0, singleRetries: 0 };
+  const results = new Map<number, ImageResult>();
+  const readable: ImageJob[] = [];
+  const convert = new Set<number>();
+  for (const job of jobs) {
+    const check = await checkImage(job.path);
+    if (!check.ok) {
+      results.set(job.index, unreadable(check.reason));
+      options.onProgress?.(1);
+      continue;
+    }
+    if (!check.openfaceReadable) convert.add(job.index);
+    readable.push(job);
+  }
+
+  const call = async (batch: readonly ImageJob[], dir: string): Promise<{ ok: true; staged: Staged[]; outDir: string } | { ok: false; message: string }> => {
+    const staged = await stageImages(batch, join(dir, 'in'), convert);
+    const outDir = join(dir, 'out');
+    const args = [...staged.flatMap((s) => ['-f', s.file]), '-out_dir', outDir, '-2Dfp', '-aus', ...(options.extraArgs ?? [])];
+    stats.calls++;
+    const result = await execa(options.bin, args, { timeout: timeoutS * 1000 * batch.length, reject: false, all: true, stdin: 'ignore' });
+    if (result.exitCode === 0 && !result.timedOut) return { ok: true, staged, outDir };
+    const tail = (result.all ?? '').trim().split('\n').slice(-3).join(' | ');
+    const why = result.timedOut ? `timed out after ${timeoutS * batch.length} s` : result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+    return { ok: false, message: `${options.bin} ${why}${tail ? `: ${tail}` : ''}` };
+  };
+
+  const collect = (staged: Staged[], outDir: string): void => {
+    for (const s of staged) results.set(s.job.index, fromObservation(readOpenFaceCsv(join(outDir, `${s.stem}.csv`), minConfidence)));
+  };
+
+  for (let start = 0, b = 0; start < readable.length; start += batchSize, b++) {
+    const batch = readable.slice(start, start + batchSize);
+    const dir = join(options.workDir, `batch-${b}`);
+    try {
+      const outcome = await call(batch, dir);
+      if (outcome.ok) {
+        collect(outcome.staged, outcome.outDir);
+      } else {
+        stats.failedBatches++;
+        options.onCallFailure?.(`batch ${b} (${batch.length} images) failed: ${outcome.message}; retrying its images one by one`);
+        for (const job of batch) {
+          stats.singleRetries++;
+          const single = join(dir, `single-${job.index}`);
+          const one = await call([job], single);
+          if (one.ok) collect(one.staged, one.outDir);
+          else {
+            options.onCallFailure?.(`image ${job.path} failed on its own: ${one.message}`);
+            results.set(job.index, unreadable(`OpenFace failed on this image: ${one.message}`));
+          }
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    options.onProgress?.(batch.length);
+  }
+  return { results: jobs.map((j) => results.get(j.index)!), stats };
+}
