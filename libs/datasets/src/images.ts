@@ -48,7 +48,9 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (i
 /** Writes 8-bit grey pixels (row-major, width x height) as a PNG. */
 export async function writeGrayPng(file: string, pixels: Uint8Array, width: number, height: number): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
+  // toColourspace('b-w') keeps one channel; sharp would otherwise write the grey input as RGB.
   await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
     .png()
     .toFile(file);
 }
