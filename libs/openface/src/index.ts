@@ -5,3 +5,4 @@ export * from './openface-runner';
 export * from './feature-extraction';
 export * from './face-api-extractor';
 export * from './draw-landmarks';
+export * from './extract';

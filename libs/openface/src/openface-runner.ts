@@ -151,6 +151,10 @@ export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: Ope
       const outcome = await call(batch, dir);
       if (outcome.ok) {
         collect(outcome.staged, outcome.outDir);
+      } else if (batch.length === 1) {
+        // a single image's call already failed on its own: no point in retrying it
+        options.onCallFailure?.(`image ${batch[0].path} failed: ${outcome.message}`);
+        results.set(batch[0].index, unreadable(`OpenFace failed on this image: ${outcome.message}`));
       } else {
         stats.failedBatches++;
         options.onCallFailure?.(`batch ${b} (${batch.length} images) failed: ${outcome.message}; retrying its images one by one`);

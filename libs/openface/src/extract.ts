@@ -1,0 +1,266 @@
+/**
+ * The extract stage's work: auxiliary labels (17 AU intensities, 68 landmarks) and a status for every manifest row, by
+ * one of three extractors, written as au.npy, landmarks.npy, status.csv and extract-report.json (docs/contracts.md).
+ * - `openface`: OpenFace FaceLandmarkImg as a subprocess on the images (FeatureExtraction when `sequences` is set);
+ * - `openface-csv`: OpenFace CSVs produced elsewhere (`<csvDir>/<id>.csv`; the synthetic benchmark writes these);
+ * - `face-api`: the embedded detector + 68-point landmark net (landmarks only; AU rows stay NaN).
+ * Rows without auxiliary labels (status not ok) stay in the dataset with NaN rows; the graph stage leaves them out.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { AlsgError, type Progress } from '@ldl-alsg/common';
+import { formatCsv, writeFileAtomic, writeJsonAtomic, writeNpy } from '@ldl-alsg/artifacts';
+import { readManifest, type ManifestRow } from '@ldl-alsg/datasets';
+import { NUM_AUS } from '@ldl-alsg/labels';
+import { readOpenFaceCsv } from './csv-reader';
+import { locateOpenFace } from './locate';
+import { runFaceLandmarkImg, type ExtractStatus, type ImageJob, type ImageResult, type OpenFaceRunStats } from './openface-runner';
+import { runFeatureExtraction } from './feature-extraction';
+import { FaceApiExtractor } from './face-api-extractor';
+
+/** The extractors of the extract stage. */
+export const EXTRACTORS = ['openface', 'openface-csv', 'face-api'] as const;
+export type ExtractorName = (typeof EXTRACTORS)[number];
+/** Status values of status.csv. */
+export const EXTRACT_STATUSES: readonly ExtractStatus[] = ['ok', 'no-face', 'low-confidence', 'unreadable'];
+
+/** Parameters of the extract stage (same names as its JSON Schema). */
+export interface ExtractParams {
+  /** openface | openface-csv | face-api. */
+  extractor: ExtractorName;
+  /** openface: path of FaceLandmarkImg (or of the folder holding the OpenFace executables). Default: OPENFACE_BIN, OPENFACE_DIR, then PATH. */
+  openfaceBin?: string;
+  /** openface-csv: folder of `<id>.csv` files for every dataset. Default `<ingest dir>/openface` per dataset. */
+  csvDir?: string;
+  /** openface-csv: CSV file name from the row `id` (default) or from the image file's `stem` (OpenFace's own naming). */
+  csvName?: 'id' | 'stem';
+  /** openface: seconds allowed per image in one OpenFace call. Default 30. */
+  timeoutS?: number;
+  /** Faces below this confidence (OpenFace confidence or face-api detection score, 0..1) get status low-confidence. Default 0.5. */
+  minConfidence?: number;
+  /** openface: images per FaceLandmarkImg call. Default 32. */
+  batchSize?: number;
+  /** openface: treat images sharing a folder as one video sequence and use FeatureExtraction (CK+, MMI, Oulu frames). Default false. */
+  sequences?: boolean;
+}
+
+/** Callbacks into the caller (the stage context or the CLI). */
+export interface ExtractHooks {
+  log(message: string): void;
+  progress(label: string, total: number, unit: string): Progress;
+  /** Scratch folder for staged images and OpenFace output. Default a fresh temporary folder. */
+  workDir?: string;
+}
+
+/** Content of extract-report.json. */
+export interface ExtractReport {
+  extractor: ExtractorName;
+  /** Extractor version details (face-api and TF.js versions, OpenFace binary and its sha256, CSV folders). */
+  version: Record<string, unknown>;
+  /** Whether au.npy holds AU values (false for face-api: all NaN). */
+  auAvailable: boolean;
+  minConfidence: number;
+  rows: number;
+  counts: Record<ExtractStatus, number>;
+  /** Counts per split: train rows without auxiliary labels stay in training but get no neighbours. */
+  countsBySplit: Record<string, Record<ExtractStatus, number>>;
+  /** Train rows whose status is not ok. */
+  trainWithoutAuxiliary: number;
+  /** Rows with more than one face (the most confident was kept). */
+  multipleFaces: number;
+  /** Every unreadable image with the reason. */
+  unreadable: { id: string; path: string; reason: string }[];
+  /** openface: subprocess calls, failed batches, single-image retries. */
+  calls?: OpenFaceRunStats;
+  seconds: number;
+}
+
+function emptyCounts(): Record<ExtractStatus, number> {
+  return { ok: 0, 'no-face': 0, 'low-confidence': 0, unreadable: 0 };
+}
+
+/** Reads each ingest output's manifest, remembering which dataset folder each row came from. */
+export function readDatasetRows(datasetDirs: readonly string[]): { rows: ManifestRow[]; dirOf: string[] } {
+  if (datasetDirs.length === 0) throw new AlsgError('E_INPUT', 'extract: at least one dataset (ingest output) is required');
+  const rows: ManifestRow[] = [];
+  const dirOf: string[] = [];
+  const seen = new Map<string, string>();
+  for (const dir of datasetDirs) {
+    for (const row of readManifest(dir).rows) {
+      const other = seen.get(row.id);
+      // same rule as readManifests: ids must be unique across the concatenated manifests
+      if (other !== undefined) throw new AlsgError('E_INPUT', `extract: duplicate id "${row.id}" in ${join(dir, 'manifest.csv')} and ${join(other, 'manifest.csv')}`);
+      seen.set(row.id, dir);
+      rows.push(row);
+      dirOf.push(dir);
+    }
+  }
+  return { rows, dirOf };
+}
+
+function sha256Prefix(file: string): string {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
+  } catch {
+    return 'unknown';
+  }
+}
+
+function validateParams(p: ExtractParams): void {
+  if (!(EXTRACTORS as readonly string[]).includes(p.extractor)) {
+    throw new AlsgError('E_CONFIG', `extract: extractor must be one of ${EXTRACTORS.join(', ')}, but got "${String(p.extractor)}"`, { path: 'extractor' });
+  }
+  const positive = (v: number | undefined, name: string, integer: boolean) => {
+    if (v === undefined) return;
+    if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+      throw new AlsgError('E_CONFIG', `extract: ${name} must be a positive ${integer ? 'integer' : 'number'}, but got ${String(v)}`, { path: name });
+    }
+  };
+  positive(p.timeoutS, 'timeoutS', false);
+  positive(p.batchSize, 'batchSize', true);
+  if (p.minConfidence !== undefined && !(p.minConfidence >= 0 && p.minConfidence <= 1)) {
+    throw new AlsgError('E_CONFIG', `extract: minConfidence must be in [0, 1], but got ${String(p.minConfidence)}`, { path: 'minConfidence' });
+  }
+  if (p.csvName !== undefined && p.csvName !== 'id' && p.csvName !== 'stem') {
+    throw new AlsgError('E_CONFIG', `extract: csvName must be id or stem, but got "${String(p.csvName)}"`, { path: 'csvName' });
+  }
+}
+
+/** openface-csv: reads `<csvDir>/<id or stem>.csv` for every row. */
+function readCsvDirs(rows: ManifestRow[], dirOf: string[], p: ExtractParams, minConfidence: number, progress: Progress): { results: ImageResult[]; version: Record<string, unknown> } {
+  const csvDirs = rows.map((_, i) => p.csvDir ?? join(dirOf[i], 'openface'));
+  const distinct = [...new Set(csvDirs)];
+  for (const dir of distinct) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new AlsgError('E_INPUT', `extract: OpenFace CSV folder ${dir} not found (openface-csv reads <csvDir>/<id>.csv; set csvDir / --csv-dir, or choose the openface or face-api extractor)`, { file: dir });
+    }
+    if (!readdirSync(dir).some((f) => f.endsWith('.csv'))) {
+      throw new AlsgError('E_INPUT', `extract: OpenFace CSV folder ${dir} holds no .csv file`, { file: dir });
+    }
+  }
+  const byStem = p.csvName === 'stem';
+  if (byStem) {
+    // OpenFace names its CSV after the image's file stem: two images with the same stem cannot be told apart
+    const owners = new Map<string, string>();
+    rows.forEach((r, i) => {
+      const key = join(csvDirs[i], basename(r.path, extname(r.path)));
+      const other = owners.get(key);
+      if (other !== undefined) throw new AlsgError('E_INPUT', `extract: csvName=stem is ambiguous: rows "${other}" and "${r.id}" both map to ${key}.csv (use csvName=id)`);
+      owners.set(key, r.id);
+    });
+  }
+  const results: ImageResult[] = [];
+  let found = 0;
+  rows.forEach((r, i) => {
+    const file = join(csvDirs[i], `${byStem ? basename(r.path, extname(r.path)) : r.id}.csv`);
+    const o = readOpenFaceCsv(file, minConfidence);
+    if (o.faces > 0) found++;
+    results.push({ status: o.status, confidence: o.confidence, au: o.au, landmarks: o.landmarks, faces: o.faces });
+    progress.tick();
+  });
+  if (found === 0 && rows.length > 0) {
+    throw new AlsgError('E_INPUT', `extract: no OpenFace CSV in ${distinct.join(', ')} matches a manifest row (looked for <${byStem ? 'image stem' : 'id'}>.csv, e.g. ${rows[0][byStem ? 'path' : 'id']})`);
+  }
+  return { results, version: { extractor: 'openface-csv', version: null, csvDirs: distinct, csvName: byStem ? 'stem' : 'id' } };
+}
+
+/**
+ * Runs one extractor over the rows of the given ingest outputs and writes the stage's outputs into `outDir`.
+ * @param datasetDirs ingest output folders (manifests concatenated in order).
+ * @returns the report (also written as extract-report.json).
+ */
+export async function runExtraction(datasetDirs: readonly string[], params: ExtractParams, outDir: string, hooks: ExtractHooks): Promise<ExtractReport> {
+  validateParams(params);
+  const started = performance.now();
+  const minConfidence = params.minConfidence ?? 0.5;
+  const { rows, dirOf } = readDatasetRows(datasetDirs);
+  const n = rows.length;
+  let results: ImageResult[];
+  let version: Record<string, unknown>;
+  let calls: OpenFaceRunStats | undefined;
+
+  if (params.extractor === 'openface-csv') {
+    const progress = hooks.progress('extract (openface-csv)', n, 'images');
+    ({ results, version } = readCsvDirs(rows, dirOf, params, minConfidence, progress));
+    progress.done();
+  } else if (params.extractor === 'openface') {
+    const tool = params.sequences ? 'FeatureExtraction' : 'FaceLandmarkImg';
+    const bin = locateOpenFace(tool, { param: params.openfaceBin }); // fails at once, before any image is touched
+    const workDir = hooks.workDir ?? mkdtempSync(join(tmpdir(), 'alsg-openface-'));
+    mkdirSync(workDir, { recursive: true });
+    const progress = hooks.progress(`extract (OpenFace ${tool})`, n, 'images');
+    const jobs: ImageJob[] = rows.map((r, index) => ({ index, path: r.path }));
+    const options = {
+      bin,
+      workDir,
+      batchSize: params.batchSize,
+      timeoutS: params.timeoutS,
+      minConfidence,
+      onProgress: (k: number) => progress.tick(k),
+      onCallFailure: (m: string) => hooks.log(m),
+    };
+    try {
+      const out = params.sequences ? await runFeatureExtraction(jobs, options) : await runFaceLandmarkImg(jobs, options);
+      results = out.results;
+      calls = out.stats;
+    } finally {
+      if (!hooks.workDir) rmSync(workDir, { recursive: true, force: true });
+    }
+    progress.done();
+    version = { extractor: 'openface', tool, version: 'unknown (OpenFace has no version flag)', binary: bin, sha256: sha256Prefix(bin) };
+  } else {
+    const extractor = await FaceApiExtractor.create();
+    const progress = hooks.progress('extract (face-api)', n, 'images');
+    results = [];
+    for (const r of rows) {
+      results.push(await extractor.extract(r.path, minConfidence));
+      progress.tick();
+    }
+    progress.done();
+    version = extractor.version;
+  }
+
+  const au = new Float32Array(n * NUM_AUS).fill(Number.NaN);
+  const landmarks = new Float32Array(n * 136).fill(Number.NaN);
+  const counts = emptyCounts();
+  const countsBySplit: Record<string, Record<ExtractStatus, number>> = {};
+  const unreadableList: ExtractReport['unreadable'] = [];
+  let multipleFaces = 0;
+  const statusRows = results.map((res, i) => {
+    if (res.status === 'ok') {
+      if (res.au) au.set(res.au, i * NUM_AUS);
+      if (res.landmarks) landmarks.set(res.landmarks, i * 136);
+    }
+    counts[res.status]++;
+    (countsBySplit[rows[i].split] ??= emptyCounts())[res.status]++;
+    if (res.faces > 1) multipleFaces++;
+    if (res.status === 'unreadable') unreadableList.push({ id: rows[i].id, path: rows[i].path, reason: res.reason ?? 'unreadable' });
+    return { id: rows[i].id, status: res.status, confidence: Number.isFinite(res.confidence) ? res.confidence.toFixed(4) : '' };
+  });
+  const train = countsBySplit.train ?? emptyCounts();
+  const report: ExtractReport = {
+    extractor: params.extractor,
+    version,
+    auAvailable: params.extractor !== 'face-api',
+    minConfidence,
+    rows: n,
+    counts,
+    countsBySplit,
+    trainWithoutAuxiliary: train['no-face'] + train['low-confidence'] + train.unreadable,
+    multipleFaces,
+    unreadable: unreadableList,
+    calls,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeNpy(join(outDir, 'au.npy'), au, [n, NUM_AUS]);
+  writeNpy(join(outDir, 'landmarks.npy'), landmarks, [n, 136]);
+  writeFileAtomic(join(outDir, 'status.csv'), formatCsv(['id', 'status', 'confidence'], statusRows));
+  writeJsonAtomic(join(outDir, 'extract-report.json'), report);
+  hooks.log(
+    `${params.extractor}: ${n} images: ${EXTRACT_STATUSES.map((s) => `${counts[s]} ${s}`).join(', ')}; ${report.trainWithoutAuxiliary} train images without auxiliary labels stay in training without neighbours`,
+  );
+  return report;
+}

@@ -1,0 +1,43 @@
+/**
+ * extract: the auxiliary label spaces of the paper (Sec. 3.1): 17 AU intensities and 68 facial points per image, with a
+ * status per image. Outputs au.npy, landmarks.npy, status.csv, extract-report.json (docs/contracts.md).
+ */
+import type { StageDefinition } from '@ldl-alsg/pipeline';
+import { EXTRACTORS, runExtraction, type ExtractParams } from '@ldl-alsg/openface';
+
+export const stage: StageDefinition<ExtractParams> = {
+  name: 'extract',
+  description: 'Auxiliary labels per image (17 AU intensities, 68 landmarks) with OpenFace, OpenFace CSVs made elsewhere, or the embedded face-api.',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      extractor: {
+        enum: [...EXTRACTORS],
+        default: 'openface-csv',
+        description:
+          'openface: run OpenFace FaceLandmarkImg on the images; openface-csv: read OpenFace CSVs made elsewhere (<csvDir>/<id>.csv; the synthetic benchmark writes them); face-api: embedded detector + 68 landmarks, no AUs (au.npy all NaN).',
+      },
+      openfaceBin: { type: 'string', default: '', description: 'openface: path of FaceLandmarkImg or of the OpenFace bin folder. Empty: OPENFACE_BIN, OPENFACE_DIR, then PATH.' },
+      csvDir: { type: 'string', default: '', description: 'openface-csv: folder of the CSVs for every dataset. Empty: <ingest dir>/openface per dataset.' },
+      csvName: { enum: ['id', 'stem'], default: 'id', description: 'openface-csv: CSV named after the manifest id (default) or the image file stem (OpenFace\'s own naming).' },
+      timeoutS: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'openface: seconds allowed per image in one OpenFace call.' },
+      minConfidence: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Faces below this confidence (OpenFace confidence / face-api score) get status low-confidence.' },
+      batchSize: { type: 'integer', minimum: 1, default: 32, description: 'openface: images per FaceLandmarkImg call.' },
+      sequences: { type: 'boolean', default: false, description: 'openface: images sharing a folder are one video sequence, run with FeatureExtraction (CK+, MMI, Oulu frames).' },
+    },
+  },
+  inputs: {
+    dataset: { description: 'Ingested datasets (manifests concatenated in order).', from: ['ingest'], required: true, multiple: true },
+  },
+  async run(ctx) {
+    const p = ctx.params;
+    const report = await runExtraction(
+      ctx.inputs.dataset ?? [],
+      { ...p, openfaceBin: p.openfaceBin || undefined, csvDir: p.csvDir || undefined },
+      ctx.outDir,
+      { log: (m) => ctx.log(m), progress: (label, total, unit) => ctx.progress(label, total, unit) },
+    );
+    ctx.record({ extractor: report.extractor, version: report.version, extractCounts: report.counts });
+  },
+};
