@@ -1,0 +1,102 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { readManifest } from '@ldl-alsg/datasets';
+import type { StageContext } from '@ldl-alsg/pipeline';
+import { flagName, helpText, parseIngestArgs, runCli } from './cli';
+import { PARAMS_SCHEMA, withDefaults, type IngestParams } from './params';
+import { stage } from './stage';
+
+const temp = (p: string): string => mkdtempSync(join(tmpdir(), `alsg-ingest-${p}-`));
+
+async function folderDataset(): Promise<string> {
+  const root = temp('folder');
+  for (const [cls, n] of [['happy', 2], ['Angry', 1], ['contempt', 1]] as const) {
+    for (let k = 0; k < n; k++) {
+      mkdirSync(join(root, cls), { recursive: true });
+      await sharp({ create: { width: 12, height: 12, channels: 3, background: { r: 10 * k, g: 100, b: 50 } } }).png().toFile(join(root, cls, `${k}.png`));
+    }
+  }
+  return root;
+}
+
+function fakeContext(params: IngestParams, outDir: string): StageContext<IngestParams> & { recorded: Record<string, unknown>; logs: string[] } {
+  const recorded: Record<string, unknown> = {};
+  const logs: string[] = [];
+  return {
+    address: 'test/ingest',
+    params,
+    inputs: {},
+    outDir,
+    scratchDir: temp('scratch'),
+    seed: 7,
+    log: (m) => logs.push(m),
+    progress: () => ({ tick() {}, update() {}, done() {} }),
+    record: (info) => Object.assign(recorded, info),
+    recorded,
+    logs,
+  };
+}
+
+describe('ingest stage', () => {
+  it('documents every parameter with a description and a default', () => {
+    for (const [name, prop] of Object.entries(PARAMS_SCHEMA.properties as Record<string, Record<string, unknown>>)) {
+      expect(typeof prop.description, name).toBe('string');
+      expect('default' in prop, name).toBe(true);
+    }
+    expect(PARAMS_SCHEMA.additionalProperties).toBe(false);
+  });
+
+  it('runs a folder dataset into a manifest readable by readManifest, recording counts', async () => {
+    const root = await folderDataset();
+    const out = temp('out');
+    const ctx = fakeContext(withDefaults({ format: 'folder', root, dataset: 'tiny' }), out);
+    await stage.run(ctx);
+    const manifest = readManifest(out);
+    expect(manifest.rows.map((r) => [r.id, r.label, r.split, r.domain])).toEqual([
+      ['tiny/Angry/0', 'anger', 'test', 'lab'],
+      ['tiny/happy/0', 'happy', 'test', 'lab'],
+      ['tiny/happy/1', 'happy', 'test', 'lab'],
+    ]);
+    expect(ctx.recorded).toEqual({ ingest: { format: 'folder', dataset: 'tiny', rows: 3, splits: { test: 3 }, skipped: { contempt: 1 } } });
+    expect(ctx.logs[1]).toContain('skipped 1 (contempt 1)');
+  });
+
+  it('rejects a real format without root', async () => {
+    await expect(stage.run(fakeContext(withDefaults({ format: 'raf-db' }), temp('out')))).rejects.toThrow('ingest: root must name the dataset folder for format raf-db, but it is empty');
+  });
+});
+
+describe('alsg ingest CLI', () => {
+  it('maps camelCase parameters to kebab-case flags and parses typed values', () => {
+    expect(flagName('minFaceConfidence')).toBe('min-face-confidence');
+    const parsed = parseIngestArgs(['--format', 'sfew', '--root', '/data/sfew', '--out', '/tmp/x', '--split-map', 'Val=val,Train=skip', '--min-face-confidence', '0.5', '--image-check', 'header']);
+    expect(parsed?.params).toMatchObject({ format: 'sfew', root: '/data/sfew', splitMap: { Val: 'val', Train: 'skip' }, minFaceConfidence: 0.5, imageCheck: 'header', protocol: 'none' });
+    expect(parseIngestArgs(['--help'])).toBeNull();
+    expect(helpText()).toContain('--split-map <a=b,...>');
+  });
+
+  it('reports usage errors with the flag and what was expected', () => {
+    expect(() => parseIngestArgs(['--root', '/x', '--out', '/y'])).toThrow('alsg ingest: --format is required');
+    expect(() => parseIngestArgs(['--format', 'nope', '--out', '/y'])).toThrow('alsg ingest: --format must be one of raf-db, affectnet');
+    expect(() => parseIngestArgs(['--format', 'raf-db', '--out', '/y'])).toThrow('alsg ingest: --root <dir> is required for --format raf-db');
+    expect(() => parseIngestArgs(['--format', 'csv', '--root', '/x', '--out', '/y', '--max-listed-skips', '1.5'])).toThrow(
+      'alsg ingest: --max-listed-skips must be an integer, but got "1.5"',
+    );
+    expect(() => parseIngestArgs(['--format', 'csv', '--root', '/x', '--out', '/y', '--bogus'])).toThrow("alsg ingest: Unknown option '--bogus'");
+  });
+
+  it('ingests a CSV manifest end to end with --format auto', async () => {
+    const root = temp('csv');
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toFile(join(root, 'a.jpg'));
+    writeFileSync(join(root, 'labels.csv'), 'path,label,split\na.jpg,surprised,train\n');
+    const out = join(temp('out'), 'nested');
+    expect(await runCli(['--format', 'auto', '--root', root, '--out', out, '--quiet'])).toBe(0);
+    expect(readFileSync(join(out, 'manifest.csv'), 'utf8')).toBe(
+      `id,path,label,dataset,split,domain,subject,source_label\ncsv/a,${join(root, 'a.jpg')},surprise,csv,train,lab,,surprised\n`,
+    );
+    expect(existsSync(join(out, 'ingest-report.json'))).toBe(true);
+  });
+});
