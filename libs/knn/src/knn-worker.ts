@@ -47,6 +47,7 @@ process.once('message', (raw) => {
         send({ type: 'progress', phase, done, total });
       }
     });
+    result.info.searchProcessPeakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
     send({ type: 'result', result });
   } catch (err) {
     const e = err as Error;

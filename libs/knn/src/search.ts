@@ -40,6 +40,8 @@ export interface SearchInfo {
   recall: RecallInfo;
   /** Seconds per phase. */
   timings: { build: number; search: number; recall: number };
+  /** Peak resident set size of the search process, MB (set by the worker). */
+  searchProcessPeakRssMB?: number;
 }
 
 export interface SearchResult {
