@@ -115,3 +115,66 @@ export function parseCode(text: string, min: number, max: number, file: string, 
   }
   return value;
 }
+
+/** Splits one CSV line into fields (RFC 4180 quotes, no embedded newlines). */
+export function splitCsvLine(text: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field.length === 0) quoted = true;
+    else if (ch === ',') {
+      fields.push(field);
+      field = '';
+    } else field += ch;
+  }
+  fields.push(field);
+  return fields;
+}
+
+/**
+ * Streams a large single-line-record CSV (AffectNet's training.csv is ~290k rows with 136 landmark values each) row by
+ * row, so memory stays flat. Checks the header holds `required`; a row with the wrong field count is an error naming the
+ * line. Returns the number of data rows.
+ */
+export async function streamCsv(
+  file: string,
+  required: readonly string[],
+  onRow: (row: Record<string, string>, line: number) => void | Promise<void>,
+): Promise<number> {
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let header: string[] | null = null;
+  let line = 0;
+  let rows = 0;
+  for await (const raw of rl) {
+    line++;
+    if (raw.trim() === '') continue;
+    const fields = splitCsvLine(raw);
+    if (header === null) {
+      header = fields.map((h) => h.trim().replace(/^\uFEFF/, ''));
+      const missing = required.filter((c) => !header!.includes(c));
+      if (missing.length > 0) {
+        throw new AlsgError('E_INPUT', `${file}: missing column(s) ${missing.join(', ')} (header has: ${header.join(', ')})`, { file });
+      }
+      continue;
+    }
+    if (fields.length !== header.length) {
+      throw new AlsgError('E_INPUT', `${file}:${line}: expected ${header.length} fields (${header.join(',')}), but got ${fields.length}`, { file, line });
+    }
+    const row: Record<string, string> = {};
+    header.forEach((h, k) => (row[h] = fields[k]));
+    await onRow(row, line);
+    rows++;
+  }
+  if (header === null) throw new AlsgError('E_INPUT', `${file}: empty CSV (expected a header line)`, { file });
+  return rows;
+}

@@ -8,9 +8,8 @@
  * 9 uncertain, 10 no-face; 7-10 are dropped and counted.
  */
 import { join } from 'node:path';
-import { readCsv, requireColumns } from '@ldl-alsg/artifacts';
 import { codeTable } from '../class-names';
-import { isDir, isFile, listDir, parseCode, requirePath } from '../dataset-files';
+import { isDir, isFile, listDir, parseCode, requirePath, streamCsv } from '../dataset-files';
 import { readNpyScalar } from '../npy-scalar';
 import type { Adapter, AdapterContext } from '../ingest-types';
 
@@ -35,7 +34,7 @@ function hasNpyLayout(root: string): boolean {
   return NPY_SETS.some((s) => isDir(join(root, s, 'annotations')));
 }
 
-function runCsvLayout(ctx: AdapterContext): void {
+async function runCsvLayout(ctx: AdapterContext): Promise<void> {
   const files = (['training', 'validation'] as const).map((name) => ({
     name,
     file: CSV_DIRS.map((d) => join(ctx.root, d, `${name}.csv`)).find(isFile),
@@ -49,10 +48,8 @@ function runCsvLayout(ctx: AdapterContext): void {
       ctx.log(`affectnet: no ${name}.csv found; reading the other file only`);
       continue;
     }
-    const table = readCsv(file);
-    requireColumns(table, ['subDirectory_filePath', 'expression'], file);
-    table.rows.forEach((row, k) => {
-      const line = table.lines[k];
+    // Streamed: the training list is ~290k rows with 68 landmark pairs each.
+    await streamCsv(file, ['subDirectory_filePath', 'expression'], (row, line) => {
       const code = parseCode(row.expression, 0, 10, file, line, 'expression');
       ctx.tick();
       const mapping = AFFECTNET_ORDER[code];
@@ -108,6 +105,6 @@ export const affectnetAdapter: Adapter = {
   detect: (root) => hasNpyLayout(root) || CSV_DIRS.some((d) => isFile(join(root, d, 'training.csv')) || isFile(join(root, d, 'validation.csv'))),
   async run(ctx) {
     if (hasNpyLayout(ctx.root)) runNpyLayout(ctx);
-    else runCsvLayout(ctx);
+    else await runCsvLayout(ctx);
   },
 };
