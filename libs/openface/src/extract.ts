@@ -42,6 +42,8 @@ export interface ExtractParams {
   minConfidence?: number;
   /** openface: images per FaceLandmarkImg call. Default 32. */
   batchSize?: number;
+  /** openface: OpenFace processes run at the same time (about one core each). Default 1. */
+  concurrency?: number;
   /** openface: treat images sharing a folder as one video sequence and use FeatureExtraction (CK+, MMI, Oulu frames). Default false. */
   sequences?: boolean;
 }
@@ -120,6 +122,7 @@ function validateParams(p: ExtractParams): void {
   };
   positive(p.timeoutS, 'timeoutS', false);
   positive(p.batchSize, 'batchSize', true);
+  positive(p.concurrency, 'concurrency', true);
   if (p.minConfidence !== undefined && !(p.minConfidence >= 0 && p.minConfidence <= 1)) {
     throw new AlsgError('E_CONFIG', `extract: minConfidence must be in [0, 1], but got ${String(p.minConfidence)}`, { path: 'minConfidence' });
   }
@@ -196,6 +199,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
       bin,
       workDir,
       batchSize: params.batchSize,
+      concurrency: params.concurrency,
       timeoutS: params.timeoutS,
       minConfidence,
       onProgress: (k: number) => progress.tick(k),

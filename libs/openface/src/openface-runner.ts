@@ -1,6 +1,6 @@
 /**
  * OpenFace `FaceLandmarkImg` as a subprocess (execa) on batches of still images, robust to OpenFace's batch behaviour:
- * - images are decoded first (image-check.ts); unreadable ones are set aside as `unreadable`;
+ * - images are decoded before they join a batch (image-check.ts); unreadable ones are set aside as `unreadable`;
  * - each batch is staged as symlinks named by row (`r<index>.<ext>`), so two images with the same file name in
  *   different folders cannot overwrite each other's `<stem>.csv`; formats OpenFace cannot open are converted to PNG;
  * - one call per batch: `FaceLandmarkImg -f a -f b ... -out_dir <dir> -2Dfp -aus`, with a timeout of `timeoutS` seconds
@@ -48,6 +48,8 @@ export interface OpenFaceRunOptions {
   workDir: string;
   /** Images per OpenFace call. Default 32. */
   batchSize?: number;
+  /** OpenFace processes run at the same time. Default 1. */
+  concurrency?: number;
   /** Seconds allowed per image in a call (a call on b images may run b * timeoutS). Default 30. */
   timeoutS?: number;
   /** Faces below this OpenFace confidence get status low-confidence. Default 0.5. */
@@ -115,18 +117,26 @@ export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: Ope
   const minConfidence = options.minConfidence ?? 0.5;
   const stats: OpenFaceRunStats = { calls: 0, failedBatches: 0, singleRetries: 0 };
   const results = new Map<number, ImageResult>();
-  const readable: ImageJob[] = [];
   const convert = new Set<number>();
-  for (const job of jobs) {
-    const check = await checkImage(job.path);
-    if (!check.ok) {
-      results.set(job.index, unreadable(check.reason));
-      options.onProgress?.(1);
-      continue;
+  // Images are checked lazily, batch by batch, so progress starts at once and a paper-size run never decodes 300k
+  // images before the first OpenFace call.
+  let next = 0;
+  let batchNumber = 0;
+  const nextBatch = async (): Promise<{ batch: ImageJob[]; b: number } | null> => {
+    const batch: ImageJob[] = [];
+    while (batch.length < batchSize && next < jobs.length) {
+      const job = jobs[next++];
+      const check = await checkImage(job.path);
+      if (!check.ok) {
+        results.set(job.index, unreadable(check.reason));
+        options.onProgress?.(1);
+        continue;
+      }
+      if (!check.openfaceReadable) convert.add(job.index);
+      batch.push(job);
     }
-    if (!check.openfaceReadable) convert.add(job.index);
-    readable.push(job);
-  }
+    return batch.length > 0 ? { batch, b: batchNumber++ } : null;
+  };
 
   const call = async (batch: readonly ImageJob[], dir: string): Promise<{ ok: true; staged: Staged[]; outDir: string } | { ok: false; message: string }> => {
     const staged = await stageImages(batch, join(dir, 'in'), convert);
@@ -144,8 +154,7 @@ export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: Ope
     for (const s of staged) results.set(s.job.index, fromObservation(readOpenFaceCsv(join(outDir, `${s.stem}.csv`), minConfidence)));
   };
 
-  for (let start = 0, b = 0; start < readable.length; start += batchSize, b++) {
-    const batch = readable.slice(start, start + batchSize);
+  const processBatch = async (batch: ImageJob[], b: number): Promise<void> => {
     const dir = join(options.workDir, `batch-${b}`);
     try {
       const outcome = await call(batch, dir);
@@ -173,6 +182,12 @@ export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: Ope
       rmSync(dir, { recursive: true, force: true });
     }
     options.onProgress?.(batch.length);
-  }
+  };
+
+  // `concurrency` OpenFace processes at a time, each pulling the next batch (OpenFace uses about one core per process)
+  const worker = async (): Promise<void> => {
+    for (let item = await nextBatch(); item; item = await nextBatch()) await processBatch(item.batch, item.b);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
   return { results: jobs.map((j) => results.get(j.index)!), stats };
 }

@@ -26,6 +26,7 @@ Options:
   --min-confidence <c>    faces below c get status low-confidence (default 0.5)
   --batch-size <n>        openface: images per OpenFace call (default 32)
   --timeout <s>           openface: seconds per image in a call (default 30)
+  --concurrency <n>       openface: OpenFace processes at a time (default 1)
   --sequences             openface: images sharing a folder are one sequence (FeatureExtraction)
   --out <dir>             output folder
   -h, --help              this text
@@ -51,6 +52,7 @@ export async function runCli(argv: string[]): Promise<number> {
       'min-confidence': { type: 'string' },
       'batch-size': { type: 'string' },
       timeout: { type: 'string' },
+      concurrency: { type: 'string' },
       sequences: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -78,6 +80,7 @@ export async function runCli(argv: string[]): Promise<number> {
       minConfidence: num(values['min-confidence'], '--min-confidence'),
       batchSize: num(values['batch-size'], '--batch-size'),
       timeoutS: num(values.timeout, '--timeout'),
+      concurrency: num(values.concurrency, '--concurrency'),
       sequences: values.sequences,
     },
     values.out,

@@ -112,6 +112,8 @@ describe('extract stage', () => {
     };
     const sub = await run({ extractor: 'openface', openfaceBin: FAKE_FACE_LANDMARK_IMG, batchSize: 3 });
     const csv = await run({ extractor: 'openface-csv' });
+    const parallel = await run({ extractor: 'openface', openfaceBin: FAKE_FACE_LANDMARK_IMG, batchSize: 2, concurrency: 2 });
+    for (const f of ['landmarks.npy', 'au.npy', 'status.csv']) expect(readFileSync(join(parallel.dir, f))).toEqual(readFileSync(join(sub.dir, f)));
     expect(readFileSync(join(sub.dir, 'landmarks.npy'))).toEqual(readFileSync(join(csv.dir, 'landmarks.npy')));
     expect(readFileSync(join(sub.dir, 'au.npy'))).toEqual(readFileSync(join(csv.dir, 'au.npy')));
     const status = readCsv(join(sub.dir, 'status.csv'));
