@@ -35,8 +35,7 @@ export function nativeStatus(): { companion: boolean; faissNode: boolean } {
 const HOW_TO_BUILD = 'run `bash tools/native/build.sh` (or `npm run setup`); it needs the Debian packages libfaiss-dev libopenblas-dev liblapack-dev';
 
 /** Throws E_DEPENDENCY naming the missing module and how to build it, before any work starts. */
-export function assertNativeBuilt(backend: 'companion' | 'faiss-node'): void {
-  const status = nativeStatus();
+export function assertNativeBuilt(backend: 'companion' | 'faiss-node', status = nativeStatus()): void {
   if (backend === 'companion' && !status.companion) {
     throw new AlsgError('E_DEPENDENCY', `knn: the FAISS companion binding is not built (${COMPANION_PATH} is missing): ${HOW_TO_BUILD}`);
   }
