@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { AlsgError } from '@ldl-alsg/common';
+import { readNpy, writeJsonAtomic, writeNpy } from '@ldl-alsg/artifacts';
+
+/** Decoded images: uint8 grayscale pixels, row-major [n, H, W, 1]. */
+export interface ImageTensorCache {
+  /** n * H * W bytes; image i occupies [i*H*W, (i+1)*H*W). */
+  readonly data: Uint8Array;
+  /** [n, H, W, 1]. */
+  readonly shape: [number, number, number, 1];
+}
+
+/** Options of {@link loadImageTensorCache}. */
+export interface ImageCacheOptions {
+  /** Number of images decoded concurrently by sharp. Default 8. */
+  readonly concurrency?: number;
+  /** Called after each decoded image (for a progress bar). */
+  readonly onImage?: (done: number, total: number) => void;
+}
+
+/**
+ * Decode PNG/JPEG files into one uint8 array of grayscale `inputSize` x `inputSize` images (sharp: alpha removed,
+ * grayscale, resized with `fit: fill`, i.e. aligned faces are not cropped), optionally cached as a `.npy` so training
+ * epochs and later runs do not decode again.
+ *
+ * The cache is reused only if its sidecar `<cacheFile>.json` records the same input size and the same fingerprint of
+ * the path list (paths, sizes and mtimes); otherwise it is rebuilt.
+ *
+ * @param paths image files, in row order (row i of the result is paths[i]).
+ * @param inputSize output side in pixels (e.g. 64).
+ * @param cacheFile optional .npy path, e.g. next to the training data or in a stage's scratch folder.
+ * @throws AlsgError E_INPUT naming the file that cannot be decoded.
+ */
+export async function loadImageTensorCache(
+  paths: string[],
+  inputSize: number,
+  cacheFile?: string,
+  opts: ImageCacheOptions = {},
+): Promise<ImageTensorCache> {
+  if (!Number.isInteger(inputSize) || inputSize < 1) {
+    throw new AlsgError('E_CONFIG', `loadImageTensorCache: inputSize must be a positive integer, but got ${inputSize}`);
+  }
+  const shape: [number, number, number, 1] = [paths.length, inputSize, inputSize, 1];
+  const fingerprint = fingerprintPaths(paths, inputSize);
+  if (cacheFile && existsSync(cacheFile) && existsSync(`${cacheFile}.json`)) {
+    try {
+      const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as { fingerprint?: string };
+      if (meta.fingerprint === fingerprint) {
+        const arr = readNpy(cacheFile);
+        if (arr.dtype === 'uint8' && arr.shape.join() === shape.join()) return { data: arr.data as Uint8Array, shape };
+      }
+    } catch {
+      // An unreadable cache is rebuilt below.
+    }
+  }
+  const pixels = inputSize * inputSize;
+  const data = new Uint8Array(paths.length * pixels);
+  const concurrency = opts.concurrency ?? 8;
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const i = next++;
+      data.set(await decodeGray(paths[i], inputSize), i * pixels);
+      opts.onImage?.(++done, paths.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+  if (cacheFile) {
+    writeNpy(cacheFile, data, shape);
+    writeJsonAtomic(`${cacheFile}.json`, { fingerprint, inputSize, n: paths.length });
+  }
+  return { data, shape };
+}
+
+/** Decode one image to `size` x `size` grayscale bytes. */
+export async function decodeGray(path: string, size: number): Promise<Uint8Array> {
+  try {
+    const { data, info } = await sharp(path)
+      .removeAlpha()
+      .grayscale()
+      .resize(size, size, { fit: 'fill' })
+      .extractChannel(0)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 1 || data.length !== size * size) throw new Error(`decoded ${info.width}x${info.height}x${info.channels}`);
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  } catch (err) {
+    throw new AlsgError('E_INPUT', `${path}: cannot decode image as PNG/JPEG (${(err as Error).message})`, { file: path, cause: err });
+  }
+}
+
+function fingerprintPaths(paths: string[], inputSize: number): string {
+  const h = createHash('sha256').update(`v1:${inputSize}:${paths.length}\n`);
+  for (const p of paths) {
+    let stamp = 'missing';
+    try {
+      const s = statSync(p);
+      stamp = `${s.size}:${Math.floor(s.mtimeMs)}`;
+    } catch {
+      // A missing file fails later in decodeGray with its name.
+    }
+    h.update(`${p}\t${stamp}\n`);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Build a float32 batch [b, H, W, 1] from cache rows (pixel values 0..255; the backbones rescale internally).
+ *
+ * @param cache decoded images.
+ * @param rows indices of the images to put in the batch, in order (repeats allowed).
+ */
+export function makeImageBatch(cache: ImageTensorCache, rows: ArrayLike<number>): tf.Tensor4D {
+  const [n, h, w] = cache.shape;
+  const pixels = h * w;
+  const out = new Float32Array(rows.length * pixels);
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    if (!(i >= 0 && i < n)) throw new AlsgError('E_INPUT', `makeImageBatch: row ${i} outside the cache of ${n} images`);
+    const src = cache.data.subarray(i * pixels, (i + 1) * pixels);
+    for (let p = 0; p < pixels; p++) out[r * pixels + p] = src[p];
+  }
+  return tf.tensor4d(out, [rows.length, h, w, 1]);
+}

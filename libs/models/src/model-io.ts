@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { AlsgError } from '@ldl-alsg/common';
+import { writeFileAtomic, writeJsonAtomic } from '@ldl-alsg/artifacts';
+
+const WEIGHTS_FILE = 'weights.bin';
+
+/**
+ * Save a LayersModel in the TensorFlow.js layers format (`model.json` + `weights.bin`) into `dir`, on Node without
+ * tfjs-node (whose `file://` save handler is unavailable here). Files are written atomically.
+ *
+ * @param model the model to save.
+ * @param dir output folder (created if missing).
+ * @param metadata optional JSON-serialisable `userDefinedMetadata` stored in model.json (e.g. class names, backbone).
+ * @returns the path of model.json.
+ */
+export async function saveLayersModel(model: tf.LayersModel, dir: string, metadata?: Record<string, unknown>): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const modelPath = join(dir, 'model.json');
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      writeFileAtomic(join(dir, WEIGHTS_FILE), Buffer.from(weightData));
+      const json: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as object,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version['tfjs-layers']}`,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        ...(metadata ?? artifacts.userDefinedMetadata ? { userDefinedMetadata: metadata ?? artifacts.userDefinedMetadata } : {}),
+      } as tf.io.ModelJSON;
+      writeJsonAtomic(modelPath, json);
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+    { includeOptimizer: false },
+  );
+  return modelPath;
+}
+
+/**
+ * An IOHandler that reads a layers-format `model.json` and the weight files its manifest names from disk.
+ * Use as `tf.loadLayersModel(fileHandler('out/model/model.json'))`.
+ *
+ * @param modelJsonPath path of model.json (a folder is accepted: model.json inside it is used).
+ */
+export function fileHandler(modelJsonPath: string): tf.io.IOHandler {
+  const path = modelJsonPath.endsWith('.json') ? modelJsonPath : join(modelJsonPath, 'model.json');
+  return {
+    load: async () => {
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(readFileSync(path, 'utf8')) as tf.io.ModelJSON;
+      } catch (err) {
+        throw new AlsgError('E_ARTIFACT', `${path}: cannot read a TF.js model.json (${(err as Error).message})`, { file: path, cause: err });
+      }
+      if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+        throw new AlsgError('E_ARTIFACT', `${path}: modelTopology and weightsManifest must be present in a layers-format model.json`, { file: path });
+      }
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const buffers: ArrayBuffer[] = [];
+        const specs: tf.io.WeightsManifestEntry[] = [];
+        for (const group of manifest) {
+          for (const p of group.paths) {
+            const file = resolve(dirname(path), p);
+            const buf = readFileSync(file);
+            buffers.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+          }
+          specs.push(...group.weights);
+        }
+        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+      });
+    },
+  };
+}
+
+/**
+ * Load a model saved by {@link saveLayersModel} (or any layers-format model.json on disk).
+ *
+ * @param modelJsonPath path of model.json or of the folder holding it.
+ */
+export async function loadLayersModelFromDir(modelJsonPath: string): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(fileHandler(modelJsonPath));
+}
+
+let routerRegistered = false;
+
+/**
+ * Make `tf.loadLayersModel('file://<path>/model.json')` work without tfjs-node, by registering a `file://` load router
+ * backed by {@link fileHandler}. Skipped when another router (tfjs-node's) already handles `file://`, since two
+ * handlers for one URL make loadLayersModel fail.
+ */
+export function registerFileLoadRouter(): void {
+  if (routerRegistered || tf.io.getLoadHandlers('file:///probe/model.json').length > 0) return;
+  tf.io.registerLoadRouter(((url: string | string[]) => {
+    const u = Array.isArray(url) ? url[0] : url;
+    return typeof u === 'string' && u.startsWith('file://') ? fileHandler(u.slice('file://'.length)) : null;
+  }) as Parameters<typeof tf.io.registerLoadRouter>[0]);
+  routerRegistered = true;
+}

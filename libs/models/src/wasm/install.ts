@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs';
+import { installMatMulTransposeFix } from './matmul-fix';
+import { installForwardConvBackprop } from './conv-backprop';
+
+const installed = new Map<string, () => void>();
+
+/**
+ * Install the kernel workarounds for the current backend once (idempotent), and say which are active.
+ * - wasm: the transposed-matmul fix and forward-convolution conv backprop (see their modules for the problems).
+ * - cpu: forward-convolution conv backprop only if `cpuConvBackprop` is true (the stock cpu backprop kernels are naive
+ *   loops; opt-in so the cpu backend stays usable as an unmodified reference in tests).
+ * - other backends: nothing.
+ *
+ * @returns names of the workarounds active on the current backend.
+ */
+export function installWasmFixes(opts: { cpuConvBackprop?: boolean } = {}): string[] {
+  const backend = tf.getBackend();
+  const wanted: [string, () => () => void][] = [];
+  if (backend === 'wasm') {
+    wanted.push(['wasm:matmul-transpose', () => installMatMulTransposeFix('wasm')]);
+    wanted.push(['wasm:forward-conv-backprop', () => installForwardConvBackprop('wasm')]);
+  } else if (backend === 'cpu' && opts.cpuConvBackprop) {
+    wanted.push(['cpu:forward-conv-backprop', () => installForwardConvBackprop('cpu')]);
+  }
+  for (const [name, install] of wanted) if (!installed.has(name)) installed.set(name, install());
+  return [...installed.keys()].filter((n) => n.startsWith(backend + ':'));
+}
+
+/** Remove every installed workaround (tests use it to get the stock kernels back). */
+export function uninstallWasmFixes(): void {
+  for (const restore of installed.values()) restore();
+  installed.clear();
+}

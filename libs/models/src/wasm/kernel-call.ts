@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Tensor metadata as kernels see it (data lives in the backend). */
+export type Info = tf.TensorInfo;
+
+/**
+ * Run another kernel of the same backend from inside a kernel, the way backends compose kernels internally. Ops
+ * (tf.conv2d ...) cannot be used there: kernels receive and return raw TensorInfo, and the engine is mid-call.
+ *
+ * @param name kernel name, e.g. 'Conv2D'.
+ * @param backend the backend instance the calling kernel received.
+ * @param inputs named inputs of the kernel.
+ * @param attrs the kernel's attributes.
+ */
+export function callKernel(name: string, backend: tf.KernelBackend, inputs: Record<string, Info>, attrs: object = {}): Info {
+  const cfg = tf.getKernel(name, backendName(backend));
+  if (!cfg) throw new Error(`kernel ${name} is not registered for backend ${backendName(backend)}`);
+  const out = cfg.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap });
+  return (Array.isArray(out) ? out[0] : out) as Info;
+}
+
+/** Free kernel temporaries (decrements the backend's ref count; shared buffers survive). */
+export function release(backend: tf.KernelBackend, ...infos: Info[]): void {
+  for (const t of infos) backend.disposeData(t.dataId);
+}
+
+/** Name under which `backend` is registered in the engine ('wasm', 'cpu', ...). */
+export function backendName(backend: tf.KernelBackend): string {
+  for (const name of ['wasm', 'cpu', 'tensorflow', 'webgl']) {
+    if (tf.engine().registry[name] === backend) return name;
+  }
+  return tf.getBackend();
+}
+
+/** Kernel-level helpers built from primitive kernels (no raw data access, so they run on any backend). */
+export const k = {
+  transpose: (b: tf.KernelBackend, x: Info, perm: number[]) => callKernel('Transpose', b, { x }, { perm }),
+  reshape: (b: tf.KernelBackend, x: Info, shape: number[]) => callKernel('Reshape', b, { x }, { shape }),
+  pad: (b: tf.KernelBackend, x: Info, paddings: [number, number][]) =>
+    callKernel('PadV2', b, { x }, { paddings, constantValue: 0 }),
+  slice: (b: tf.KernelBackend, x: Info, begin: number[], size: number[]) => callKernel('Slice', b, { x }, { begin, size }),
+  reverse: (b: tf.KernelBackend, x: Info, dims: number[]) => callKernel('Reverse', b, { x }, { dims }),
+  conv2d: (b: tf.KernelBackend, x: Info, filter: Info, dilations: [number, number]) =>
+    callKernel('Conv2D', b, { x, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations }),
+  depthwise: (b: tf.KernelBackend, x: Info, filter: Info) =>
+    callKernel('DepthwiseConv2dNative', b, { x, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] }),
+};

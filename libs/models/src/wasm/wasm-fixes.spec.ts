@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend';
+
+/** Run `fn` on `backend` and return its outputs as plain arrays (so results of two backends can be compared). */
+async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await initBackend(backend);
+  const outs = tf.tidy(fn);
+  const data = outs.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(outs);
+  return data;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function maxAbs(a: Float32Array): number {
+  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+}
+
+describe('wasm kernel workarounds: gradients equal the stock cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('dense net (matmul with transposes) gradients match cpu within 1e-5', async () => {
+    const net = () => {
+      const x = tf.randomNormal([33, 20], 0, 1, 'float32', 1);
+      const w1 = tf.randomNormal([20, 16], 0, 0.3, 'float32', 2);
+      const b1 = tf.randomNormal([16], 0, 0.1, 'float32', 3);
+      const w2 = tf.randomNormal([16, 7], 0, 0.3, 'float32', 4);
+      const f = (xx: tf.Tensor, a: tf.Tensor, bb: tf.Tensor, c: tf.Tensor) =>
+        tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(Array.from({ length: 33 }, (_, i) => i % 7), 'int32'), 7),
+          tf.matMul(tf.fused.matMul({ a: xx as tf.Tensor2D, b: a as tf.Tensor2D, bias: bb, activation: 'relu' }), c as tf.Tensor2D));
+      // also exercise transposeA/transposeB directly in the forward pass
+      const g = tf.grads(f)([x, w1, b1, w2]);
+      const direct = tf.matMul(w1, x, true, true);
+      return [...g, direct];
+    };
+    const ref = await on('cpu', net);
+    const got = await on('wasm', net);
+    for (let i = 0; i < ref.length; i++) {
+      expect(maxAbs(ref[i])).toBeGreaterThan(1e-4); // the comparison is not vacuous
+      expect(maxAbsDiff(ref[i], got[i])).toBeLessThan(1e-5);
+    }
+  });
+
+  const cases: [string, number, 'same' | 'valid', number][] = [
+    ['3x3 stride 1 same', 1, 'same', 3],
+    ['3x3 stride 2 same', 2, 'same', 3],
+    ['3x3 stride 2 valid', 2, 'valid', 3],
+    ['1x1 stride 2 valid', 2, 'valid', 1],
+    ['7x7 stride 2 same', 2, 'same', 7],
+  ];
+  for (const [label, stride, pad, ks] of cases) {
+    it(`conv2d ${label}: dX and dW match cpu within 1e-5`, async () => {
+      const fn = () => {
+        const x = tf.randomNormal([3, 11, 10, 4], 0, 1, 'float32', 7) as tf.Tensor4D;
+        const w = tf.randomNormal([ks, ks, 4, 5], 0, 0.3, 'float32', 8) as tf.Tensor4D;
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).square().sum();
+        const fused = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: stride, pad }).mul(0.5).sum();
+        return [...tf.grads(f)([x, w]), ...tf.grads(fused)([x, w])];
+      };
+      const ref = await on('cpu', fn);
+      const got = await on('wasm', fn);
+      for (let i = 0; i < ref.length; i++) {
+        expect(maxAbs(ref[i])).toBeGreaterThan(1e-3);
+        expect(maxAbsDiff(ref[i], got[i]) / maxAbs(ref[i])).toBeLessThan(1e-5);
+      }
+    });
+  }
+
+  it('does not leak tensors in conv backprop', async () => {
+    await initBackend('wasm');
+    const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, w]);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([...g, x, w]);
+  });
+});
