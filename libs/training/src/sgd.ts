@@ -9,8 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 export interface SgdArgs {
   /** Momentum coefficient (paper 0.9). */
   momentum: number;
-  /** L2 weight decay added to the gradient (paper 0.0004), applied to every trainable variable. */
+  /** L2 weight decay added to the gradient (paper 0.0004). */
   weightDecay: number;
+  /** Which variables weight decay applies to (same order as the variables); default all (PyTorch's default). */
+  decayMask?: readonly boolean[];
 }
 
 export class MomentumSgd {
@@ -26,7 +28,8 @@ export class MomentumSgd {
     const { momentum, weightDecay } = this.args;
     tf.tidy(() => {
       this.variables.forEach((w, i) => {
-        const g = weightDecay > 0 ? tf.add(grads[i], tf.mul(weightDecay, w)) : grads[i];
+        const decay = weightDecay > 0 && (this.args.decayMask?.[i] ?? true);
+        const g = decay ? tf.add(grads[i], tf.mul(weightDecay, w)) : grads[i];
         const v = tf.add(tf.mul(momentum, this.velocities[i]), g);
         this.velocities[i].assign(v);
         w.assign(tf.sub(w, tf.mul(lr, v)));

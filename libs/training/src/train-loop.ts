@@ -105,7 +105,10 @@ export async function runTrainLoop(args: TrainLoopArgs): Promise<TrainLoopResult
   const { model, batchSize, numSamples } = args;
   const extras = args.extraVariables ?? [];
   const variables = [...model.trainableVariables(), ...extras];
-  const sgd = new MomentumSgd(variables, { momentum: args.momentum, weightDecay: args.weightDecay });
+  const decayed = new Set(model.decayVariables ? model.decayVariables() : model.trainableVariables());
+  // Extra variables (NAL channel, LTNet transitions) are not decayed: decay would pull them towards uniform noise.
+  const decayMask = variables.map((v) => decayed.has(v));
+  const sgd = new MomentumSgd(variables, { momentum: args.momentum, weightDecay: args.weightDecay, decayMask });
   const stepsPerEpoch = Math.ceil(numSamples / batchSize);
   const schedule = { lr: args.lr, stepsPerEpoch, epochs: args.epochs, warmupEpochs: args.warmupEpochs };
   const logEvery = args.logEvery ?? 10;

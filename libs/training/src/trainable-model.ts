@@ -18,6 +18,8 @@ export interface TrainableModel {
   getWeights(): tf.Tensor[];
   /** Restores weights returned by {@link getWeights} (same order and shapes). */
   setWeights(weights: tf.Tensor[]): void;
+  /** Variables weight decay applies to (default: all trainable ones). */
+  decayVariables?(): tf.Variable[];
   /** The underlying Keras-style model when there is one (saved in TF.js layers format at the end). */
   readonly layersModel?: tf.LayersModel;
 }
@@ -63,4 +65,24 @@ export function createDenseModel(args: DenseModelArgs, inputShape: readonly numb
   }
   model.add(tf.layers.dense({ units: args.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) }));
   return model;
+}
+
+/** The shape of `@ldl-alsg/models`' Backbone that the trainer uses (kept structural so this lib does not depend on it). */
+export interface BackboneLike {
+  readonly model: tf.LayersModel;
+  logits(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
+  trainableVariables(): tf.Variable[];
+  decayVariables(): tf.Variable[];
+}
+
+/** Adapts a `@ldl-alsg/models` backbone (logits output, raw 0..255 pixel input) to a {@link TrainableModel}. */
+export function fromBackbone(backbone: BackboneLike): TrainableModel {
+  return {
+    layersModel: backbone.model,
+    logits: (x, training) => backbone.logits(x as tf.Tensor4D, training),
+    trainableVariables: () => backbone.trainableVariables(),
+    decayVariables: () => backbone.decayVariables(),
+    getWeights: () => backbone.model.getWeights(),
+    setWeights: (weights) => backbone.model.setWeights(weights),
+  };
 }
