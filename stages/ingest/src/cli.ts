@@ -81,11 +81,14 @@ function parseValue(name: string, prop: Prop, text: string): unknown {
     return v;
   }
   if (t.includes('object')) {
-    const out: Record<string, string> = {};
+    const numeric = ['integer', 'number'].includes(String((prop.additionalProperties as Prop | undefined)?.type));
+    const out: Record<string, string | number> = {};
     for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
       const [k, v] = pair.split('=').map((s) => s.trim());
-      if (!k || !v) throw new AlsgError('E_USAGE', `alsg ingest: ${flag} must be name=value pairs separated by commas (e.g. Val=test,Train=train), but got "${text}"`);
-      out[k] = v;
+      if (!k || !v || (numeric && !Number.isFinite(Number(v)))) {
+        throw new AlsgError('E_USAGE', `alsg ingest: ${flag} must be name=${numeric ? 'number' : 'value'} pairs separated by commas (e.g. ${numeric ? 'raf-syn/train=5000' : 'Val=test,Train=skip'}), but got "${text}"`);
+      }
+      out[k] = numeric ? Number(v) : v;
     }
     return out;
   }
@@ -129,7 +132,6 @@ export async function runCli(argv: string[]): Promise<number> {
     log: (m) => {
       if (!quiet) process.stderr.write(`ingest: ${m}\n`);
     },
-    seed: 0,
   });
   for (const line of describeIngest(result)) process.stderr.write(line + '\n');
   return 0;

@@ -8,16 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { AlsgError, type Progress } from '@ldl-alsg/common';
 import { ingestDataset, type IngestReport } from '@ldl-alsg/datasets';
 import { REAL_PROPERTIES, toIngestOptions, type IngestParams } from './params';
+import type { SynthferReport } from '@ldl-alsg/synthfer';
 import { runSynthfer } from './synthfer-bridge';
 
 export interface RunIngestHooks {
   progress?: (label: string, total: number | undefined, unit?: string) => Progress;
   log?: (message: string) => void;
-  /** Seed used by synthfer when params.seed is null (the pipeline's seed). */
+  /** Seed used by synthfer when params.seed is null (the pipeline's seed); absent = the generator's default. */
   seed?: number;
 }
 
-export type RunIngestResult = { kind: 'real'; report: IngestReport } | { kind: 'synthfer'; report: unknown };
+export type RunIngestResult = { kind: 'real'; report: IngestReport } | { kind: 'synthfer'; report: SynthferReport };
 
 /** Moves every entry of `staging` into `outDir`, the old manifest removed first and the new one moved last. */
 function moveIntoPlace(staging: string, outDir: string): void {
@@ -32,10 +33,10 @@ function moveIntoPlace(staging: string, outDir: string): void {
 }
 
 /** Options for the generator: every param that is not a real-dataset one, with the seed resolved. */
-export function synthferOptions(params: IngestParams, seed: number): Record<string, unknown> {
+export function synthferOptions(params: IngestParams, seed: number | undefined): Record<string, unknown> {
   const options: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(params)) if (!(name in REAL_PROPERTIES) && value !== undefined) options[name] = value;
-  options.seed = params.seed ?? seed;
+  for (const [name, value] of Object.entries(params)) if (!(name in REAL_PROPERTIES) && value !== undefined && value !== null) options[name] = value;
+  if (options.seed === undefined && seed !== undefined) options.seed = seed;
   return options;
 }
 
@@ -50,7 +51,7 @@ export async function runIngest(params: IngestParams, outDir: string, hooks: Run
   const staging = join(outDir, `.synthfer-staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(staging);
   try {
-    const report = await runSynthfer(synthferOptions(params, hooks.seed ?? 0), staging, { progress: hooks.progress });
+    const report = await runSynthfer(synthferOptions(params, hooks.seed), staging, { progress: hooks.progress });
     if (!existsSync(join(staging, 'manifest.csv'))) throw new AlsgError('E_STAGE', 'ingest: synthfer finished without writing manifest.csv');
     moveIntoPlace(staging, outDir);
     return { kind: 'synthfer', report };
@@ -61,7 +62,10 @@ export async function runIngest(params: IngestParams, outDir: string, hooks: Run
 
 /** Short human summary of a real-dataset report (log lines). */
 export function describeIngest(result: RunIngestResult): string[] {
-  if (result.kind === 'synthfer') return ['ingest synthfer: done (see ingest-report.json)'];
+  if (result.kind === 'synthfer') {
+    const r = result.report;
+    return [`ingest synthfer ${r.generator.version} (profile ${r.options.profile}, seed ${r.options.seed}): ${r.n} images in ${r.seconds.toFixed(1)} s (${Math.round(r.imagesPerSecond)} images/s)`];
+  }
   const r = result.report;
   const splits = Object.entries(r.counts.splitTotals).map(([s, n]) => `${s} ${n}`).join(', ');
   const skips = Object.entries(r.skipped.byReason).map(([s, n]) => `${s} ${n}`).join(', ');

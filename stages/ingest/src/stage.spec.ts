@@ -64,6 +64,20 @@ describe('ingest stage', () => {
     expect(ctx.logs[1]).toContain('skipped 1 (contempt 1)');
   });
 
+  it('generates the synthetic benchmark with the pipeline seed when seed is null, leaving no staging folder', async () => {
+    const out = temp('syn');
+    const params = withDefaults({ format: 'synthfer', profile: 'smoke', datasets: ['raf-syn'], sizes: { 'raf-syn/train': 6, 'raf-syn/test': 4 }, workers: 0 });
+    expect(params.seed).toBeNull();
+    const ctx = fakeContext(params, out);
+    await stage.run(ctx);
+    const manifest = readManifest(out);
+    expect(manifest.rows.length).toBe(10);
+    expect(new Set(manifest.rows.map((r) => r.split))).toEqual(new Set(['train', 'test']));
+    expect(ctx.recorded).toMatchObject({ ingest: { format: 'synthfer', rows: 10, profile: 'smoke', seed: 7 } });
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
   it('rejects a real format without root', async () => {
     await expect(stage.run(fakeContext(withDefaults({ format: 'raf-db' }), temp('out')))).rejects.toThrow('ingest: root must name the dataset folder for format raf-db, but it is empty');
   });
@@ -76,6 +90,9 @@ describe('alsg ingest CLI', () => {
     expect(parsed?.params).toMatchObject({ format: 'sfew', root: '/data/sfew', splitMap: { Val: 'val', Train: 'skip' }, minFaceConfidence: 0.5, imageCheck: 'header', protocol: 'none' });
     expect(parseIngestArgs(['--help'])).toBeNull();
     expect(helpText()).toContain('--split-map <a=b,...>');
+    expect(helpText()).toContain('--profile <smoke|default|paper-graph>');
+    const syn = parseIngestArgs(['--format', 'synthfer', '--out', '/tmp/x', '--seed', '4', '--sizes', 'raf-syn/train=50', '--datasets', 'raf-syn,ckplus-syn']);
+    expect(syn?.params).toMatchObject({ format: 'synthfer', seed: 4, sizes: { 'raf-syn/train': 50 }, datasets: ['raf-syn', 'ckplus-syn'], profile: 'default' });
   });
 
   it('reports usage errors with the flag and what was expected', () => {

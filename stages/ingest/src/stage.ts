@@ -20,7 +20,8 @@ export const stage: StageDefinition<IngestParams> = {
       const r = result.report;
       ctx.record({ ingest: { format: r.format, dataset: r.dataset, rows: r.rows, splits: r.counts.splitTotals, skipped: r.skipped.byReason } });
     } else {
-      ctx.record({ ingest: { format: 'synthfer' } });
+      const r = result.report;
+      ctx.record({ ingest: { format: 'synthfer', generator: r.generator, rows: r.n, profile: r.options.profile, seed: r.options.seed } });
     }
   },
 };
