@@ -1,0 +1,231 @@
+/**
+ * Renders a synthetic face to greyscale pixels from its projected landmarks and AUs: head and hair, a shaded face, brows,
+ * eyes (sclera, iris, lids), nose, lips, the open mouth's interior and teeth, and the appearance cues of AUs that
+ * landmarks alone do not show (nasolabial folds for AU6/9/10/12, nose wrinkles for AU9, brow furrows for AU4, forehead
+ * lines for AU1/2, lower-lid bulge for AU6/7, chin boss for AU17, dimples for AU14). Then the capture nuisance: occluder,
+ * low source resolution, blur, illumination, contrast, NIR look and sensor noise.
+ */
+import type { Rng } from '@ldl-alsg/common';
+import type { FaceSample } from './face-sample';
+import { FOREHEAD_POINTS } from './face-sample';
+import { NUM_POINTS } from './face-shape';
+import { createCanvas, downsample, fillEllipse, fillPolygon, gaussianBlur, resample, shrink, strokePolyline, type Canvas } from './raster';
+
+/** Supersampling factor of the drawing canvas. */
+const SS = 2;
+const AU = { a01: 0, a02: 1, a04: 2, a05: 3, a06: 4, a07: 5, a09: 6, a10: 7, a12: 8, a14: 9, a15: 10, a17: 11, a20: 12, a23: 13, a25: 14, a26: 15, a45: 16 };
+
+function pick(p: Float64Array, idx: readonly number[]): Float64Array {
+  const out = new Float64Array(idx.length * 2);
+  for (let k = 0; k < idx.length; k++) {
+    out[2 * k] = p[2 * idx[k]];
+    out[2 * k + 1] = p[2 * idx[k] + 1];
+  }
+  return out;
+}
+function range(a: number, b: number): number[] {
+  return Array.from({ length: b - a }, (_, k) => a + k);
+}
+function lerp(p: Float64Array, i: number, j: number, t: number): [number, number] {
+  return [p[2 * i] + (p[2 * j] - p[2 * i]) * t, p[2 * i + 1] + (p[2 * j + 1] - p[2 * i + 1]) * t];
+}
+
+function drawBackground(c: Canvas, face: FaceSample, rng: Rng): void {
+  const bg = face.capture.background;
+  c.data.fill(bg);
+  const w = c.w;
+  if (!face.capture.clutter) {
+    fillPolygon(c, [0, 0, w, 0, w, w, 0, w], { base: bg - 0.05, gy: 0.1 / w }, 1);
+    return;
+  }
+  // Clutter: a few large soft shapes of random grey, as behind a face cropped from a web photo.
+  const n = 3 + rng.int(4);
+  for (let k = 0; k < n; k++) {
+    const x = rng.range(0, w), y = rng.range(0, w), a = rng.range(0.1, 0.6) * w, b = rng.range(0.1, 0.6) * w;
+    const v = rng.range(0.05, 0.95);
+    if (rng.uniform() < 0.5) fillPolygon(c, [x, y, x + a, y, x + a, y + b, x, y + b], v, rng.range(0.4, 1));
+    else fillEllipse(c, x, y, a / 2, b / 2, v, rng.range(0.4, 1));
+  }
+}
+
+/** Draws the face onto a supersampled canvas and returns it. Points are taken in canvas pixels. */
+function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
+  const W = size * SS;
+  const c = createCanvas(W, W);
+  drawBackground(c, face, rng);
+  const p = face.points.map((v) => v * SS);
+  const au = face.au;
+  const id = face.identity;
+  const nir = face.capture.nir;
+  const skin = nir ? Math.min(0.9, id.skin + 0.12) : id.skin;
+  const hair = nir ? Math.min(0.6, id.hair + 0.15) : id.hair;
+  const lipTone = skin * (nir ? 0.93 : id.lip);
+  const sc = face.pose.scale * SS; // canvas pixels per face unit
+  // Head outline: jaw 0..16 then the forehead arc back to 0.
+  const fore = new Float64Array(FOREHEAD_POINTS * 2);
+  for (let t = 0; t < FOREHEAD_POINTS; t++) {
+    fore[2 * t] = p[2 * (NUM_POINTS + t)];
+    fore[2 * t + 1] = p[2 * (NUM_POINTS + t) + 1];
+  }
+  const jaw = pick(p, range(0, 17));
+  const outline = new Float64Array(jaw.length + fore.length);
+  outline.set(jaw, 0);
+  outline.set(fore, jaw.length);
+  let cx = 0, cy = 0;
+  for (let i = 0; i < outline.length / 2; i++) {
+    cx += outline[2 * i];
+    cy += outline[2 * i + 1];
+  }
+  cx /= outline.length / 2;
+  cy /= outline.length / 2;
+  // Neck, then hair (a larger blob behind and above the face), then the face itself.
+  const chinX = p[16], chinY = p[17];
+  fillPolygon(c, [chinX - 0.28 * sc, chinY - 0.2 * sc, chinX + 0.28 * sc, chinY - 0.2 * sc, chinX + 0.34 * sc, W + 2, chinX - 0.34 * sc, W + 2], skin * 0.72, 1);
+  const hairCy = cy - 0.16 * sc;
+  fillEllipse(c, cx, hairCy, 0.6 * sc, 0.62 * sc, hair, 1);
+  const la = face.capture.lightAngle, ls = face.capture.lightStrength;
+  const gx = (Math.cos(la) * ls * skin) / (0.9 * sc), gy = (Math.sin(la) * ls * skin) / (0.9 * sc);
+  fillPolygon(c, outline, { base: skin - gx * cx - gy * cy, gx, gy, radial: 0.22, cx, cy: cy + 0.05 * sc, rx: 0.55 * sc, ry: 0.7 * sc }, 1);
+  // Hairline fringe over the top of the forehead arc.
+  strokePolyline(c, fore.subarray(2, fore.length - 2), 0.07 * sc, hair, 0.9);
+
+  const line = Math.max(1.1, 0.022 * sc);
+  // Forehead lines (AU1/AU2 raise the brows and wrinkle the forehead).
+  const fl = Math.min(1, (au[AU.a01] + au[AU.a02]) / 6);
+  if (fl > 0.15) {
+    for (let k = 1; k <= 2; k++) {
+      const off = k * 0.055 * sc;
+      const arc = pick(p, [18, 19, 20, 23, 24, 25]);
+      for (let q = 0; q < arc.length / 2; q++) arc[2 * q + 1] -= off + 0.03 * sc;
+      strokePolyline(c, arc, line * 0.8, skin * 0.62, 0.55 * fl);
+    }
+  }
+  // Brow furrows (AU4): vertical creases between the brows.
+  const bf = Math.min(1, au[AU.a04] / 3.5);
+  if (bf > 0.1) {
+    const mx = (p[42] + p[44]) / 2, my = (p[43] + p[45]) / 2;
+    for (const dx of [-0.035, 0.035]) strokePolyline(c, [mx + dx * sc, my - 0.02 * sc, mx + dx * 0.7 * sc, my + 0.09 * sc], line, skin * 0.55, 0.7 * bf);
+  }
+  // Brows: thick, tapering towards the outer end.
+  strokePolyline(c, pick(p, [21, 20, 19, 18, 17]), 0.06 * sc, hair, 0.95, false, 0.035 * sc);
+  strokePolyline(c, pick(p, [22, 23, 24, 25, 26]), 0.06 * sc, hair, 0.95, false, 0.035 * sc);
+  // Eyes: socket shadow, sclera, iris (masked by the lids), upper lid line; AU6/AU7 bulge below the lower lid.
+  const lowerBulge = Math.min(1, (au[AU.a06] + au[AU.a07]) / 5);
+  for (const [a, b] of [[36, 42], [42, 48]]) {
+    const eye = pick(p, range(a, b));
+    let ex = 0, ey = 0;
+    for (let i = a; i < b; i++) {
+      ex += p[2 * i];
+      ey += p[2 * i + 1];
+    }
+    ex /= b - a;
+    ey /= b - a;
+    const ew = Math.hypot(p[2 * (a + 3)] - p[2 * a], p[2 * (a + 3) + 1] - p[2 * a + 1]);
+    fillEllipse(c, ex, ey - 0.01 * sc, ew * 0.75, ew * 0.45, skin * 0.8, 0.5);
+    const open = (p[2 * (a + 5) + 1] + p[2 * (a + 4) + 1] - p[2 * (a + 1) + 1] - p[2 * (a + 2) + 1]) / 2;
+    if (open > 0.3) {
+      fillPolygon(c, eye, nir ? 0.75 : 0.86, 1);
+      const ir = Math.min(ew * 0.24, Math.max(open * 0.9, 0.6));
+      fillEllipse(c, ex, ey, ew * 0.24, ew * 0.24, nir ? 0.45 : 0.18, 1, eye);
+      fillEllipse(c, ex, ey, ir * 0.45, ir * 0.45, 0.04, 1, eye);
+    }
+    strokePolyline(c, pick(p, [a, a + 1, a + 2, a + 3]), line * 1.3, 0.12, 0.9);
+    strokePolyline(c, pick(p, [a + 3, a + 4, a + 5, a]), line * 0.7, skin * 0.5, 0.6);
+    if (lowerBulge > 0.1) {
+      const bag = pick(p, [a + 3, a + 4, a + 5, a]);
+      for (let q = 0; q < 4; q++) bag[2 * q + 1] += 0.04 * sc;
+      strokePolyline(c, bag, line, skin * 0.65, 0.6 * lowerBulge);
+      // crow's feet at the outer corner
+      const oc = a === 36 ? a : a + 3;
+      const dir = a === 36 ? -1 : 1;
+      for (const dy of [-0.02, 0.015]) strokePolyline(c, [p[2 * oc] + dir * 0.03 * sc, p[2 * oc + 1] + dy * sc, p[2 * oc] + dir * 0.08 * sc, p[2 * oc + 1] + dy * 2 * sc], line * 0.8, skin * 0.6, 0.5 * lowerBulge);
+    }
+  }
+  // Nose: lit-side bridge line, shadowed base, nostrils; AU9 wrinkles across the bridge.
+  strokePolyline(c, pick(p, [27, 28, 29, 30]).map((v, k) => (k % 2 === 0 ? v + 0.035 * sc : v)), line, skin * 0.8, 0.5);
+  strokePolyline(c, pick(p, [31, 32, 33, 34, 35]), line * 1.2, skin * 0.6, 0.7);
+  fillEllipse(c, p[64], p[65] - 0.005 * sc, 0.022 * sc, 0.014 * sc, skin * 0.3, 0.9);
+  fillEllipse(c, p[68], p[69] - 0.005 * sc, 0.022 * sc, 0.014 * sc, skin * 0.3, 0.9);
+  const nw = Math.min(1, au[AU.a09] / 3);
+  if (nw > 0.1) {
+    for (const t of [0.3, 0.55, 0.8]) {
+      const [x, y] = lerp(p, 27, 29, t);
+      strokePolyline(c, [x - 0.05 * sc, y, x + 0.05 * sc, y - 0.008 * sc], line, skin * 0.55, 0.7 * nw);
+    }
+  }
+  // Nasolabial folds: deepen with cheek raise, nose wrinkle, upper lip raise and smiling.
+  const nl = Math.min(1, (au[AU.a06] + au[AU.a09] + au[AU.a10] + au[AU.a12]) / 7);
+  if (nl > 0.1) {
+    for (const [n, m] of [[31, 48], [35, 54]]) {
+      const dir = n === 31 ? -1 : 1;
+      const fold = [
+        p[2 * n] + dir * 0.04 * sc, p[2 * n + 1] - 0.01 * sc,
+        p[2 * n] + dir * 0.08 * sc, p[2 * n + 1] + 0.06 * sc,
+        p[2 * m] + dir * 0.03 * sc, p[2 * m + 1] + 0.02 * sc,
+      ];
+      strokePolyline(c, fold, line * 1.2, skin * 0.55, 0.8 * nl);
+    }
+  }
+  // Mouth: lips, the open mouth's dark interior, teeth when the upper lip is up, and the lip line.
+  fillPolygon(c, pick(p, range(48, 60)), lipTone, 1);
+  const inner = pick(p, range(60, 68));
+  const gap = (p[2 * 66 + 1] - p[2 * 62 + 1] + p[2 * 67 + 1] - p[2 * 61 + 1] + p[2 * 65 + 1] - p[2 * 63 + 1]) / 3;
+  if (gap > 0.4) {
+    fillPolygon(c, inner, 0.06, Math.min(1, gap / 1.5));
+    const showTeeth = au[AU.a25] > 0.8 && (au[AU.a12] > 1 || au[AU.a10] > 1 || au[AU.a26] > 1.5);
+    if (showTeeth) {
+      const th = Math.min(gap * 0.5, 0.05 * sc);
+      const upper = pick(p, [60, 61, 62, 63, 64]);
+      const teeth = new Float64Array(upper.length * 2);
+      teeth.set(upper, 0);
+      for (let q = 4; q >= 0; q--) {
+        teeth[upper.length + 2 * (4 - q)] = upper[2 * q];
+        teeth[upper.length + 2 * (4 - q) + 1] = upper[2 * q + 1] + (q === 0 || q === 4 ? 0 : th);
+      }
+      fillPolygon(c, teeth, nir ? 0.7 : 0.88, 1);
+    }
+  }
+  strokePolyline(c, pick(p, [60, 61, 62, 63, 64]), line, lipTone * 0.45, 0.85);
+  if (gap > 0.4) strokePolyline(c, pick(p, [64, 65, 66, 67, 60]), line * 0.8, lipTone * 0.5, 0.6);
+  // Chin boss (AU17) and dimples (AU14).
+  const cb = Math.min(1, au[AU.a17] / 3);
+  if (cb > 0.1) strokePolyline(c, [p[2 * 58], p[2 * 58 + 1] + 0.06 * sc, p[2 * 57], p[2 * 57 + 1] + 0.045 * sc, p[2 * 56], p[2 * 56 + 1] + 0.06 * sc], line * 1.2, skin * 0.6, 0.6 * cb);
+  const dm = Math.min(1, au[AU.a14] / 3);
+  if (dm > 0.1) {
+    fillEllipse(c, p[96] - 0.03 * sc, p[97], 0.012 * sc, 0.02 * sc, skin * 0.5, 0.7 * dm);
+    fillEllipse(c, p[108] + 0.03 * sc, p[109], 0.012 * sc, 0.02 * sc, skin * 0.5, 0.7 * dm);
+  }
+  // Occluders.
+  const occ = face.capture.occluder;
+  if (occ > 0) {
+    const v = rng.range(0.1, 0.9);
+    if (occ === 1) fillEllipse(c, p[2 * 57] + rng.normal(0, 0.1) * sc, p[2 * 57 + 1] + 0.05 * sc, 0.3 * sc, 0.2 * sc, v, 1);
+    else if (occ === 2) {
+      const y = (p[2 * 37 + 1] + p[2 * 44 + 1]) / 2;
+      fillPolygon(c, [p[0] - 0.02 * sc, y - 0.06 * sc, p[32] + 0.02 * sc, y - 0.06 * sc, p[32] + 0.02 * sc, y + 0.07 * sc, p[0] - 0.02 * sc, y + 0.07 * sc], v * 0.4, 0.92);
+    } else {
+      const side = rng.uniform() < 0.5 ? -1 : 1;
+      fillEllipse(c, cx + side * 0.4 * sc, cy + rng.normal(0, 0.2) * sc, 0.25 * sc, 0.4 * sc, v, 1);
+    }
+  }
+  return c;
+}
+
+/** Renders a face to `size` x `size` greyscale bytes. `rng` is the face's 'render' stream. */
+export function renderFace(face: FaceSample, size: number, rng: Rng): Uint8Array {
+  let img = downsample(drawFace(face, size, rng), SS);
+  const cap = face.capture;
+  if (cap.resolution < size) {
+    const r = Math.max(8, Math.round(cap.resolution));
+    img = resample(shrink(img, r, r), size, size);
+  }
+  gaussianBlur(img, cap.blur);
+  const out = new Uint8Array(size * size);
+  const mean = 0.5;
+  for (let i = 0; i < out.length; i++) {
+    let v = (img.data[i] - mean) * cap.contrast + mean + cap.brightness + rng.normal(0, cap.noise);
+    v = v < 0 ? 0 : v > 1 ? 1 : v;
+    out[i] = Math.round(v * 255);
+  }
+  return out;
+}
