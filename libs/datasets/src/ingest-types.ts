@@ -38,6 +38,8 @@ export interface IngestOptions {
   onBadImage?: 'skip' | 'error';
   /** raf-db: which image set to point at, aligned (100x100, default) or original. */
   rafImages?: 'aligned' | 'original';
+  /** affectnet (CSV release): crop each image to its face_x/face_y/face_width/face_height box into images/ (default false: images used as stored). */
+  cropFaces?: boolean;
   /** expw: face boxes with confidence below this are skipped as low-confidence. Default 0 (keep all). */
   minFaceConfidence?: number;
   /** How many skipped items the report lists per reason (the counts are always complete). Default 200. */

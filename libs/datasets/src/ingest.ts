@@ -71,6 +71,7 @@ export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOpti
     onBadImage: options.onBadImage ?? 'skip',
     rafImages: options.rafImages ?? 'aligned',
     minFaceConfidence: options.minFaceConfidence ?? 0,
+    cropFaces: options.cropFaces ?? false,
     maxListedSkips: options.maxListedSkips ?? 200,
   };
   const bad = (field: string, rule: string, value: unknown): never => {
@@ -85,6 +86,8 @@ export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOpti
   if (!IMAGE_CHECKS.includes(r.imageCheck)) bad('imageCheck', `be one of ${IMAGE_CHECKS.join(', ')}`, r.imageCheck);
   if (r.onBadImage !== 'skip' && r.onBadImage !== 'error') bad('onBadImage', 'be skip or error', r.onBadImage);
   if (r.rafImages !== 'aligned' && r.rafImages !== 'original') bad('rafImages', 'be aligned or original', r.rafImages);
+  if (typeof r.cropFaces !== 'boolean') bad('cropFaces', 'be true or false', r.cropFaces);
+  if (r.cropFaces && r.format !== 'affectnet') bad('cropFaces', 'be false unless format is affectnet (expw always crops)', r.cropFaces);
   if (!Number.isFinite(r.minFaceConfidence)) bad('minFaceConfidence', 'be a number', r.minFaceConfidence);
   if (!Number.isInteger(r.maxListedSkips) || r.maxListedSkips < 0) bad('maxListedSkips', 'be a non-negative integer', r.maxListedSkips);
   return r;

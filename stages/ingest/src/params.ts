@@ -48,6 +48,11 @@ export const REAL_PROPERTIES: Record<string, Record<string, unknown>> = {
   },
   onBadImage: { enum: ['skip', 'error'], default: 'skip', description: 'A missing or unreadable image: skip it (recorded with its reason, file and line in ingest-report.json) or stop with an error.' },
   rafImages: { enum: ['aligned', 'original'], default: 'aligned', description: 'raf-db: Image/aligned/<name>_aligned.jpg (100x100 aligned faces) or Image/original/<name>.' },
+  cropFaces: {
+    type: 'boolean',
+    default: false,
+    description: 'affectnet (CSV release): crop each image to its face_x/face_y/face_width/face_height box, written to images/. Default false: images used as stored.',
+  },
   minFaceConfidence: { type: 'number', default: 0, description: 'expw: face boxes with face_box_confidence below this are skipped as low-confidence. Default 0 (keep all).' },
   maxListedSkips: { type: 'integer', minimum: 0, default: 200, description: 'Skipped items listed per reason in ingest-report.json (the counts are always complete).' },
 };
@@ -71,6 +76,7 @@ export interface IngestParams {
   imageCheck: NonNullable<IngestOptions['imageCheck']>;
   onBadImage: 'skip' | 'error';
   rafImages: 'aligned' | 'original';
+  cropFaces: boolean;
   minFaceConfidence: number;
   maxListedSkips: number;
   /** Generator options (synthfer only), as described by @ldl-alsg/synthfer. */
@@ -101,6 +107,7 @@ export function toIngestOptions(params: IngestParams): Omit<IngestOptions, 'form
     imageCheck: params.imageCheck,
     onBadImage: params.onBadImage,
     rafImages: params.rafImages,
+    cropFaces: params.cropFaces,
     minFaceConfidence: params.minFaceConfidence,
     maxListedSkips: params.maxListedSkips,
   };

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
 import { readOutput, tempDir, writeImage, writeNpyString, writeText } from '../test-fixtures';
@@ -51,6 +52,21 @@ describe('affectnet adapter', () => {
     const out = tempDir('affectnet-out');
     await ingestDataset({ format: 'affectnet', root, splitMap: { validation: 'val' } }, out);
     expect(readOutput(out).rows.map((r) => r.split)).toEqual(['train', 'val']);
+  });
+
+  it('crops faces to their CSV box with cropFaces, recording a box outside the image as bad-box', async () => {
+    const root = await csvTree([1, 2], []);
+    // csvTree's boxes are 10,10,50,50 on 16x16 images: the first crops to 6x6, the second is moved outside.
+    const file = join(root, 'Manually_Annotated_file_lists/training.csv');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/(training1\.jpg),10,10,/, '$1,40,40,'));
+    const out = tempDir('affectnet-out');
+    await ingestDataset({ format: 'affectnet', root, cropFaces: true }, out);
+    const { rows, report } = readOutput(out);
+    expect(rows.map((r) => [r.id, r.path])).toEqual([['affectnet/689/training0', 'images/689/training0.png']]);
+    const meta = await sharp(join(out, 'images/689/training0.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([6, 6]);
+    expect(report.skipped.items.map((s) => [s.reason, s.line])).toEqual([['bad-box', 3]]);
   });
 
   it('errors on an expression code outside 0..10', async () => {

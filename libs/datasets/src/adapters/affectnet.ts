@@ -8,10 +8,12 @@
  * 9 uncertain, 10 no-face; 7-10 are dropped and counted.
  */
 import { join } from 'node:path';
+import { AlsgError } from '@ldl-alsg/common';
 import { codeTable } from '../class-names';
 import { isDir, isFile, listDir, parseCode, requirePath, streamCsv } from '../dataset-files';
 import { readNpyScalar } from '../npy-scalar';
 import type { Adapter, AdapterContext } from '../ingest-types';
+import { writeFaceCrops, type FaceCrop } from './crops';
 
 const AFFECTNET_ORDER = codeTable([
   'neutral',
@@ -43,13 +45,15 @@ async function runCsvLayout(ctx: AdapterContext): Promise<void> {
     requirePath('affectnet', ctx.root, ['training.csv', 'Manually_Annotated_file_lists/training.csv', 'train_set/annotations'], 'training.csv / validation.csv or train_set/annotations/');
   }
   const imageDir = requirePath('affectnet', ctx.root, IMAGE_DIRS, 'the images folder', 'dir');
+  const crops: FaceCrop[] = [];
   for (const { name, file } of files) {
     if (!file) {
       ctx.log(`affectnet: no ${name}.csv found; reading the other file only`);
       continue;
     }
     // Streamed: the training list is ~290k rows with 68 landmark pairs each.
-    await streamCsv(file, ['subDirectory_filePath', 'expression'], (row, line) => {
+    const required = ['subDirectory_filePath', 'expression', ...(ctx.options.cropFaces ? ['face_x', 'face_y', 'face_width', 'face_height'] : [])];
+    await streamCsv(file, required, (row, line) => {
       const code = parseCode(row.expression, 0, 10, file, line, 'expression');
       ctx.tick();
       const mapping = AFFECTNET_ORDER[code];
@@ -60,9 +64,24 @@ async function runCsvLayout(ctx: AdapterContext): Promise<void> {
       const split = ctx.collector.split(name, file, line);
       if (split === null) return;
       const rel = row.subDirectory_filePath.trim();
-      ctx.collector.add({ id: rel.replace(/\.[^./]+$/, ''), path: join(imageDir, rel), labelIndex: mapping.index, split, sourceLabel: String(code), file, line });
+      const id = rel.replace(/\.[^./]+$/, '');
+      if (!ctx.options.cropFaces) {
+        ctx.collector.add({ id, path: join(imageDir, rel), labelIndex: mapping.index, split, sourceLabel: String(code), file, line });
+        return;
+      }
+      const [x, y, w, h] = ['face_x', 'face_y', 'face_width', 'face_height'].map((c) => Number(row[c]));
+      if (![x, y, w, h].every(Number.isFinite)) {
+        throw new AlsgError('E_INPUT', `${file}:${line}: face_x, face_y, face_width, face_height must be numbers, but got "${row.face_x},${row.face_y},${row.face_width},${row.face_height}"`, {
+          file,
+          line,
+        });
+      }
+      const item = { id, path: `images/${id}.png`, labelIndex: mapping.index, split, sourceLabel: String(code), file, line, written: true };
+      ctx.collector.add(item);
+      crops.push({ item, source: join(imageDir, rel), box: { left: Math.round(x), top: Math.round(y), right: Math.round(x + w), bottom: Math.round(y + h) } });
     });
   }
+  if (crops.length > 0) await writeFaceCrops(ctx, crops);
 }
 
 function runNpyLayout(ctx: AdapterContext): void {

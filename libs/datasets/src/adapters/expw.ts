@@ -7,17 +7,11 @@
 import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { isFile, parseCode, readLines, requirePath } from '../dataset-files';
-import { cropToPng, forEachLimit, imageSize, type Box } from '../images';
 import type { Adapter, SourceItem } from '../ingest-types';
+import { writeFaceCrops, type FaceCrop } from './crops';
 import { FER2013_ORDER } from './fer2013';
 
 const LIST = 'label/label.lst';
-
-interface Face {
-  item: SourceItem;
-  source: string;
-  box: Box;
-}
 
 export const expwAdapter: Adapter = {
   format: 'expw',
@@ -30,7 +24,7 @@ export const expwAdapter: Adapter = {
   async run(ctx) {
     const list = requirePath('expw', ctx.root, [LIST], 'the face list');
     const origin = requirePath('expw', ctx.root, ['image/origin', 'origin'], 'the images folder', 'dir');
-    const faces: Face[] = [];
+    const faces: FaceCrop[] = [];
     for (const { text, line } of readLines(list)) {
       const parts = text.split(/\s+/);
       if (parts.length !== 8) {
@@ -57,45 +51,6 @@ export const expwAdapter: Adapter = {
       ctx.collector.add(item);
       faces.push({ item, source: join(origin, name), box: { left: Math.round(left), top: Math.round(top), right: Math.round(right), bottom: Math.round(bottom) } });
     }
-    // Crops that fail are removed from the rows afterwards (in list order) and recorded with their reason.
-    const failed = new Map<SourceItem, { reason: 'missing-image' | 'unreadable' | 'bad-box'; detail: string }>();
-    const sizes = new Map<string, Promise<{ width: number; height: number } | string>>();
-    await forEachLimit(faces, 4, async (face) => {
-      if (!isFile(face.source)) {
-        failed.set(face.item, { reason: 'missing-image', detail: `${face.source} does not exist` });
-        return;
-      }
-      if (!sizes.has(face.source)) sizes.set(face.source, imageSize(face.source));
-      const size = await sizes.get(face.source)!;
-      if (typeof size === 'string') {
-        failed.set(face.item, { reason: 'unreadable', detail: `${face.source}: ${size}` });
-        return;
-      }
-      const box: Box = {
-        left: Math.max(0, face.box.left),
-        top: Math.max(0, face.box.top),
-        right: Math.min(size.width, face.box.right),
-        bottom: Math.min(size.height, face.box.bottom),
-      };
-      if (box.right - box.left < 1 || box.bottom - box.top < 1) {
-        failed.set(face.item, { reason: 'bad-box', detail: `box left ${face.box.left} top ${face.box.top} right ${face.box.right} bottom ${face.box.bottom} is empty inside ${size.width}x${size.height}` });
-        return;
-      }
-      try {
-        await cropToPng(face.source, box, join(ctx.imagesDir, `${face.item.id}.png`));
-      } catch (err) {
-        failed.set(face.item, { reason: 'unreadable', detail: `${face.source}: ${(err as Error).message.split('\n')[0]}` });
-      }
-    });
-    if (failed.size === 0) return;
-    for (const face of faces) {
-      const f = failed.get(face.item);
-      if (!f) continue;
-      if (f.reason !== 'bad-box' && ctx.options.onBadImage === 'error') {
-        throw new AlsgError('E_INPUT', `${list}:${face.item.line}: ${f.detail}`, { file: list, line: face.item.line });
-      }
-      ctx.collector.skip(f.reason, list, face.item.line, f.detail);
-    }
-    ctx.collector.removeItems(new Set(failed.keys()));
+    await writeFaceCrops(ctx, faces);
   },
 };
