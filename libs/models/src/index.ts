@@ -23,6 +23,7 @@ export { initBackend, wasmDir, type BackendInfo, type BackendPreference } from '
 export { installWasmFixes, uninstallWasmFixes } from './wasm/install';
 export { installMatMulTransposeFix } from './wasm/matmul-fix';
 export { installForwardConvBackprop } from './wasm/conv-backprop';
+export { installDepthwiseBackprop } from './wasm/depthwise-backprop';
 export { type Backbone, type BackboneName, type BackboneOptions, wrapModel } from './backbone';
 export { createBackbone, BACKBONES, DEFAULT_BACKBONE } from './create-backbone';
 export { buildResNet, type ResNetDepth } from './backbones/resnet';

@@ -75,6 +75,23 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     });
   }
 
+  for (const [label, stride, pad] of [['stride 1 same', 1, 'same'], ['stride 2 same', 2, 'same'], ['stride 2 valid', 2, 'valid']] as const) {
+    it(`depthwise conv2d 3x3 ${label}: dX and dW match cpu within 1e-5`, async () => {
+      const fn = () => {
+        const x = tf.randomNormal([2, 9, 10, 6], 0, 1, 'float32', 9) as tf.Tensor4D;
+        const w = tf.randomNormal([3, 3, 6, 1], 0, 0.3, 'float32', 10) as tf.Tensor4D;
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).square().sum();
+        return tf.grads(f)([x, w]);
+      };
+      const ref = await on('cpu', fn);
+      const got = await on('wasm', fn);
+      for (let i = 0; i < ref.length; i++) {
+        expect(maxAbs(ref[i])).toBeGreaterThan(1e-3);
+        expect(maxAbsDiff(ref[i], got[i]) / maxAbs(ref[i])).toBeLessThan(1e-5);
+      }
+    });
+  }
+
   it('does not leak tensors in conv backprop', async () => {
     await initBackend('wasm');
     const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
