@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
@@ -47,6 +48,16 @@ describe('ingest stage', () => {
       expect('default' in prop, name).toBe(true);
     }
     expect(PARAMS_SCHEMA.additionalProperties).toBe(false);
+  });
+
+  it('compiles under ajv strict mode and fills the same defaults as withDefaults', () => {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, useDefaults: true });
+    const validate = ajv.compile(PARAMS_SCHEMA);
+    const params: Record<string, unknown> = { format: 'sfew', root: '/data/sfew' };
+    expect(validate(params)).toBe(true);
+    expect(params).toEqual(JSON.parse(JSON.stringify(withDefaults({ format: 'sfew', root: '/data/sfew' }))));
+    expect(validate({ format: 'sfew', splitMap: { Val: 'validation' }, bogus: 1 })).toBe(false);
+    expect(validate.errors?.map((e) => `${e.instancePath} ${e.message}`)).toEqual([' must NOT have additional properties', '/splitMap/Val must be equal to one of the allowed values']);
   });
 
   it('runs a folder dataset into a manifest readable by readManifest, recording counts', async () => {
