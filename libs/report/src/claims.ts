@@ -71,38 +71,42 @@ export interface ClaimResult {
   terms: ClaimTerm[];
 }
 
-/** JSON Schema of a claim list (used by the report stage's paramsSchema for `expect`). */
+/**
+ * JSON Schema of a claim list (used by the report stage's paramsSchema for `expect`). Deliberately without `$ref`, so
+ * it embeds anywhere (the engine may nest it in a pipeline schema): arithmetic nests two levels deep, e.g.
+ * {minus: [{mean: [cell, cell]}, cell]}, which covers the paper's claims.
+ */
 export function claimsJsonSchema(): Record<string, unknown> {
   const keyOrText = { oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: ['string', 'number'] } }] };
-  const operand = {
-    oneOf: [
-      {
-        type: 'object',
-        description: 'a table cell: row (label or descriptor fields), optional column, metric (dataset, wild, lab, all)',
-        properties: { row: keyOrText, column: keyOrText, metric: { type: 'string' } },
-        required: ['metric'],
-        additionalProperties: false,
-      },
-      { type: 'object', properties: { value: { type: 'number' } }, required: ['value'], additionalProperties: false },
-      { type: 'object', properties: { minus: { type: 'array', minItems: 2, maxItems: 2, items: { $ref: '#/$defs/operand' } } }, required: ['minus'], additionalProperties: false },
-      { type: 'object', properties: { plus: { type: 'array', minItems: 1, items: { $ref: '#/$defs/operand' } } }, required: ['plus'], additionalProperties: false },
-      { type: 'object', properties: { mean: { type: 'array', minItems: 1, items: { $ref: '#/$defs/operand' } } }, required: ['mean'], additionalProperties: false },
-    ],
+  const cell = {
+    type: 'object',
+    description: 'a table cell: row (label or descriptor fields), optional column, metric (dataset, wild, lab, all)',
+    properties: { row: keyOrText, column: keyOrText, metric: { type: 'string' } },
+    required: ['metric'],
+    additionalProperties: false,
   };
+  const value = { type: 'object', properties: { value: { type: 'number' } }, required: ['value'], additionalProperties: false };
+  const ops = (inner: Record<string, unknown>): Record<string, unknown>[] => [
+    { type: 'object', properties: { minus: { type: 'array', minItems: 2, maxItems: 2, items: inner } }, required: ['minus'], additionalProperties: false },
+    { type: 'object', properties: { plus: { type: 'array', minItems: 1, items: inner } }, required: ['plus'], additionalProperties: false },
+    { type: 'object', properties: { mean: { type: 'array', minItems: 1, items: inner } }, required: ['mean'], additionalProperties: false },
+  ];
+  const leaf = { oneOf: [cell, value] };
+  const level1 = { oneOf: [cell, value, ...ops(leaf)] };
+  const operand = { oneOf: [cell, value, ...ops(level1)] };
   return {
     type: 'array',
     description: "The pipeline's expect: claims, each checked over the table and reported PASS or FAIL with its numbers.",
     default: [],
-    $defs: { operand },
     items: {
       type: 'object',
       additionalProperties: false,
       required: ['claim', 'left', 'op', 'right'],
       properties: {
         claim: { type: 'string', description: 'the statement in words' },
-        left: { $ref: '#/$defs/operand' },
+        left: operand,
         op: { enum: [...CLAIM_OPERATORS], description: 'comparison of left with right' },
-        right: { $ref: '#/$defs/operand' },
+        right: operand,
         margin: { type: 'number', minimum: 0, default: 0, description: 'required gap in percentage points (== : allowed difference)' },
       },
     },

@@ -1,0 +1,208 @@
+/**
+ * The report stage's work: read evaluate results (and optionally extract + ingest outputs for t-SNE maps and sizes),
+ * build the table, check the claims, compare with a committed reference, draw the figures, and write
+ * report.md, report.html, table.csv, table.json, checks.json and (with a reference) reference-diff.json.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { AlsgError } from '@ldl-alsg/common';
+import { formatCsv, readNpy, writeFileAtomic, writeJsonAtomic } from '@ldl-alsg/artifacts';
+import { readManifests, type ManifestRow } from '@ldl-alsg/datasets';
+import { CLASSES } from '@ldl-alsg/labels';
+import { type Claim, type ClaimResult, evaluateClaims } from './claims';
+import type { TableId } from './paper-values';
+import { defaultSweep, type SweepSpec, sweepChart, tableBarChart } from './plots';
+import { diffAgainstReference, readReference, type ReferenceDiff } from './reference';
+import { renderHtml, renderMarkdown, ldlRows, type ReportContent, tableCsvRows } from './render';
+import { collectProvenance, readResults, type ResultRecord } from './results';
+import { scatterPlot } from './svg';
+import { buildTable, paperDatasetKey, type BuiltTable } from './table';
+import { subsample, tsne } from './tsne';
+
+/** t-SNE map settings (the paper's Fig. 3/4). */
+export interface TsneParams {
+  /** Draw the maps when features and datasets are given. Default true. */
+  enabled: boolean;
+  /** Dataset (manifest `dataset`) to map; '' = the CK+-like set when there is one (as in the paper), else every row. */
+  dataset: string;
+  /** Largest number of points (seeded subsample), default 1500: exact t-SNE is O(n^2). */
+  maxPoints: number;
+  /** Perplexity, default 30. */
+  perplexity: number;
+  /** Iterations, default 1000. */
+  iterations: number;
+  /** Seed of the subsample and the initial map, default 0. */
+  seed: number;
+}
+
+/** Reference comparison settings. */
+export interface ReferenceParams {
+  /** Reference JSON, relative to the workspace root (ALSG_WORKSPACE_ROOT or the working directory), e.g. pipelines/reference/smoke.json. */
+  file: string;
+  /** Allowed |ours - reference| in percentage points. Default 0. */
+  tolerance: number;
+  /** Fail the stage when any cell moved, is missing or is new (so CI fails). Default true. */
+  failOnMismatch: boolean;
+}
+
+/** The report stage's params (see docs/report.md). */
+export interface ReportParams {
+  table: TableId;
+  title: string;
+  rows?: string[];
+  columns?: string[];
+  metrics?: 'datasets' | 'averages' | string[];
+  paperRows: boolean;
+  expect: Claim[];
+  failOnClaims: boolean;
+  reference?: ReferenceParams | null;
+  sweep?: SweepSpec | null;
+  tsne: TsneParams;
+}
+
+/** Defaults of the optional params. */
+export const DEFAULT_TSNE: TsneParams = { enabled: true, dataset: '', maxPoints: 1500, perplexity: 30, iterations: 1000, seed: 0 };
+
+/** What runReport was given. */
+export interface ReportArgs {
+  params: ReportParams;
+  /** Evaluate output folders. */
+  results: readonly string[];
+  /** Extract output folder(s) (au.npy, landmarks.npy aligned with `datasets`); optional. */
+  features?: readonly string[];
+  /** Ingest output folders (manifests) the features are aligned with; optional. */
+  datasets?: readonly string[];
+  outDir: string;
+  log?: (message: string) => void;
+}
+
+/** What runReport produced. */
+export interface ReportOutcome {
+  table: BuiltTable;
+  checks: ClaimResult[];
+  diff: ReferenceDiff | null;
+  files: string[];
+}
+
+function resolveWorkspacePath(file: string): string {
+  return isAbsolute(file) ? file : resolve(process.env.ALSG_WORKSPACE_ROOT ?? process.cwd(), file);
+}
+
+function pickTsneRows(rows: readonly ManifestRow[], dataset: string): { indices: number[]; label: string } {
+  if (dataset) {
+    const indices = rows.flatMap((r, i) => (r.dataset === dataset ? [i] : []));
+    if (indices.length === 0) throw new AlsgError('E_CONFIG', `report: tsne.dataset "${dataset}" has no rows (datasets: ${[...new Set(rows.map((r) => r.dataset))].join(', ')})`);
+    return { indices, label: dataset };
+  }
+  const ck = rows.find((r) => paperDatasetKey(r.dataset) === 'ckplus')?.dataset;
+  if (ck) return { indices: rows.flatMap((r, i) => (r.dataset === ck ? [i] : [])), label: ck };
+  return { indices: rows.map((_, i) => i), label: 'all datasets' };
+}
+
+/** t-SNE figures of the AU and landmark spaces coloured by class (Fig. 3/4), on a seeded subsample. */
+export function tsneFigures(featureDir: string, rows: readonly ManifestRow[], p: TsneParams, log?: (m: string) => void): { caption: string; svg: string }[] {
+  const figures: { caption: string; svg: string }[] = [];
+  const picked = pickTsneRows(rows, p.dataset);
+  for (const [file, name] of [['au.npy', 'action units (AU space)'], ['landmarks.npy', 'facial landmarks (FL space)']] as const) {
+    const path = join(featureDir, file);
+    if (!existsSync(path)) continue;
+    const arr = readNpy(path);
+    const [n, d] = arr.shape;
+    if (n !== rows.length) throw new AlsgError('E_ARTIFACT', `${path}: has ${n} rows, but the manifests have ${rows.length}; features must be aligned with the report's dataset inputs`, { file: path });
+    const finite = picked.indices.filter((i) => {
+      for (let c = 0; c < d; c++) if (!Number.isFinite(arr.data[i * d + c])) return false;
+      return true;
+    });
+    const chosen = subsample(finite, p.maxPoints, p.seed);
+    if (chosen.length < 10) {
+      log?.(`t-SNE of ${file}: only ${chosen.length} rows with finite features, skipped`);
+      continue;
+    }
+    const x = new Float64Array(chosen.length * d);
+    chosen.forEach((i, k) => {
+      for (let c = 0; c < d; c++) x[k * d + c] = arr.data[i * d + c];
+    });
+    const started = Date.now();
+    const y = tsne(x, chosen.length, d, { perplexity: p.perplexity, iterations: p.iterations, seed: p.seed });
+    log?.(`t-SNE of ${file}: ${chosen.length} points, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    figures.push({
+      caption: `t-SNE of ${name}, ${picked.label}: ${chosen.length} of ${finite.length} rows with features (seeded subsample, seed ${p.seed}), perplexity ${p.perplexity}, ${p.iterations} iterations, coloured by the manifest label (cf. the paper's Fig. ${file === 'au.npy' ? 3 : 4}).`,
+      svg: scatterPlot({ title: `t-SNE: ${name}`, points: y, classes: chosen.map((i) => rows[i].labelIndex), classNames: CLASSES }),
+    });
+  }
+  return figures;
+}
+
+/** Builds everything in memory from loaded results (pure apart from the optional t-SNE figures passed in). */
+export function composeReport(params: ReportParams, results: readonly ResultRecord[], extraFigures: { caption: string; svg: string }[] = [], trainSizes?: ReportContent['provenance']['trainSizes']): ReportContent & { diffFile?: string } {
+  const table = buildTable({ table: params.table, rows: params.rows, columns: params.columns, metrics: params.metrics, paperRows: params.paperRows }, results);
+  const checks = evaluateClaims(table, params.expect ?? []);
+  let diff: ReferenceDiff | null = null;
+  if (params.reference) {
+    const file = resolveWorkspacePath(params.reference.file);
+    diff = diffAgainstReference(table, readReference(file), params.reference.tolerance ?? 0, params.reference.file);
+  }
+  const title = params.title || `${params.table.replace('table', 'Table ')} reproduction`;
+  const figures = [{ caption: 'Accuracy per column, one bar per row (mean over seeds, whiskers ± sd); black ticks: the paper\'s values.', svg: tableBarChart(table, `${title}: accuracy`) }];
+  const sweep = params.sweep === undefined ? defaultSweep(params.table) : params.sweep;
+  if (sweep) {
+    for (const metric of ['wild', 'lab', 'all']) {
+      const svg = sweepChart(params.table, results, sweep, metric, `${metric} accuracy against ${sweep.x}`);
+      if (svg) figures.push({ caption: `${metric} accuracy (%) against ${sweep.x}, one line per ${(sweep.series ?? ['method']).join(' / ')}; dashed: the paper.`, svg });
+    }
+  }
+  figures.push(...extraFigures);
+  const provenance = { ...collectProvenance(results), ...(trainSizes ? { trainSizes } : {}) };
+  return { title, table, provenance, checks, diff, ldl: ldlRows(table, results), figures };
+}
+
+/** Runs the whole report and writes its files; throws (after writing) when a fail-on setting says so. */
+export function runReport(args: ReportArgs): ReportOutcome {
+  const params: ReportParams = { ...args.params, tsne: { ...DEFAULT_TSNE, ...(args.params.tsne ?? {}) }, expect: args.params.expect ?? [], paperRows: args.params.paperRows ?? true, failOnClaims: args.params.failOnClaims ?? false };
+  const results = readResults(args.results);
+  let figures: { caption: string; svg: string }[] = [];
+  let trainSizes: ReportContent['provenance']['trainSizes'];
+  if (args.datasets?.length) {
+    const manifest = readManifests(args.datasets);
+    const sizes = new Map<string, { dataset: string; train: number; val: number; test: number }>();
+    for (const r of manifest.rows) {
+      const s = sizes.get(r.dataset) ?? { dataset: r.dataset, train: 0, val: 0, test: 0 };
+      s[r.split]++;
+      sizes.set(r.dataset, s);
+    }
+    trainSizes = [...sizes.values()];
+    if (args.features?.length && params.tsne.enabled) figures = tsneFigures(args.features[0], manifest.rows, params.tsne, args.log);
+  } else if (args.features?.length && params.tsne.enabled) {
+    throw new AlsgError('E_CONFIG', 'report: t-SNE maps need the `dataset` input (ingest outputs the features are aligned with) besides `features`');
+  }
+  const content = composeReport(params, results, figures, trainSizes);
+  const out = args.outDir;
+  const files: string[] = [];
+  const write = (name: string, text: string): void => {
+    writeFileAtomic(join(out, name), text);
+    files.push(name);
+  };
+  write('report.md', renderMarkdown(content));
+  write('report.html', renderHtml(content));
+  const csv = tableCsvRows(content.table);
+  write('table.csv', formatCsv(csv.header, csv.rows));
+  writeJsonAtomic(join(out, 'table.json'), { table: content.table, provenance: content.provenance });
+  files.push('table.json');
+  writeJsonAtomic(join(out, 'checks.json'), { passed: content.checks.filter((c) => c.status === 'PASS').length, total: content.checks.length, checks: content.checks });
+  files.push('checks.json');
+  if (content.diff) {
+    writeJsonAtomic(join(out, 'reference-diff.json'), content.diff);
+    files.push('reference-diff.json');
+  }
+  const failed = content.checks.filter((c) => c.status === 'FAIL');
+  for (const c of content.checks) args.log?.(`${c.status} ${c.claim}: ${c.detail}`);
+  if (content.diff) args.log?.(`reference ${content.diff.file}: ${content.diff.ok ? 'ok' : 'MISMATCH'} (${JSON.stringify(content.diff.counts)})`);
+  if (content.diff && !content.diff.ok && (params.reference?.failOnMismatch ?? true)) {
+    const bad = content.diff.cells.filter((c) => c.status !== 'ok').slice(0, 5).map((c) => `${c.status} ${[c.row, c.column, c.metric].filter((s) => s).join(' | ')} (reference ${c.reference?.toFixed(3) ?? '-'}, ours ${c.ours?.toFixed(3) ?? '-'})`);
+    throw new AlsgError('E_STAGE', `report: results differ from the reference ${content.diff.file} beyond tolerance ${content.diff.tolerance}: ${bad.join('; ')}${content.diff.hint ? ` (${content.diff.hint})` : ''}`, { file: content.diff.file });
+  }
+  if (failed.length && params.failOnClaims) {
+    throw new AlsgError('E_STAGE', `report: ${failed.length} claim(s) FAIL: ${failed.map((c) => `${c.claim} (${c.detail})`).join('; ')}`);
+  }
+  return { table: content.table, checks: content.checks, diff: content.diff, files };
+}
