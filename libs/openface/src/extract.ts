@@ -42,6 +42,8 @@ export interface ExtractParams {
   minConfidence?: number;
   /** openface: images per FaceLandmarkImg call. Default 32. */
   batchSize?: number;
+  /** face-api: auto (default; whole-image for images of at most 200 px a side, else detect), detect, or whole-image (aligned face crops). */
+  faceBox?: 'auto' | 'detect' | 'whole-image';
   /** openface: OpenFace processes run at the same time (about one core each). Default 1. */
   concurrency?: number;
   /** openface: treat images sharing a folder as one video sequence and use FeatureExtraction (CK+, MMI, Oulu frames). Default false. */
@@ -72,6 +74,8 @@ export interface ExtractReport {
   trainWithoutAuxiliary: number;
   /** Rows with more than one face (the most confident was kept). */
   multipleFaces: number;
+  /** face-api: rows read as aligned face crops (landmark net on the whole image, no detector, no confidence). */
+  wholeImage?: number;
   /** Every unreadable image with the reason. */
   unreadable: { id: string; path: string; reason: string }[];
   /** openface: subprocess calls, failed batches, single-image retries. */
@@ -125,6 +129,9 @@ function validateParams(p: ExtractParams): void {
   positive(p.concurrency, 'concurrency', true);
   if (p.minConfidence !== undefined && !(p.minConfidence >= 0 && p.minConfidence <= 1)) {
     throw new AlsgError('E_CONFIG', `extract: minConfidence must be in [0, 1], but got ${String(p.minConfidence)}`, { path: 'minConfidence' });
+  }
+  if (p.faceBox !== undefined && !['auto', 'detect', 'whole-image'].includes(p.faceBox)) {
+    throw new AlsgError('E_CONFIG', `extract: faceBox must be auto, detect or whole-image, but got "${String(p.faceBox)}"`, { path: 'faceBox' });
   }
   if (p.csvName !== undefined && p.csvName !== 'id' && p.csvName !== 'stem') {
     throw new AlsgError('E_CONFIG', `extract: csvName must be id or stem, but got "${String(p.csvName)}"`, { path: 'csvName' });
@@ -215,7 +222,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
     progress.done();
     version = { extractor: 'openface', tool, version: 'unknown (OpenFace has no version flag)', binary: bin, sha256: sha256Prefix(bin) };
   } else {
-    const extractor = await FaceApiExtractor.create();
+    const extractor = await FaceApiExtractor.create({ faceBox: params.faceBox });
     const progress = hooks.progress('extract (face-api)', n, 'images');
     results = [];
     for (const r of rows) {
@@ -232,6 +239,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
   const countsBySplit: Record<string, Record<ExtractStatus, number>> = {};
   const unreadableList: ExtractReport['unreadable'] = [];
   let multipleFaces = 0;
+  let wholeImage = 0;
   const statusRows = results.map((res, i) => {
     if (res.status === 'ok') {
       if (res.au) au.set(res.au, i * NUM_AUS);
@@ -240,6 +248,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
     counts[res.status]++;
     (countsBySplit[rows[i].split] ??= emptyCounts())[res.status]++;
     if (res.faces > 1) multipleFaces++;
+    if (res.wholeImage) wholeImage++;
     if (res.status === 'unreadable') unreadableList.push({ id: rows[i].id, path: rows[i].path, reason: res.reason ?? 'unreadable' });
     return { id: rows[i].id, status: res.status, confidence: Number.isFinite(res.confidence) ? res.confidence.toFixed(4) : '' };
   });
@@ -254,6 +263,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
     countsBySplit,
     trainWithoutAuxiliary: train['no-face'] + train['low-confidence'] + train.unreadable,
     multipleFaces,
+    wholeImage: params.extractor === 'face-api' ? wholeImage : undefined,
     unreadable: unreadableList,
     calls,
     seconds: Math.round((performance.now() - started) / 10) / 100,

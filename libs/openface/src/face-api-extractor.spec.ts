@@ -39,7 +39,7 @@ describe('face-api extractor (wasm) on the package\'s real photos', () => {
   });
 
   it('gives statuses: ok on a grey face crop (points in crop pixels), no-face on a blank image, unreadable on a broken file', async () => {
-    const extractor = await FaceApiExtractor.create();
+    const extractor = await FaceApiExtractor.create({ faceBox: 'detect' });
     const photo = join(demo, 'sample5.jpg');
     const [face] = await extractor.detect(photo);
     const m = 0.3;
@@ -57,7 +57,7 @@ describe('face-api extractor (wasm) on the package\'s real photos', () => {
     expect(Math.abs(ok.landmarks![68 + 30] - (face.landmarks[68 + 30] - top))).toBeLessThan(0.08 * face.box.height);
 
     const blank = join(dir, 'blank.png');
-    await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(blank);
+    await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(blank);
     expect(await extractor.extract(blank, 0.5)).toMatchObject({ status: 'no-face', landmarks: null });
 
     const broken = join(dir, 'broken.jpg');
@@ -65,5 +65,30 @@ describe('face-api extractor (wasm) on the package\'s real photos', () => {
     const bad = await extractor.extract(broken, 0.5);
     expect(bad.status).toBe('unreadable');
     expect(bad.reason).toBeTruthy();
+  });
+
+  it('reads a small aligned face crop with the landmark net on the whole image (auto mode), close to the detected points', async () => {
+    const detectMode = await FaceApiExtractor.create({ faceBox: 'detect' });
+    const auto = await FaceApiExtractor.create();
+    const photo = join(demo, 'sample1.jpg');
+    const [face] = await detectMode.detect(photo);
+    // a square crop around the detected box, scaled to 96 px like an aligned dataset image
+    const side = Math.round(1.2 * Math.max(face.box.width, face.box.height));
+    const left = Math.round(face.box.x + face.box.width / 2 - side / 2);
+    const top = Math.round(face.box.y + face.box.height / 2 - side / 2);
+    const crop = join(dir, 'aligned.png');
+    await sharp(photo).extract({ left, top, width: side, height: side }).resize(96, 96).png().toFile(crop);
+    expect(await auto.isCrop(crop)).toBe(true);
+    const res = await auto.extract(crop, 0.5);
+    expect(res).toMatchObject({ status: 'ok', wholeImage: true, faces: 1 });
+    expect(Number.isNaN(res.confidence)).toBe(true);
+    const scale = 96 / side;
+    let err = 0;
+    for (let i = 0; i < 68; i++) {
+      err += Math.hypot(res.landmarks![i] - (face.landmarks[i] - left) * scale, res.landmarks![68 + i] - (face.landmarks[68 + i] - top) * scale);
+    }
+    // mean point distance under 6% of the crop side (~6 px of 96): the same face shape, read without a detector
+    expect(err / 68).toBeLessThan(0.06 * 96);
+    expect(await auto.isCrop(photo)).toBe(false);
   });
 });

@@ -29,6 +29,8 @@ export interface ImageResult {
   landmarks: Float32Array | null;
   /** Faces seen in the image. */
   faces: number;
+  /** face-api: the image was read as an aligned face crop (no detector). */
+  wholeImage?: boolean;
   /** Why an image is unreadable (decoder or OpenFace message). */
   reason?: string;
 }

@@ -27,6 +27,7 @@ Options:
   --batch-size <n>        openface: images per OpenFace call (default 32)
   --timeout <s>           openface: seconds per image in a call (default 30)
   --concurrency <n>       openface: OpenFace processes at a time (default 1)
+  --face-box <mode>       face-api: auto (default) | detect | whole-image (aligned face crops)
   --sequences             openface: images sharing a folder are one sequence (FeatureExtraction)
   --out <dir>             output folder
   -h, --help              this text
@@ -54,6 +55,7 @@ export async function runCli(argv: string[]): Promise<number> {
       timeout: { type: 'string' },
       concurrency: { type: 'string' },
       sequences: { type: 'boolean', default: false },
+      'face-box': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -82,6 +84,7 @@ export async function runCli(argv: string[]): Promise<number> {
       timeoutS: num(values.timeout, '--timeout'),
       concurrency: num(values.concurrency, '--concurrency'),
       sequences: values.sequences,
+      faceBox: values['face-box'] as 'auto' | 'detect' | 'whole-image' | undefined,
     },
     values.out,
     {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import sharp from 'sharp';
 import { readCsv, readNpy } from '@ldl-alsg/artifacts';
 import { writeManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
@@ -151,7 +152,8 @@ describe('alsg extract --extractor face-api', () => {
     mkdirSync(join(dir, 'images'));
     const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
     copyFileSync(join(demo, 'sample5.jpg'), join(dir, 'images', 'group.jpg'));
-    await writeFakeFacePng(join(dir, 'images', 'blank.png')); // a flat grey square: no face
+    // a flat grey 400x400 image (larger than 200 px, so face-api runs its detector): no face
+    await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(join(dir, 'images', 'blank.png'));
     writeManifest(dir, [
       { id: 'group', path: 'images/group.jpg', label: 'happy', dataset: 'toy', split: 'train' },
       { id: 'blank', path: 'images/blank.png', label: 'sad', dataset: 'toy', split: 'train' },
@@ -163,7 +165,7 @@ describe('alsg extract --extractor face-api', () => {
     expect(Array.from(lmNpy.data.slice(0, 136)).every(Number.isFinite)).toBe(true);
     expect(Array.from(readNpy(join(out, 'au.npy')).data).every(Number.isNaN)).toBe(true);
     const report = JSON.parse(readFileSync(join(out, 'extract-report.json'), 'utf8'));
-    expect(report).toMatchObject({ extractor: 'face-api', auAvailable: false, multipleFaces: 1, version: { extractor: 'face-api', backend: 'wasm' } });
+    expect(report).toMatchObject({ extractor: 'face-api', auAvailable: false, multipleFaces: 1, wholeImage: 0, version: { extractor: 'face-api', backend: 'wasm' } });
     await expect(runCli(['--dataset', dir, '--extractor', 'dlib', '--out', out])).rejects.toThrow(/--extractor must be one of openface, openface-csv, face-api/);
   });
 });

@@ -24,6 +24,12 @@ export const stage: StageDefinition<ExtractParams> = {
       timeoutS: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'openface: seconds allowed per image in one OpenFace call.' },
       minConfidence: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Faces below this confidence (OpenFace confidence / face-api score) get status low-confidence.' },
       batchSize: { type: 'integer', minimum: 1, default: 32, description: 'openface: images per FaceLandmarkImg call.' },
+      faceBox: {
+        enum: ['auto', 'detect', 'whole-image'],
+        default: 'auto',
+        description:
+          'face-api: detect (SSD detector, for photos and full frames), whole-image (the image is an aligned face crop: landmark net on all of it, no confidence), auto (whole-image for images of at most 200 px a side, else detect).',
+      },
       concurrency: { type: 'integer', minimum: 1, default: 1, description: 'openface: OpenFace processes run at the same time (about one core each).' },
       sequences: { type: 'boolean', default: false, description: 'openface: images sharing a folder are one video sequence, run with FeatureExtraction (CK+, MMI, Oulu frames).' },
     },
