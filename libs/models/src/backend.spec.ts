@@ -8,7 +8,7 @@ describe('initBackend', () => {
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(info.version).toBe('4.22.0');
-    expect(info.detail).toMatch(/fixes=\[wasm:matmul-transpose, wasm:forward-conv-backprop, wasm:depthwise-backprop\]/);
+    expect(info.detail).toMatch(/fixes=\[wasm:matmul-transpose, wasm:forward-conv-backprop, wasm:depthwise-backprop, wasm:lean-batchnorm-grad\]/);
     expect(info.detail).toMatch(/skipped: tensorflow-gpu: .*; tensorflow: /);
   });
 

@@ -24,6 +24,7 @@ export { installWasmFixes, uninstallWasmFixes } from './wasm/install';
 export { installMatMulTransposeFix } from './wasm/matmul-fix';
 export { installForwardConvBackprop } from './wasm/conv-backprop';
 export { installDepthwiseBackprop } from './wasm/depthwise-backprop';
+export { installLeanBatchNormGrad } from './wasm/batchnorm-grad';
 export { type Backbone, type BackboneName, type BackboneOptions, wrapModel } from './backbone';
 export { createBackbone, BACKBONES, DEFAULT_BACKBONE } from './create-backbone';
 export { buildResNet, type ResNetDepth } from './backbones/resnet';

@@ -92,6 +92,26 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     });
   }
 
+  it('BatchNorm in training mode (lean gradient on wasm): gradients of x, gamma, beta match the stock cpu gradient', async () => {
+    const fn = () => {
+      const x = tf.randomNormal([4, 5, 6, 3], 1, 2, 'float32', 21) as tf.Tensor4D;
+      const gamma = tf.randomNormal([3], 1, 0.2, 'float32', 22);
+      const beta = tf.randomNormal([3], 0, 0.2, 'float32', 23);
+      const w = tf.randomNormal([4, 5, 6, 3], 0, 1, 'float32', 24);
+      const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return tf.batchNorm(a, mean, variance, b, g, 1e-3).mul(w).sum();
+      };
+      return tf.grads(f)([x, gamma, beta]);
+    };
+    const ref = await on('cpu', fn);
+    const got = await on('wasm', fn);
+    for (let i = 0; i < ref.length; i++) {
+      expect(maxAbs(ref[i])).toBeGreaterThan(1e-3);
+      expect(maxAbsDiff(ref[i], got[i]) / maxAbs(ref[i])).toBeLessThan(1e-5);
+    }
+  });
+
   it('does not leak tensors in conv backprop', async () => {
     await initBackend('wasm');
     const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
