@@ -1,0 +1,94 @@
+/**
+ * Child process that runs ONE stage instance (`node --import tsx stage-child.ts <job.json>`). A process per instance
+ * means a stage can be SIGKILLed, or run out of memory, without taking the engine down, and its memory is returned to
+ * the system when it ends. It applies parameter defaults, runs the stage into the temporary folder, and writes
+ * stage.json last; the parent renames the folder into the store only after this process exits 0.
+ */
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AlsgError, isAlsgError, startProgress } from '@ldl-alsg/common';
+import { writeJsonAtomic } from '@ldl-alsg/artifacts';
+import { ajvIssues, compileSchema } from '../definition/ajv-issues';
+import type { StageContext, StageDefinition } from '../stage';
+import type { StageJob } from './stage-job';
+
+function packageVersions(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const name of Object.keys(pkg.dependencies ?? {}).sort()) {
+      const file = join(root, 'node_modules', name, 'package.json');
+      if (existsSync(file)) out[name] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    }
+  } catch {
+    // provenance is best effort outside a full checkout
+  }
+  return out;
+}
+
+async function main(jobFile: string): Promise<void> {
+  const job = JSON.parse(readFileSync(jobFile, 'utf8')) as StageJob;
+  const mod = (await import(pathToFileURL(job.stageFile).href)) as { stage?: StageDefinition };
+  const def = mod.stage;
+  if (!def || typeof def.run !== 'function') throw new AlsgError('E_STAGE', `${job.stageFile} must export \`stage\``, { stage: job.address });
+
+  const params = structuredClone(job.params);
+  const validate = compileSchema(def.paramsSchema, { useDefaults: true });
+  if (!validate(params)) {
+    const issues = ajvIssues(validate.errors, { file: job.address, prefix: ['params'], data: params });
+    throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'), { stage: job.address });
+  }
+
+  mkdirSync(job.scratchDir, { recursive: true });
+  const record: Record<string, unknown> = {};
+  const ctx: StageContext<Record<string, unknown>> = {
+    address: job.address,
+    params,
+    inputs: job.inputs,
+    outDir: job.outDir,
+    scratchDir: job.scratchDir,
+    seed: job.seed,
+    log: (message) => process.stderr.write(`[${job.address}] ${message}\n`),
+    progress: (label, total, unit) => startProgress(`[${job.address}] ${label}`, total, { unit }),
+    record: (info) => Object.assign(record, info),
+  };
+  const startedAt = new Date();
+  await def.run(ctx);
+  const finishedAt = new Date();
+  writeJsonAtomic(join(job.outDir, 'stage.json'), {
+    key: job.key,
+    stage: job.stage,
+    address: job.address,
+    pipeline: job.pipeline,
+    profile: job.profile,
+    instance: job.instance,
+    params,
+    writtenParams: job.params,
+    inputs: job.inputRecords,
+    inputKeys: job.inputKeys,
+    seed: job.seed,
+    codeVersion: job.codeVersion,
+    versions: { node: process.version, codeVersion: job.codeVersion, packages: packageVersions(job.workspaceRoot) },
+    timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000 },
+    record,
+  });
+}
+
+const jobFile = process.argv[2];
+main(jobFile).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    const info = isAlsgError(err)
+      ? { code: err.code, message: err.message, stack: err.stack }
+      : { code: 'BUG', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
+    try {
+      const job = JSON.parse(readFileSync(jobFile, 'utf8')) as StageJob;
+      writeFileSync(job.errorFile, JSON.stringify(info));
+    } catch {
+      // the parent still has the exit status and stderr
+    }
+    process.stderr.write(isAlsgError(err) ? `${err.message}\n` : `${info.stack ?? info.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,152 @@
+/**
+ * Planning: concrete instances with their content keys, and what is done, stale or missing. Pure apart from reading
+ * the store's "done" markers; the cheapest checks come first.
+ *
+ * key = sha256(stage name, params as resolved from the file (profile, matrix axes and expect merged in), the keys of
+ * the inputs in slot order, the instance seed, the stage's code version). Schema defaults are not part of `params`
+ * here on purpose: defaults live in stage code, which the code version already covers, so planning never has to
+ * import stage code (the Nx plugin computes the same keys without it).
+ */
+import { createHash } from 'node:crypto';
+import { AlsgError } from '@ldl-alsg/common';
+import { expandPipeline, type ExpandedInstance } from '../definition/expand-pipeline';
+import { DEFAULT_PROFILE, type PipelineSpec } from '../definition/pipeline-spec';
+import type { StageRegistry } from '../definition/stage-registry';
+import { artifactDir, isComplete, readAddressRecord, readStageRecord } from '../store/artifact-store';
+
+export interface PlannedInstance extends ExpandedInstance {
+  /** `<pipeline>/<instance>`: the name used in every log line and error. */
+  readonly address: string;
+  /** Content key (20 hex characters). */
+  readonly key: string;
+  readonly codeVersion: string;
+  /** Input slot -> keys of the upstream instances (same order as `inputs`). */
+  readonly inputKeys: Readonly<Record<string, readonly string[]>>;
+  /** Final store folder. */
+  readonly dir: string;
+}
+
+export interface Plan {
+  readonly pipeline: string;
+  readonly file: string;
+  readonly profile: string;
+  readonly storeDir: string;
+  /** Topological order. */
+  readonly instances: readonly PlannedInstance[];
+  readonly byName: ReadonlyMap<string, PlannedInstance>;
+}
+
+export type InstanceStatus = 'done' | 'stale' | 'missing';
+
+export interface StatusEntry {
+  readonly instance: PlannedInstance;
+  readonly status: InstanceStatus;
+  /** For stale: what differs from the last completed run of this address (params, inputs, code, seed). */
+  readonly reason?: string;
+}
+
+/** JSON with object keys sorted, so equal values hash equally whatever the key order in the file. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export interface KeyParts {
+  stage: string;
+  params: Readonly<Record<string, unknown>>;
+  inputKeys: Readonly<Record<string, readonly string[]>>;
+  seed: number;
+  codeVersion: string;
+}
+
+/** The content key of an instance. */
+export function computeKey(parts: KeyParts): string {
+  const text = canonicalJson({ v: 1, stage: parts.stage, params: parts.params, inputs: parts.inputKeys, seed: parts.seed, code: parts.codeVersion });
+  return createHash('sha256').update(text).digest('hex').slice(0, 20);
+}
+
+/** Keys for already expanded instances (topological order), using `codeVersionOf(stage)`. */
+export function keyInstances(
+  pipeline: string,
+  instances: readonly ExpandedInstance[],
+  codeVersionOf: (stage: string) => string,
+  storeDir: string,
+): PlannedInstance[] {
+  const keys = new Map<string, string>();
+  return instances.map((inst) => {
+    const inputKeys: Record<string, string[]> = {};
+    for (const [slot, names] of Object.entries(inst.inputs)) inputKeys[slot] = names.map((n) => keys.get(n) as string);
+    const codeVersion = codeVersionOf(inst.stage);
+    const key = computeKey({ stage: inst.stage, params: inst.params, inputKeys, seed: inst.seed, codeVersion });
+    keys.set(inst.name, key);
+    return { ...inst, address: `${pipeline}/${inst.name}`, key, codeVersion, inputKeys, dir: artifactDir(storeDir, { stage: inst.stage, key }) };
+  });
+}
+
+/** Plans a (validated) pipeline under `profile`. */
+export function planPipeline(
+  args: { name: string; file: string; spec: PipelineSpec },
+  registry: StageRegistry,
+  profile: string = DEFAULT_PROFILE,
+): Plan {
+  const { instances, issues } = expandPipeline(args.spec, profile, args.file);
+  if (issues.length) throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'), { file: args.file });
+  const storeDir = registry.layout.storeDir;
+  const planned = keyInstances(args.name, instances, (s) => registry.codeVersion(s).version, storeDir);
+  return { pipeline: args.name, file: args.file, profile, storeDir, instances: planned, byName: new Map(planned.map((p) => [p.name, p])) };
+}
+
+/** Selects `names` (concrete names, or base names meaning all their expansions) plus everything they read from. */
+export function selectWithUpstream(plan: Plan, names: readonly string[]): PlannedInstance[] {
+  const wanted = new Set<string>();
+  const visit = (name: string): void => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    const inst = plan.byName.get(name) as PlannedInstance;
+    for (const ups of Object.values(inst.inputs)) ups.forEach(visit);
+  };
+  for (const n of names) {
+    const matches = plan.byName.has(n) ? [n] : plan.instances.filter((i) => i.base === n).map((i) => i.name);
+    if (matches.length === 0) {
+      throw new AlsgError('E_USAGE', `--only must name an instance of ${plan.file} (${[...new Set(plan.instances.map((i) => i.base))].join(', ')}), but got '${n}'`, {
+        file: plan.file,
+      });
+    }
+    matches.forEach(visit);
+  }
+  return plan.instances.filter((i) => wanted.has(i.name));
+}
+
+/** Done / stale / missing for every instance, with what changed for stale ones. */
+export function planStatus(plan: Plan): StatusEntry[] {
+  return plan.instances.map((instance): StatusEntry => {
+    if (isComplete(plan.storeDir, instance)) return { instance, status: 'done' };
+    const last = readAddressRecord(plan.storeDir, plan.pipeline, plan.profile, instance.name);
+    if (!last || !isComplete(plan.storeDir, last)) return { instance, status: 'missing' };
+    return { instance, status: 'stale', reason: explainChange(readStageRecord(plan.storeDir, last), instance) };
+  });
+}
+
+/** Says which parts of the key differ from a previous stage.json (params named one by one). */
+export function explainChange(previous: Record<string, unknown> | undefined, now: PlannedInstance): string {
+  if (!previous) return 'changed';
+  const reasons: string[] = [];
+  if (previous.codeVersion !== now.codeVersion) reasons.push(`code of stage ${now.stage} changed`);
+  const before = (previous.writtenParams ?? {}) as Record<string, unknown>;
+  const keysUnion = new Set([...Object.keys(before), ...Object.keys(now.params)]);
+  for (const k of keysUnion) {
+    if (canonicalJson(before[k]) !== canonicalJson(now.params[k])) {
+      reasons.push(`param ${k}: ${canonicalJson(before[k])} -> ${canonicalJson(now.params[k])}`);
+    }
+  }
+  const inputsBefore = canonicalJson(previous.inputKeys ?? {});
+  if (inputsBefore !== canonicalJson(now.inputKeys)) reasons.push('inputs changed');
+  if (previous.seed !== now.seed) reasons.push(`seed ${String(previous.seed)} -> ${now.seed}`);
+  return reasons.length ? reasons.join('; ') : 'changed';
+}

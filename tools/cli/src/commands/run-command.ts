@@ -1,0 +1,61 @@
+/** `alsg run <pipeline.yaml>`: runs what is not in the store yet, in topological order, one process per instance. */
+import { AlsgError } from '@ldl-alsg/common';
+import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy } from '@ldl-alsg/pipeline';
+import { parseCommandArgs } from '../main';
+import { workspaceRegistry } from './context';
+
+export const runCommand = {
+  usage: `Usage: alsg run <pipeline.yaml> [--profile P] [--only <instance>]... [--jobs N] [--on-failure POLICY]
+
+Runs the pipeline's stage instances in topological order, each in its own process, skipping instances whose content
+key is already in the store (.alsg/store, or ALSG_STORE).
+
+  --profile P        parameter profile (default: default)
+  --only I           run instance I (a name like train, or train[method=baseline]) and what it needs; repeatable
+  --jobs N           instances to run at once (default 1)
+  --on-failure POL   fail (default: stop at the first failure) | skip-dependents (finish independent branches) |
+                     ignore (like skip-dependents, but exit 0)
+  --if-present       with --only: succeed quietly when the instance is not part of this profile
+`,
+  async run(argv: string[]): Promise<number> {
+    const { positionals, values } = await parseCommandArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        profile: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        jobs: { type: 'string' },
+        'on-failure': { type: 'string' },
+        'if-present': { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 1) throw new AlsgError('E_USAGE', 'run needs exactly one pipeline file');
+    const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new AlsgError('E_USAGE', `--jobs must be a positive integer, but got ${values.jobs}`);
+    const policy = (values['on-failure'] ?? 'fail') as FailurePolicy;
+    if (!['fail', 'skip-dependents', 'ignore'].includes(policy)) {
+      throw new AlsgError('E_USAGE', `--on-failure must be fail, skip-dependents or ignore, but got ${policy}`);
+    }
+    const registry = workspaceRegistry();
+    const pipeline = await loadPipeline(positionals[0], registry);
+    const profile = values.profile ?? DEFAULT_PROFILE;
+    requireProfile(pipeline, profile);
+    const plan = planPipeline(pipeline, registry, profile);
+    let only = values.only ?? [];
+    if (values['if-present']) {
+      only = only.filter((n) => plan.byName.has(n) || plan.instances.some((i) => i.base === n));
+      if (only.length === 0) {
+        process.stderr.write(`${plan.pipeline}: ${(values.only ?? []).join(', ')} not part of profile ${profile}; nothing to do\n`);
+        return 0;
+      }
+    }
+    const select = only.length ? selectWithUpstream(plan, only) : undefined;
+    const summary = await runPlan(plan, registry, { jobs, onFailure: policy, select });
+    const total = summary.ran.length + summary.cached.length + summary.failed.length + summary.skipped.length;
+    process.stderr.write(
+      `${plan.pipeline}${profile === DEFAULT_PROFILE ? '' : ` (${profile})`}: ${total} instances: ${summary.ran.length} ran, ${summary.cached.length} cached, ` +
+        `${summary.failed.length} failed, ${summary.skipped.length} skipped in ${summary.seconds.toFixed(1)}s\n`,
+    );
+    return 0;
+  },
+};
