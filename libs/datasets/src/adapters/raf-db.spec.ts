@@ -46,6 +46,14 @@ describe('raf-db adapter', () => {
     expect(readdirSync(out).sort()).toEqual(['distribution.npy', 'ingest-report.json', 'manifest.csv']);
   });
 
+  it('points at Image/original/<name> with rafImages: original', async () => {
+    const root = await rafTree();
+    for (const name of ['train_00001', 'train_00002', 'train_00003', 'test_0001', 'test_0002']) await writeImage(join(root, 'Image/original', `${name}.jpg`));
+    const out = tempDir('raf-out');
+    await ingestDataset({ format: 'raf-db', root, rafImages: 'original' }, out);
+    expect(readOutput(out).rows[0].path).toBe(join(root, 'Image/original/train_00001.jpg'));
+  });
+
   it('errors on a label outside 1..7 naming the file and line, and leaves no manifest', async () => {
     const root = await rafTree();
     writeText(join(root, 'EmoLabel/list_patition_label.txt'), 'train_00001.jpg 5\ntrain_00002.jpg 0\n');

@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
@@ -23,6 +24,18 @@ describe('sfew adapter', () => {
     ]);
     expect(report.skipped.byReason).toEqual({ unlabelled: 2 });
     expect(report.skipped.items.map((s) => s.file)).toEqual([join(root, 'Test/t1.png'), join(root, 'Test/t2.png')]);
+  });
+
+  it('drops a split mapped to skip, counting each image as split-excluded', async () => {
+    const root = tempDir('sfew');
+    await writeImage(join(root, 'Train/Angry/a1.png'));
+    await writeImage(join(root, 'Train/Angry/a2.png'));
+    await writeImage(join(root, 'Val/Sad/s1.png'));
+    const out = tempDir('sfew-out');
+    await ingestDataset({ format: 'sfew', root, splitMap: { Train: 'skip' } }, out);
+    const { rows, report } = readOutput(out);
+    expect(rows.map((r) => [r.id, r.split])).toEqual([['sfew/Val/Sad/s1', 'test']]);
+    expect(report.skipped.byReason).toEqual({ 'split-excluded': 2 });
   });
 
   it('errors on a class folder SFEW does not have', async () => {
@@ -65,6 +78,33 @@ describe('ckplus adapter', () => {
     expect(report.skipped.byReason).toEqual({ contempt: 1, unlabelled: 1 });
     expect(report.skipped.items[0]).toMatchObject({ reason: 'contempt', file: join(root, 'Emotion/S010/002/S010_002_00000004_emotion.txt'), line: 1 });
     expect(report.skipped.items[1]).toMatchObject({ reason: 'unlabelled', file: join(root, 'cohn-kanade-images/S010/004') });
+  });
+
+  it("reproduces the paper's 636 CK+ images from 593 sequences (327 labelled, 18 contempt)", async () => {
+    const root = tempDir('ckplus-full');
+    const frame = join(root, 'frame.png');
+    await writeImage(frame, 1, 8, 8);
+    const png = readFileSync(frame);
+    // CK+'s published label counts (Lucey et al. 2010, Table 2): anger 45, contempt 18, disgust 59, fear 25, happy 69,
+    // sadness 28, surprise 83.
+    const counts: [number, number][] = [[1, 45], [2, 18], [3, 59], [4, 25], [5, 69], [6, 28], [7, 83]];
+    const codes = counts.flatMap(([code, n]) => Array<number>(n).fill(code));
+    for (let k = 0; k < 593; k++) {
+      const s = `S${String(100 + Math.floor(k / 5))}`;
+      const q = String((k % 5) + 1).padStart(3, '0');
+      for (let f = 1; f <= 3; f++) {
+        const dir = join(root, 'cohn-kanade-images', s, q);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, `${s}_${q}_${String(f).padStart(8, '0')}.png`), png);
+      }
+      if (k < codes.length) writeText(join(root, 'Emotion', s, q, `${s}_${q}_00000003_emotion.txt`), `   ${codes[k].toExponential(7)}\n`);
+    }
+    const out = tempDir('ck-out');
+    await ingestDataset({ format: 'ckplus', root, imageCheck: 'header' }, out);
+    const { report } = readOutput(out);
+    expect(report.rows).toBe(636);
+    expect(report.counts.byClass).toEqual({ neutral: 327, happy: 69, sad: 28, surprise: 83, fear: 25, disgust: 59, anger: 45 });
+    expect(report.skipped.byReason).toEqual({ contempt: 18, unlabelled: 593 - 327 });
   });
 
   it('errors on an emotion code outside 0..7 naming the label file', async () => {
