@@ -94,47 +94,59 @@ export function fillPolygon(c: Canvas, pts: ArrayLike<number>, shade: Shade | nu
   }
 }
 
-/** Strokes a polyline (interleaved x, y) of `width` pixels with soft edges; width may taper linearly to `width2`. */
+let coverScratch = new Float32Array(0);
+
+/**
+ * Strokes a polyline (interleaved x, y) of `width` pixels with soft edges; width may taper linearly to `width2`.
+ * Each segment only visits its own bounding box; segment coverages are combined with max (no double blending at joints).
+ */
 export function strokePolyline(c: Canvas, pts: ArrayLike<number>, width: number, value: number, alpha = 1, closed = false, width2 = width): void {
   const n = pts.length / 2;
   if (n < 2 || alpha <= 0) return;
-  const half = Math.max(width, width2) / 2 + 1;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < n; i++) {
-    minX = Math.min(minX, pts[2 * i]);
-    maxX = Math.max(maxX, pts[2 * i]);
-    minY = Math.min(minY, pts[2 * i + 1]);
-    maxY = Math.max(maxY, pts[2 * i + 1]);
-  }
-  const x0 = Math.max(0, Math.floor(minX - half)), x1 = Math.min(c.w - 1, Math.ceil(maxX + half));
-  const y0 = Math.max(0, Math.floor(minY - half)), y1 = Math.min(c.h - 1, Math.ceil(maxY + half));
+  if (coverScratch.length < c.w * c.h) coverScratch = new Float32Array(c.w * c.h);
+  const cov = coverScratch;
   const segs = closed ? n : n - 1;
-  for (let y = y0; y <= y1; y++) {
-    const py = y + 0.5;
-    for (let x = x0; x <= x1; x++) {
-      const px = x + 0.5;
-      let best = Infinity;
-      let bestW = width;
-      for (let s = 0; s < segs; s++) {
-        const ax = pts[2 * s], ay = pts[2 * s + 1];
-        const e = (s + 1) % n;
-        const bx = pts[2 * e], by = pts[2 * e + 1];
-        const dx = bx - ax, dy = by - ay;
-        const len2 = dx * dx + dy * dy;
-        let t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+  let bx0 = c.w, by0 = c.h, bx1 = -1, by1 = -1;
+  for (let s = 0; s < segs; s++) {
+    const e = (s + 1) % n;
+    const ax = pts[2 * s], ay = pts[2 * s + 1], bx = pts[2 * e], by = pts[2 * e + 1];
+    const wa = width + (width2 - width) * (s / segs), wb = width + (width2 - width) * ((s + 1) / segs);
+    const half = Math.max(wa, wb) / 2 + 1;
+    const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - half)), x1 = Math.min(c.w - 1, Math.ceil(Math.max(ax, bx) + half));
+    const y0 = Math.max(0, Math.floor(Math.min(ay, by) - half)), y1 = Math.min(c.h - 1, Math.ceil(Math.max(ay, by) + half));
+    if (x1 < x0 || y1 < y0) continue;
+    if (x0 < bx0) bx0 = x0;
+    if (y0 < by0) by0 = y0;
+    if (x1 > bx1) bx1 = x1;
+    if (y1 > by1) by1 = y1;
+    const dx = bx - ax, dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    const inv = len2 > 0 ? 1 / len2 : 0;
+    for (let y = y0; y <= y1; y++) {
+      const py = y + 0.5;
+      for (let x = x0; x <= x1; x++) {
+        const px = x + 0.5;
+        let t = ((px - ax) * dx + (py - ay) * dy) * inv;
         t = t < 0 ? 0 : t > 1 ? 1 : t;
         const qx = ax + t * dx - px, qy = ay + t * dy - py;
-        const d2 = qx * qx + qy * qy;
-        if (d2 < best) {
-          best = d2;
-          bestW = width + (width2 - width) * ((s + t) / Math.max(1, segs));
+        const w = wa + (wb - wa) * t;
+        const v = w / 2 - Math.sqrt(qx * qx + qy * qy) + 0.5;
+        if (v > 0) {
+          const i = y * c.w + x;
+          const vv = v > 1 ? 1 : v;
+          if (vv > cov[i]) cov[i] = vv;
         }
       }
-      const cov = bestW / 2 - Math.sqrt(best) + 0.5;
-      if (cov <= 0) continue;
-      const a = (cov > 1 ? 1 : cov) * alpha;
+    }
+  }
+  for (let y = by0; y <= by1; y++) {
+    for (let x = bx0; x <= bx1; x++) {
       const i = y * c.w + x;
-      c.data[i] += (value - c.data[i]) * a;
+      const a = cov[i];
+      if (a > 0) {
+        c.data[i] += (value - c.data[i]) * a * alpha;
+        cov[i] = 0;
+      }
     }
   }
 }
