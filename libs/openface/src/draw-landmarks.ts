@@ -10,6 +10,8 @@ export interface FaceToDraw {
   landmarks: ArrayLike<number>;
   /** Written above the box (e.g. the detection score). */
   label?: string;
+  /** Colour of the points (CSS). Default #ff2d55. */
+  color?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function drawLandmarks(path: string, faces: readonly FaceToDraw[], 
       if (f.label) parts.push(`<text x="${f.box.x}" y="${f.box.y - 2 * r}" font-size="${12 * r}" font-family="sans-serif" fill="#00e0ff">${f.label}</text>`);
     }
     const n = f.landmarks.length / 2;
-    for (let i = 0; i < n; i++) parts.push(`<circle cx="${f.landmarks[i]}" cy="${f.landmarks[n + i]}" r="${r}" fill="#ff2d55"/>`);
+    for (let i = 0; i < n; i++) parts.push(`<circle cx="${f.landmarks[i]}" cy="${f.landmarks[n + i]}" r="${r}" fill="${f.color ?? '#ff2d55'}"/>`);
   }
   const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`);
   const composed = await sharp(path).rotate().composite([{ input: svg, top: 0, left: 0 }]).png().toBuffer();
