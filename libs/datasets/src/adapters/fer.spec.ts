@@ -39,6 +39,17 @@ describe('fer2013 adapter', () => {
     expect(report.images.written).toBe(3);
   });
 
+  it('stops cleanly on a bad row after many images are in flight, leaving nothing in the output', async () => {
+    const root = tempDir('fer');
+    const rows: [number, string, string][] = Array.from({ length: 40 }, (_, k) => [k % 7, pixels(k), 'Training']);
+    rows.push([9, pixels(0), 'Training']);
+    fer2013(root, rows);
+    const out = tempDir('fer-out');
+    await expect(ingestDataset({ format: 'fer2013', root }, out)).rejects.toThrow(`${join(root, 'fer2013.csv')}:42: emotion must be an integer in 0..6, but got "9"`);
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
   it('errors on an emotion outside 0..6 and writes nothing', async () => {
     const root = tempDir('fer');
     fer2013(root, [[7, pixels(1), 'Training']]);

@@ -24,24 +24,29 @@ export const fer2013Adapter: Adapter = {
   async run(ctx) {
     const file = requirePath('fer2013', ctx.root, ['fer2013.csv'], 'the pixels CSV');
     const pending: Promise<void>[] = [];
-    await streamFer2013(file, async (row) => {
-      ctx.tick();
-      const code = parseCode(row.emotion, 0, 6, file, row.line, 'emotion');
-      const label = FER2013_ORDER[code];
-      const split = ctx.collector.split(row.usage, file, row.line);
-      if (split === null || label.kind === 'drop') return;
-      const pixels = parsePixels(row.pixels);
-      if (typeof pixels === 'string') {
-        if (ctx.options.onBadImage === 'error') throw new AlsgError('E_INPUT', `${file}:${row.line}: ${pixels}`, { file, line: row.line });
-        ctx.collector.skip('unreadable', file, row.line, pixels);
-        return;
-      }
-      const id = ferImageName(row.index);
-      ctx.collector.add({ id, path: `images/${id}.png`, labelIndex: label.index, split, sourceLabel: String(code), file, line: row.line, written: true });
-      pending.push(writeGrayPng(join(ctx.imagesDir, `${id}.png`), pixels, FER_SIZE, FER_SIZE));
-      // Bound the number of in-flight encodes so memory stays flat on the 35k-row file.
-      if (pending.length >= 16) await Promise.all(pending.splice(0));
-    });
-    await Promise.all(pending);
+    try {
+      await streamFer2013(file, async (row) => {
+        ctx.tick();
+        const code = parseCode(row.emotion, 0, 6, file, row.line, 'emotion');
+        const label = FER2013_ORDER[code];
+        const split = ctx.collector.split(row.usage, file, row.line);
+        if (split === null || label.kind === 'drop') return;
+        const pixels = parsePixels(row.pixels);
+        if (typeof pixels === 'string') {
+          if (ctx.options.onBadImage === 'error') throw new AlsgError('E_INPUT', `${file}:${row.line}: ${pixels}`, { file, line: row.line });
+          ctx.collector.skip('unreadable', file, row.line, pixels);
+          return;
+        }
+        const id = ferImageName(row.index);
+        ctx.collector.add({ id, path: `images/${id}.png`, labelIndex: label.index, split, sourceLabel: String(code), file, line: row.line, written: true });
+        pending.push(writeGrayPng(join(ctx.imagesDir, `${id}.png`), pixels, FER_SIZE, FER_SIZE));
+        // Bound the number of in-flight encodes so memory stays flat on the 35k-row file.
+        if (pending.length >= 16) await Promise.all(pending.splice(0));
+      });
+      await Promise.all(pending);
+    } finally {
+      // On an error, let in-flight PNG writes finish before the caller removes the staging folder (no stray rejections).
+      await Promise.allSettled(pending);
+    }
   },
 };

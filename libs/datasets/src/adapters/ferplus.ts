@@ -96,18 +96,24 @@ export const ferplusAdapter: Adapter = {
     });
     if (!pixelsFile) return;
     const pending: Promise<void>[] = [];
-    const rows = await streamFer2013(pixelsFile, async (row) => {
-      const item = wanted.get(row.index);
-      if (!item) return;
-      const pixels = parsePixels(row.pixels);
-      if (typeof pixels === 'string') {
-        // The item is already a row; a malformed pixel row in the aligned file is an error, not a skip.
-        throw new AlsgError('E_INPUT', `${pixelsFile}:${row.line}: ${pixels} (needed for ${file}:${item.line})`, { file: pixelsFile, line: row.line });
-      }
-      pending.push(writeGrayPng(join(ctx.imagesDir, `${item.id}.png`), pixels, FER_SIZE, FER_SIZE));
-      if (pending.length >= 16) await Promise.all(pending.splice(0));
-    });
-    await Promise.all(pending);
+    let rows: number;
+    try {
+      rows = await streamFer2013(pixelsFile, async (row) => {
+        const item = wanted.get(row.index);
+        if (!item) return;
+        const pixels = parsePixels(row.pixels);
+        if (typeof pixels === 'string') {
+          // The item is already a row; a malformed pixel row in the aligned file is an error, not a skip.
+          throw new AlsgError('E_INPUT', `${pixelsFile}:${row.line}: ${pixels} (needed for ${file}:${item.line})`, { file: pixelsFile, line: row.line });
+        }
+        pending.push(writeGrayPng(join(ctx.imagesDir, `${item.id}.png`), pixels, FER_SIZE, FER_SIZE));
+        if (pending.length >= 16) await Promise.all(pending.splice(0));
+      });
+      await Promise.all(pending);
+    } finally {
+      // On an error, let in-flight PNG writes finish before the caller removes the staging folder (no stray rejections).
+      await Promise.allSettled(pending);
+    }
     if (rows !== table.rows.length) {
       throw new AlsgError('E_INPUT', `${pixelsFile}: has ${rows} data rows but ${file} has ${table.rows.length}; FERPlus rows must align with fer2013.csv`, {
         file: pixelsFile,
