@@ -74,6 +74,8 @@ export interface EvaluationMetrics {
   pooled: { n: number; accuracy: number; ece: number; ldl: LdlMetrics | null };
   /** ECE settings. */
   calibration: { bins: number; against: 'hard label' };
+  /** Inference provenance (written by the evaluate stage). */
+  inference?: { backend: string; seconds: number };
 }
 
 /**
