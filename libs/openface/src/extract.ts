@@ -32,6 +32,8 @@ export interface ExtractParams {
   extractor: ExtractorName;
   /** openface: path of FaceLandmarkImg (or of the folder holding the OpenFace executables). Default: OPENFACE_BIN, OPENFACE_DIR, then PATH. */
   openfaceBin?: string;
+  /** openface: extra OpenFace flags, e.g. ["-wild"] or ["-mloc", "model/main_ceclm_general.txt"]. Default none. */
+  openfaceArgs?: readonly string[];
   /** openface-csv: folder of `<id>.csv` files for every dataset. Default `<ingest dir>/openface` per dataset. */
   csvDir?: string;
   /** openface-csv: CSV file name from the row `id` (default) or from the image file's `stem` (OpenFace's own naming). */
@@ -207,6 +209,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
       workDir,
       batchSize: params.batchSize,
       concurrency: params.concurrency,
+      extraArgs: params.openfaceArgs,
       timeoutS: params.timeoutS,
       minConfidence,
       onProgress: (k: number) => progress.tick(k),
@@ -220,7 +223,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
       if (!hooks.workDir) rmSync(workDir, { recursive: true, force: true });
     }
     progress.done();
-    version = { extractor: 'openface', tool, version: 'unknown (OpenFace has no version flag)', binary: bin, sha256: sha256Prefix(bin) };
+    version = { extractor: 'openface', tool, version: 'unknown (OpenFace has no version flag)', binary: bin, sha256: sha256Prefix(bin), args: ['-2Dfp', '-aus', ...(params.openfaceArgs ?? [])] };
   } else {
     const extractor = await FaceApiExtractor.create({ faceBox: params.faceBox });
     const progress = hooks.progress('extract (face-api)', n, 'images');

@@ -21,6 +21,7 @@ Options:
   --dataset <dir>         ingest output folder (repeatable; concatenated in order)
   --extractor <name>      ${EXTRACTORS.join(' | ')} (default openface-csv)
   --openface-bin <path>   FaceLandmarkImg, or the OpenFace bin folder
+  --openface-arg <flag>   openface: extra OpenFace flag (repeatable), e.g. --openface-arg=-wild
   --csv-dir <dir>         openface-csv: one folder of CSVs for every dataset
   --csv-name <id|stem>    openface-csv: CSV named after the row id (default) or the image file stem
   --min-confidence <c>    faces below c get status low-confidence (default 0.5)
@@ -48,6 +49,7 @@ export async function runCli(argv: string[]): Promise<number> {
       dataset: { type: 'string', multiple: true },
       extractor: { type: 'string', default: 'openface-csv' },
       'openface-bin': { type: 'string' },
+      'openface-arg': { type: 'string', multiple: true },
       'csv-dir': { type: 'string' },
       'csv-name': { type: 'string' },
       'min-confidence': { type: 'string' },
@@ -77,6 +79,7 @@ export async function runCli(argv: string[]): Promise<number> {
     {
       extractor: values.extractor as ExtractorName,
       openfaceBin: values['openface-bin'],
+      openfaceArgs: values['openface-arg'],
       csvDir: values['csv-dir'],
       csvName,
       minConfidence: num(values['min-confidence'], '--min-confidence'),

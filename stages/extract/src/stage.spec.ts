@@ -111,7 +111,17 @@ describe('extract stage', () => {
       await stage.run(ctx);
       return { dir: ctx.outDir, recorded };
     };
-    const sub = await run({ extractor: 'openface', openfaceBin: FAKE_FACE_LANDMARK_IMG, batchSize: 3 });
+    const log = join(mkdtempSync(join(tmpdir(), 'extract-log-')), 'calls.jsonl');
+    process.env.FAKE_OPENFACE_LOG = log;
+    const sub = await run({ extractor: 'openface', openfaceBin: FAKE_FACE_LANDMARK_IMG, batchSize: 3, openfaceArgs: ['-wild'] });
+    delete process.env.FAKE_OPENFACE_LOG;
+    const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    // 5 readable images in batches of 3: two calls, each with -f per image, -out_dir, -2Dfp -aus and the extra flag
+    expect(calls.map((c) => c.filter((a) => a === '-f').length)).toEqual([3, 2]);
+    for (const c of calls) {
+      expect(c.slice(-3)).toEqual(['-2Dfp', '-aus', '-wild']);
+      expect(c[c.indexOf('-out_dir') + 1]).toMatch(/out$/);
+    }
     const csv = await run({ extractor: 'openface-csv' });
     const parallel = await run({ extractor: 'openface', openfaceBin: FAKE_FACE_LANDMARK_IMG, batchSize: 2, concurrency: 2 });
     for (const f of ['landmarks.npy', 'au.npy', 'status.csv']) expect(readFileSync(join(parallel.dir, f))).toEqual(readFileSync(join(sub.dir, f)));
@@ -122,7 +132,7 @@ describe('extract stage', () => {
     const report = JSON.parse(readFileSync(join(sub.dir, 'extract-report.json'), 'utf8'));
     expect(report.unreadable).toHaveLength(1);
     expect(report.unreadable[0].id).toBe('b1');
-    expect(sub.recorded).toMatchObject({ extractor: 'openface', version: { tool: 'FaceLandmarkImg', binary: FAKE_FACE_LANDMARK_IMG } });
+    expect(sub.recorded).toMatchObject({ extractor: 'openface', version: { tool: 'FaceLandmarkImg', binary: FAKE_FACE_LANDMARK_IMG, args: ['-2Dfp', '-aus', '-wild'] } });
   });
 
   it('fails before any work on a missing OpenFace, a missing CSV folder, or a CSV without a needed column', async () => {

@@ -19,6 +19,7 @@ export const stage: StageDefinition<ExtractParams> = {
           'openface: run OpenFace FaceLandmarkImg on the images; openface-csv: read OpenFace CSVs made elsewhere (<csvDir>/<id>.csv; the synthetic benchmark writes them); face-api: embedded detector + 68 landmarks, no AUs (au.npy all NaN).',
       },
       openfaceBin: { type: 'string', default: '', description: 'openface: path of FaceLandmarkImg or of the OpenFace bin folder. Empty: OPENFACE_BIN, OPENFACE_DIR, then PATH.' },
+      openfaceArgs: { type: 'array', items: { type: 'string' }, default: [], description: 'openface: extra OpenFace flags after -2Dfp -aus, e.g. ["-wild"].' },
       csvDir: { type: 'string', default: '', description: 'openface-csv: folder of the CSVs for every dataset. Empty: <ingest dir>/openface per dataset.' },
       csvName: { enum: ['id', 'stem'], default: 'id', description: 'openface-csv: CSV named after the manifest id (default) or the image file stem (OpenFace\'s own naming).' },
       timeoutS: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'openface: seconds allowed per image in one OpenFace call.' },

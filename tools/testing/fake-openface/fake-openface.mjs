@@ -12,8 +12,9 @@
  * JSON `{ "faces": [{ "confidence": 0.9, "au": [17 numbers], "landmarks": [136 numbers] }], "separator": ", ",
  * "crash": true, "sleepMs": 5000 }` (all optional; default one face of confidence 0.98 with values derived from the
  * file size). `crash` = OpenFace fails on this readable image (exit 1); `sleepMs` = it hangs that long.
+ * With FAKE_OPENFACE_LOG=<file> set, each call appends its arguments to that file as a JSON array.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
 const AU_IDS = ['01', '02', '04', '05', '06', '07', '09', '10', '12', '14', '15', '17', '20', '23', '25', '26', '45'];
@@ -94,6 +95,8 @@ function values(face, groups) {
 }
 
 function parseArgs(argv) {
+  // tests may ask for a log of every call's arguments
+  if (process.env.FAKE_OPENFACE_LOG) appendFileSync(process.env.FAKE_OPENFACE_LOG, JSON.stringify(argv) + '\n');
   const opts = { files: [], fdir: undefined, outDir: 'processed', landmarks2d: false, aus: false, pose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
