@@ -8,3 +8,4 @@ export * from './nal';
 export * from './ipa2lt';
 export * from './training-data';
 export * from './run-method';
+export * from './train-from-artifacts';

@@ -1,0 +1,177 @@
+/**
+ * The train stage's work (docs/contracts.md, `train`): read the ingest, graph and noise outputs, pick the TF.js backend,
+ * build the backbone, run the method, and write `model/` (TF.js layers format), `train-log.jsonl` and
+ * `train-summary.json`. Stage and CLI are thin wrappers around {@link trainFromArtifacts}.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AlsgError, type Progress } from '@ldl-alsg/common';
+import { writeJsonAtomic } from '@ldl-alsg/artifacts';
+import { CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
+import { readManifests } from '@ldl-alsg/datasets';
+import { createBackbone, initBackend, loadImageTensorCache, makeImageBatch, saveLayersModel, type BackendPreference } from '@ldl-alsg/models';
+import type { LossReduction } from '@ldl-alsg/ldl';
+import type { InputSource, NeighbourMode } from './ldl-alsg-method';
+import { runMethod, type MethodConfig, type MethodName } from './run-method';
+import { fromBackbone } from './trainable-model';
+import { loadGraph, mixtureSamples, readTrainingLabels, toNeighbourSpace, trainRowIndices, type AnnotationSet } from './training-data';
+
+/** The train stage's parameters (documented in `stages/train/src/params-schema.ts`). */
+export interface TrainParams {
+  method: MethodName;
+  backbone: string;
+  inputSize: number;
+  lambda: { au: number; landmarks: number };
+  k: { au: number; landmarks: number };
+  reduction: LossReduction;
+  epochs: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  warmupEpochs: number;
+  groupsPerBatch: number;
+  batchSize: number;
+  backend: BackendPreference;
+  seed?: number;
+  neighbourMode: NeighbourMode;
+  nal?: { pretrainEpochs?: number };
+  ipa2lt?: { pretrainEpochs?: number; coderEpochs?: number; ltnetEpochs?: number };
+  logEvery?: number;
+}
+
+/** Defaults: the paper's optimiser (Sec. 4.1) on the embedded default backbone; see docs/training.md. */
+export const TRAIN_DEFAULTS: TrainParams = {
+  method: 'baseline', backbone: 'mlp', inputSize: 32,
+  lambda: { au: 0.0005, landmarks: 0.0005 }, k: { au: 4, landmarks: 4 }, reduction: 'mean',
+  epochs: 10, lr: 0.001, momentum: 0.9, weightDecay: 0.0004, warmupEpochs: 1, groupsPerBatch: 32, batchSize: 32,
+  backend: 'auto', neighbourMode: 'exact',
+};
+
+export interface TrainFromArtifactsArgs {
+  /** Ingest output folders (manifests concatenated in order). */
+  datasetDirs: readonly string[];
+  /** Graph stage output folders (one per auxiliary space). */
+  graphDirs: readonly string[];
+  /** Noise stage output folder (labels.csv), optional. */
+  labelsDir?: string;
+  params: TrainParams;
+  seed: number;
+  outDir: string;
+  scratchDir: string;
+  log(message: string): void;
+  progress?(label: string, total: number | undefined, unit?: string): Progress;
+  record?(info: Record<string, unknown>): void;
+  /** Test hook: simulated kill after `epoch` of `phase`. */
+  failAfter?: { phase: string; epoch: number };
+}
+
+function checkParams(p: TrainParams): void {
+  for (const space of ['au', 'landmarks'] as const) {
+    if (!(p.lambda[space] >= 0)) throw new AlsgError('E_CONFIG', `train: lambda.${space} must be >= 0, but got ${p.lambda[space]}`, { path: `params.lambda.${space}` });
+  }
+  const positive: [string, number][] = [['epochs', p.epochs], ['groupsPerBatch', p.groupsPerBatch], ['batchSize', p.batchSize], ['inputSize', p.inputSize]];
+  for (const [name, v] of positive) if (!(Number.isInteger(v) && v > 0)) throw new AlsgError('E_CONFIG', `train: ${name} must be a positive integer, but got ${v}`, { path: `params.${name}` });
+  if (!(p.lr > 0)) throw new AlsgError('E_CONFIG', `train: lr must be > 0, but got ${p.lr}`, { path: 'params.lr' });
+  if (!(p.momentum >= 0 && p.momentum < 1)) throw new AlsgError('E_CONFIG', `train: momentum must be in [0, 1), but got ${p.momentum}`, { path: 'params.momentum' });
+  if (!(p.weightDecay >= 0)) throw new AlsgError('E_CONFIG', `train: weightDecay must be >= 0, but got ${p.weightDecay}`, { path: 'params.weightDecay' });
+  if (!(p.warmupEpochs >= 0 && p.warmupEpochs <= p.epochs)) throw new AlsgError('E_CONFIG', `train: warmupEpochs must be in 0..epochs, but got ${p.warmupEpochs}`, { path: 'params.warmupEpochs' });
+}
+
+/** Runs the train stage end to end; returns the summary written to train-summary.json. */
+export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<Record<string, unknown>> {
+  const p = { ...TRAIN_DEFAULTS, ...args.params };
+  checkParams(p);
+  const started = performance.now();
+  const backend = await initBackend(p.backend);
+  args.log(`backend ${backend.name} ${backend.version} (${backend.detail})`);
+
+  const { rows } = readManifests(args.datasetDirs);
+  const train = trainRowIndices(rows);
+  const labels = readTrainingLabels(rows, train, args.labelsDir);
+  const samples = mixtureSamples(labels);
+  args.log(`${train.length} training images, ${samples.row.length} samples (label columns: ${labels.sets.map((s) => s.name).join(', ')}; from ${labels.source})`);
+
+  const graphs = args.graphDirs.map((dir) => loadGraph(dir, rows, train));
+  const spaces = [];
+  const graphInfo: Record<string, unknown>[] = [];
+  for (const g of graphs) {
+    if (g.space !== 'au' && g.space !== 'landmarks') throw new AlsgError('E_INPUT', `train: graph space must be au or landmarks, but got "${g.space}"`);
+    if (graphs.filter((h) => h.space === g.space).length > 1) throw new AlsgError('E_CONFIG', `train: two graphs for space ${g.space}; wire one per space`);
+    const info = { space: g.space, K: g.K, k: p.k[g.space], lambda: p.lambda[g.space], rowsWithoutNeighbours: g.rowsWithoutNeighbours };
+    graphInfo.push(info);
+    if (g.rowsWithoutNeighbours > 0) args.log(`graph ${g.space}: ${g.rowsWithoutNeighbours} of ${train.length} training images have no neighbours (no guidance term for them)`);
+    if (p.method === 'ldl-alsg' && p.lambda[g.space] > 0) spaces.push(toNeighbourSpace(g, p.k[g.space], p.lambda[g.space]));
+  }
+  if (p.method !== 'ldl-alsg' && graphs.length) args.log(`method ${p.method} does not use the wired graphs`);
+
+  mkdirSync(args.scratchDir, { recursive: true });
+  mkdirSync(args.outDir, { recursive: true });
+  const cacheFile = join(args.scratchDir, `images-${p.inputSize}.npy`);
+  const decode = args.progress?.('decode images', train.length, 'images');
+  const cache = await loadImageTensorCache(Array.from(train, (i) => rows[i].path), p.inputSize, cacheFile, { onImage: () => decode?.tick() });
+  decode?.done();
+  const inputs: InputSource = { numRows: train.length, gather: (r) => makeImageBatch(cache, r) };
+  const inputShape: [number, number, number] = [p.inputSize, p.inputSize, 1];
+  const createModel = () => fromBackbone(createBackbone(p.backbone, { inputShape, numClasses: NUM_CLASSES, seed: args.seed }));
+
+  const datasetSets: AnnotationSet[] = [...new Set(Array.from(train, (i) => rows[i].dataset))].map((name) => ({
+    name,
+    label: Int32Array.from(train, (i, t) => (rows[i].dataset === name ? labels.sets[0].label[t] : -1)),
+  }));
+  const config: MethodConfig = {
+    method: p.method, epochs: p.epochs, lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay, warmupEpochs: p.warmupEpochs,
+    groupsPerBatch: p.groupsPerBatch, batchSize: p.batchSize, seed: args.seed, reduction: p.reduction, neighbourMode: p.neighbourMode,
+    nalPretrainEpochs: p.nal?.pretrainEpochs, ipa2lt: p.ipa2lt, logEvery: p.logEvery,
+  };
+  const logFile = join(args.scratchDir, 'train-log.jsonl');
+  const progress = args.progress?.(`train ${p.method}`, undefined, 'images');
+  const result = await runMethod({
+    config, createModel, inputs, numClasses: NUM_CLASSES, annotations: labels.sets, samples, spaces, datasetSets,
+    scratchDir: join(args.scratchDir, 'phases'), logFile, log: args.log, progress,
+    describeRows: (r) => Array.from(r, (t) => rows[train[t]].id), failAfter: args.failAfter,
+  });
+  progress?.done();
+
+  // Never save a non-finite model (a NaN loss stops earlier; this also catches Inf weights from a finite loss).
+  const finite = result.model.getWeights().every((w) => tf.tidy(() => tf.all(tf.isFinite(w)).dataSync()[0] === 1));
+  if (!finite) throw new AlsgError('E_NUMERIC', 'train: the trained weights contain NaN or Inf; no model was saved (lower lr?)');
+  const layersModel = result.model.layersModel;
+  if (!layersModel) throw new AlsgError('E_STAGE', 'train: the backbone has no tf.LayersModel to save');
+  await saveLayersModel(layersModel, join(args.outDir, 'model'), {
+    classes: [...CLASSES], output: 'logits', input: 'grayscale pixels 0..255', inputSize: p.inputSize, method: p.method, backbone: p.backbone,
+  });
+  // One train-log.jsonl: the phases' logs in order (each line carries its phase).
+  const log = Object.keys(result.phases)
+    .map((phase) => logFile.replace(/\.jsonl$/, `.${phase}.jsonl`))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('');
+  writeFileSync(join(args.outDir, 'train-log.jsonl'), log);
+  const seconds = (performance.now() - started) / 1000;
+  const trainSeconds = Object.values(result.phases).reduce((s, r) => s + r.seconds, 0);
+  const summary: Record<string, unknown> = {
+    method: p.method,
+    variant: p.method === 'ldl-alsg' ? `LDL-ALSG(${spaces.map((s) => (s.name === 'au' ? 'AU' : 'FL')).join('+')})` : p.method,
+    backbone: p.backbone,
+    backend: { name: backend.name, version: backend.version, detail: backend.detail },
+    tfjs: tf.version.tfjs,
+    params: p,
+    seed: args.seed,
+    trainImages: train.length,
+    samples: samples.row.length,
+    labels: { source: labels.source, columns: labels.sets.map((s) => s.name) },
+    graphs: graphInfo,
+    seconds,
+    trainSeconds,
+    phases: result.phases,
+    finalLosses: Object.values(result.phases).at(-1)?.lastEpoch,
+    neighbourStats: result.neighbourStats,
+    transitions: result.transitions,
+    annotators: result.annotators,
+  };
+  writeJsonAtomic(join(args.outDir, 'train-summary.json'), summary);
+  args.record?.({ backend: summary.backend, backbone: p.backbone, tfjs: tf.version.tfjs, method: p.method, variant: summary.variant });
+  result.model.layersModel?.dispose();
+  return summary;
+}

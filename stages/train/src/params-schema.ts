@@ -1,0 +1,62 @@
+/**
+ * JSON Schema of the train stage's parameters. Every property says what it means, its units and its default; the defaults
+ * are the paper's (Sec. 4.1) except the backbone and input size, which are the embedded CPU default (docs/training.md).
+ */
+import { TRAIN_DEFAULTS, METHODS } from '@ldl-alsg/training';
+
+const d = TRAIN_DEFAULTS;
+const perSpace = (description: string, def: { au: number; landmarks: number }, integer: boolean) => ({
+  type: 'object',
+  additionalProperties: false,
+  description,
+  default: def,
+  properties: {
+    au: { type: integer ? 'integer' : 'number', minimum: integer ? 1 : 0, default: def.au, description: `${description} (action-unit graph).` },
+    landmarks: { type: integer ? 'integer' : 'number', minimum: integer ? 1 : 0, default: def.landmarks, description: `${description} (facial-landmark graph).` },
+  },
+});
+
+export const trainParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    method: {
+      enum: [...METHODS],
+      default: d.method,
+      description:
+        'baseline: cross-entropy only, batches of batchSize images; ldl-alsg: Eq. 5 with the wired graphs (AU, FL or AU+FL by which graphs are wired and which lambda > 0); nal: noise adaptation layer (Goldberger & Ben-Reuven); ipa2lt: LTNet with the three-step procedure (Zeng et al.).',
+    },
+    backbone: { type: 'string', default: d.backbone, description: 'Backbone of @ldl-alsg/models: mlp | small-cnn | resnet18 | resnet50 | mobilenetv2. Default mlp (trains on 2 CPU cores).' },
+    inputSize: { type: 'integer', minimum: 8, default: d.inputSize, description: 'Side of the grayscale input image in pixels. Default 32.' },
+    lambda: perSpace('Weight lambda_t of the task guidance term in Eq. 5, >= 0 (paper 0.0005; 0 disables the space)', d.lambda, false),
+    k: perSpace('Neighbours per centre taken from the graph (<= the graph\'s k; paper 4)', d.k, true),
+    reduction: { enum: ['mean', 'sum'], default: d.reduction, description: 'Batch reduction of Eq. 5: mean over centres (default) or sum (Eq. 5 literally; the loss scales with the batch).' },
+    epochs: { type: 'integer', minimum: 1, default: d.epochs, description: 'Training epochs (paper 10).' },
+    lr: { type: 'number', exclusiveMinimum: 0, default: d.lr, description: 'Peak learning rate (paper 0.001).' },
+    momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: d.momentum, description: 'SGD momentum (paper 0.9).' },
+    weightDecay: { type: 'number', minimum: 0, default: d.weightDecay, description: 'Weight decay (paper 0.0004), applied to the backbone\'s kernels.' },
+    warmupEpochs: { type: 'number', minimum: 0, default: d.warmupEpochs, description: 'Epochs of linear warm-up before cosine decay (paper 1).' },
+    groupsPerBatch: { type: 'integer', minimum: 1, default: d.groupsPerBatch, description: 'LDL-ALSG: groups (centre + neighbours) per batch (paper 32, i.e. 288 images with k = 4 + 4).' },
+    batchSize: { type: 'integer', minimum: 1, default: d.batchSize, description: 'Images per batch for baseline, NAL and IPA2LT (paper 32).' },
+    backend: { enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], default: d.backend, description: 'TF.js backend; auto tries tfjs-node-gpu, tfjs-node, wasm, cpu. Recorded in stage.json.' },
+    seed: { type: 'integer', description: 'Seed of initialisation and shuffles; default the pipeline\'s seed.' },
+    neighbourMode: {
+      enum: ['exact', 'epoch-cache'],
+      default: d.neighbourMode,
+      description: 'LDL-ALSG neighbours\' predictions: exact (current weights, forward-only, deduplicated per batch) or epoch-cache (opt-in approximation: one inference pass per epoch, predictions up to one epoch old).',
+    },
+    nal: {
+      type: 'object', additionalProperties: false, default: {}, description: 'NAL options.',
+      properties: { pretrainEpochs: { type: 'integer', minimum: 0, description: 'Epochs of baseline pre-training before the channel is added; default ceil(epochs / 2). Total epochs stay `epochs`.' } },
+    },
+    ipa2lt: {
+      type: 'object', additionalProperties: false, default: {}, description: 'IPA2LT options (phases: pretrain, one coder per annotation set, LTNet).',
+      properties: {
+        pretrainEpochs: { type: 'integer', minimum: 0, description: 'Baseline pre-training epochs; default epochs.' },
+        coderEpochs: { type: 'integer', minimum: 1, description: 'Fine-tuning epochs per coder; default 1.' },
+        ltnetEpochs: { type: 'integer', minimum: 1, description: 'LTNet training epochs; default ceil(epochs / 2).' },
+      },
+    },
+    logEvery: { type: 'integer', minimum: 1, default: 10, description: 'Write a train-log.jsonl line every this many steps (plus one per epoch).' },
+  },
+} as const;

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '@ldl-alsg/common';
+import { writeNpy } from '@ldl-alsg/artifacts';
+import { CLASSES } from '@ldl-alsg/labels';
+import { writeManifest } from '@ldl-alsg/datasets';
+import { loadLayersModelFromDir } from '@ldl-alsg/models';
+import { SimulatedKill, TRAIN_DEFAULTS, trainFromArtifacts, type TrainParams } from '@ldl-alsg/training';
+import { stage } from './stage';
+
+const n = 48; // 40 train + 8 test; class c images are brighter in band c
+async function fixture(): Promise<{ ds: string; graph: string; root: string }> {
+  const root = mkdtempSync(join(tmpdir(), 'train-stage-'));
+  const ds = join(root, 'ds');
+  mkdirSync(join(ds, 'images'), { recursive: true });
+  const rng = new Rng(1, 'fixture');
+  const rows = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    const px = Buffer.from(Array.from({ length: 64 }, (_, p) => Math.max(0, Math.min(255, (Math.floor(p / 8) % 3 === c ? 200 : 60) + rng.normal(0, 20)))));
+    await sharp(px, { raw: { width: 8, height: 8, channels: 1 } }).png().toFile(join(ds, 'images', `${i}.png`));
+    rows.push({ id: `img${i}`, path: `images/${i}.png`, label: CLASSES[c], dataset: 'toy', split: i < 40 ? 'train' : 'test' } as const);
+  }
+  writeManifest(ds, rows as never);
+  const graph = join(root, 'graph-au');
+  mkdirSync(graph);
+  const nb = new Int32Array(n * 4).fill(-1);
+  const sim = new Float32Array(n * 4);
+  for (let i = 0; i < 40; i++) {
+    if (i === 7) continue; // one training image without neighbours
+    for (let j = 0; j < 4; j++) {
+      nb[i * 4 + j] = (i + 3 * (j + 1)) % 39; // same class (i mod 3), never a test row
+      sim[i * 4 + j] = 0.5;
+    }
+  }
+  writeNpy(join(graph, 'neighbors.npy'), nb, [n, 4]);
+  writeNpy(join(graph, 'similarity.npy'), sim, [n, 4]);
+  writeFileSync(join(graph, 'graph.json'), JSON.stringify({ space: 'au', k: 4, sigma: 1 }));
+  return { ds, graph, root };
+}
+
+const params = (over: Partial<TrainParams> = {}): TrainParams => ({
+  ...TRAIN_DEFAULTS, backend: 'cpu', inputSize: 8, epochs: 3, lr: 0.05, groupsPerBatch: 8, batchSize: 8, lambda: { au: 0.5, landmarks: 0 }, ...over,
+});
+const quiet = () => undefined;
+
+describe('train stage', () => {
+  it('declares a documented schema', () => {
+    const props = (stage.paramsSchema as { properties: Record<string, { description?: string }> }).properties;
+    for (const key of ['method', 'backbone', 'inputSize', 'lambda', 'k', 'reduction', 'epochs', 'lr', 'momentum', 'weightDecay', 'warmupEpochs', 'groupsPerBatch', 'batchSize', 'backend', 'seed', 'neighbourMode']) {
+      expect(props[key]?.description, key).toBeTruthy();
+    }
+  });
+
+  it('trains LDL-ALSG(AU), writes a loadable model, log and summary; a killed run resumes to the same model', async () => {
+    const { ds, graph, root } = await fixture();
+    const run = (out: string, scratch: string, failAfter?: { phase: string; epoch: number }) =>
+      trainFromArtifacts({ datasetDirs: [ds], graphDirs: [graph], params: params({ method: 'ldl-alsg' }), seed: 3, outDir: out, scratchDir: scratch, log: quiet, failAfter });
+    const outA = join(root, 'a');
+    mkdirSync(outA);
+    const summary = await run(outA, join(root, 'sa'));
+    expect(summary.variant).toBe('LDL-ALSG(AU)');
+    expect((summary.graphs as { rowsWithoutNeighbours: number }[])[0].rowsWithoutNeighbours).toBe(1);
+    const log = readFileSync(join(outA, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log[0]).toEqual(expect.objectContaining({ phase: 'main', epoch: 1, ce: expect.any(Number), guidance_au: expect.any(Number), lr: expect.any(Number), imagesPerSecond: expect.any(Number) }));
+    const model = await loadLayersModelFromDir(join(outA, 'model', 'model.json'));
+    expect(model.outputs[0].shape).toEqual([null, 7]);
+
+    const outB = join(root, 'b');
+    mkdirSync(outB);
+    await expect(run(outB, join(root, 'sb'), { phase: 'main', epoch: 2 })).rejects.toBeInstanceOf(SimulatedKill);
+    expect(existsSync(join(outB, 'model'))).toBe(false);
+    await run(outB, join(root, 'sb'));
+    expect(readFileSync(join(outB, 'model', 'weights.bin'))).toEqual(readFileSync(join(outA, 'model', 'weights.bin')));
+    model.dispose();
+  });
+
+  it('rejects bad input with clear errors', async () => {
+    const { ds, graph, root } = await fixture();
+    const go = (over: Partial<TrainParams>, graphs = [graph], labelsDir?: string) =>
+      trainFromArtifacts({ datasetDirs: [ds], graphDirs: graphs, labelsDir, params: params(over), seed: 1, outDir: join(root, 'x'), scratchDir: join(root, 'sx'), log: quiet });
+    await expect(go({ method: 'ldl-alsg', lambda: { au: -1, landmarks: 0 } })).rejects.toThrow(/lambda.au must be >= 0, but got -1/);
+    // A graph whose ids exceed the manifest.
+    const bad = join(root, 'bad-graph');
+    mkdirSync(bad);
+    const nb = new Int32Array(n * 4).fill(-1);
+    nb[5] = 999;
+    writeNpy(join(bad, 'neighbors.npy'), nb, [n, 4]);
+    writeNpy(join(bad, 'similarity.npy'), new Float32Array(n * 4), [n, 4]);
+    await expect(go({ method: 'ldl-alsg' }, [bad])).rejects.toThrow(/neighbour 1 is 999, outside the manifest's 48 rows/);
+    writeFileSync(join(bad, 'graph.json'), JSON.stringify({ space: 'au', sigma: -2 }));
+    await expect(go({ method: 'ldl-alsg' }, [bad])).rejects.toThrow(/sigma must be > 0, but got -2/);
+    // Labels outside the class set.
+    const labels = join(root, 'labels');
+    mkdirSync(labels);
+    const lines = ['id,original,label', ...Array.from({ length: n }, (_, i) => `img${i},${CLASSES[i % 3]},${i === 4 ? 'contempt' : CLASSES[i % 3]}`)];
+    writeFileSync(join(labels, 'labels.csv'), lines.join('\n') + '\n');
+    await expect(go({}, [], labels)).rejects.toThrow(/labels.csv:6: label must be one of neutral.*but got "contempt"/);
+    await expect(go({ method: 'ldl-alsg' }, [])).rejects.toThrow(/ldl-alsg needs at least one graph/);
+    await expect(go({ method: 'ldl-alsg', k: { au: 5, landmarks: 4 } })).rejects.toThrow(/k.au must be an integer in 1..4/);
+  });
+});

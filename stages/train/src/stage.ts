@@ -1,0 +1,33 @@
+/**
+ * train: the baseline, LDL-ALSG (AU, FL, AU+FL) and the comparison methods NAL and IPA2LT (docs/contracts.md `train`,
+ * docs/training.md). The work lives in `@ldl-alsg/training` (`trainFromArtifacts`).
+ */
+import type { StageDefinition } from '@ldl-alsg/pipeline';
+import { trainFromArtifacts, TRAIN_DEFAULTS, type TrainParams } from '@ldl-alsg/training';
+import { trainParamsSchema } from './params-schema';
+
+export const stage: StageDefinition<TrainParams> = {
+  name: 'train',
+  description: 'Trains a backbone with the baseline, LDL-ALSG (Eq. 2-5 on the auxiliary graphs), NAL or IPA2LT; writes a TF.js model.',
+  paramsSchema: trainParamsSchema as unknown as Record<string, unknown>,
+  inputs: {
+    dataset: { description: 'Ingested datasets (manifests, concatenated in order); rows with split = train are trained on.', from: ['ingest'], required: true, multiple: true },
+    graphs: { description: 'Index-similarity lists, one per auxiliary space (au, landmarks); LDL-ALSG uses those with lambda > 0.', from: ['graph'], required: false, multiple: true },
+    labels: { description: 'Noisy labels (labels.csv) replacing the manifest\'s; abc: mixture for every method but IPA2LT, which treats the columns as annotation sets.', from: ['noise'], required: false, multiple: false },
+  },
+  async run(ctx) {
+    const params = { ...TRAIN_DEFAULTS, ...ctx.params };
+    await trainFromArtifacts({
+      datasetDirs: ctx.inputs.dataset ?? [],
+      graphDirs: ctx.inputs.graphs ?? [],
+      labelsDir: ctx.inputs.labels?.[0],
+      params,
+      seed: params.seed ?? ctx.seed,
+      outDir: ctx.outDir,
+      scratchDir: ctx.scratchDir,
+      log: (m) => ctx.log(m),
+      progress: (label, total, unit) => ctx.progress(label, total, unit),
+      record: (info) => ctx.record(info),
+    });
+  },
+};
