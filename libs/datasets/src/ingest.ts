@@ -29,7 +29,13 @@ export interface IngestHooks {
   log?: (message: string) => void;
 }
 
-/** ingest-report.json. */
+/** A skip as listed in the report (its reason is the key it is listed under). */
+export type ListedSkip = Omit<SkipRecord, 'reason'>;
+
+/**
+ * ingest-report.json. `format`, `counts` (dataset -> split -> class -> rows) and `skips` (reason -> listed items) have
+ * the same shape as the synthetic generator's report, so readers handle both.
+ */
 export interface IngestReport {
   format: RealFormat;
   root: string;
@@ -37,16 +43,16 @@ export interface IngestReport {
   domain: 'wild' | 'lab';
   options: ResolvedIngestOptions;
   rows: number;
-  /** Rows per split and class (every class listed, zeros included), and totals per split and class. */
-  counts: { bySplit: Record<string, Record<string, number>>; splitTotals: Record<string, number>; byClass: Record<string, number> };
-  skipped: {
-    total: number;
-    byReason: Record<string, number>;
-    /** At most `maxListedSkips` items per reason, in source order. */
-    items: SkipRecord[];
-    /** Items per reason that were counted but not listed. */
-    unlisted: Record<string, number>;
-  };
+  /** Rows per dataset, split and class (every class listed, zeros included). */
+  counts: Record<string, Record<string, Record<string, number>>>;
+  /** Rows per split and per class. */
+  totals: { bySplit: Record<string, number>; byClass: Record<string, number> };
+  /** Skipped items per reason, in source order, at most `maxListedSkips` each. */
+  skips: Record<string, ListedSkip[]>;
+  /** Complete number of skipped items per reason. */
+  skipCounts: Record<string, number>;
+  /** Skipped items per reason that were counted but not listed. */
+  skipsUnlisted: Record<string, number>;
   distribution: { file: string; known: number; unknown: number } | null;
   images: { check: string; checked: number; written: number };
   notes: Record<string, unknown>;
@@ -138,13 +144,13 @@ function buildReport(collector: IngestCollector, options: ResolvedIngestOptions,
     (bySplit[item.split] ??= zero())[CLASSES[item.labelIndex]]++;
     splitTotals[item.split] = (splitTotals[item.split] ?? 0) + 1;
   }
-  const listed: SkipRecord[] = [];
-  const perReason: Record<string, number> = {};
-  const unlisted: Record<string, number> = {};
-  for (const s of collector.skips) {
-    perReason[s.reason] = (perReason[s.reason] ?? 0) + 1;
-    if (perReason[s.reason] <= options.maxListedSkips) listed.push(s);
-    else unlisted[s.reason] = (unlisted[s.reason] ?? 0) + 1;
+  const skips: Record<string, ListedSkip[]> = {};
+  const skipCounts: Record<string, number> = {};
+  const skipsUnlisted: Record<string, number> = {};
+  for (const { reason, ...rest } of collector.skips) {
+    skipCounts[reason] = (skipCounts[reason] ?? 0) + 1;
+    if (skipCounts[reason] <= options.maxListedSkips) (skips[reason] ??= []).push(rest);
+    else skipsUnlisted[reason] = (skipsUnlisted[reason] ?? 0) + 1;
   }
   const known = collector.items.filter((i) => i.distribution).length;
   return {
@@ -154,8 +160,11 @@ function buildReport(collector: IngestCollector, options: ResolvedIngestOptions,
     domain: collector.domain,
     options,
     rows: collector.items.length,
-    counts: { bySplit, splitTotals, byClass: collector.classCounts() },
-    skipped: { total: collector.skips.length, byReason: perReason, items: listed, unlisted },
+    counts: { [collector.dataset]: bySplit },
+    totals: { bySplit: splitTotals, byClass: collector.classCounts() },
+    skips,
+    skipCounts,
+    skipsUnlisted,
     distribution: hasDistribution ? { file: 'distribution.npy', known, unknown: collector.items.length - known } : null,
     images: { check: options.imageCheck, checked, written: collector.items.filter((i) => i.written).length },
     notes: collector.notes,

@@ -56,3 +56,8 @@ export function writeNpyString(file: string, value: string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, Buffer.concat([header, Buffer.from(dict, 'latin1'), data]));
 }
+
+/** The report's listed skips as one list (reasons in order of first occurrence, items in source order within each). */
+export function flatSkips(report: IngestReport): { reason: string; file: string; line?: number; detail?: string }[] {
+  return Object.entries(report.skips).flatMap(([reason, items]) => items.map((item) => ({ reason, ...item })));
+}

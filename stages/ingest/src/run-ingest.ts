@@ -67,10 +67,11 @@ export function describeIngest(result: RunIngestResult): string[] {
     return [`ingest synthfer ${r.generator.version} (profile ${r.options.profile}, seed ${r.options.seed}): ${r.n} images in ${r.seconds.toFixed(1)} s (${Math.round(r.imagesPerSecond)} images/s)`];
   }
   const r = result.report;
-  const splits = Object.entries(r.counts.splitTotals).map(([s, n]) => `${s} ${n}`).join(', ');
-  const skips = Object.entries(r.skipped.byReason).map(([s, n]) => `${s} ${n}`).join(', ');
+  const splits = Object.entries(r.totals.bySplit).map(([s, n]) => `${s} ${n}`).join(', ');
+  const skipped = Object.values(r.skipCounts).reduce((a, b) => a + b, 0);
+  const skips = Object.entries(r.skipCounts).map(([s, n]) => `${s} ${n}`).join(', ');
   return [
     `ingest ${r.format} (${r.dataset}, ${r.domain}): ${r.rows} rows (${splits}) from ${r.root}`,
-    `skipped ${r.skipped.total}${skips ? ` (${skips})` : ''}; distributions ${r.distribution ? `${r.distribution.known} known` : 'none'}; images checked ${r.images.checked} (${r.images.check}), written ${r.images.written}`,
+    `skipped ${skipped}${skips ? ` (${skips})` : ''}; distributions ${r.distribution ? `${r.distribution.known} known` : 'none'}; images checked ${r.images.checked} (${r.images.check}), written ${r.images.written}`,
   ];
 }

@@ -18,7 +18,7 @@ export const stage: StageDefinition<IngestParams> = {
     for (const line of describeIngest(result)) ctx.log(line);
     if (result.kind === 'real') {
       const r = result.report;
-      ctx.record({ ingest: { format: r.format, dataset: r.dataset, rows: r.rows, splits: r.counts.splitTotals, skipped: r.skipped.byReason } });
+      ctx.record({ ingest: { format: r.format, dataset: r.dataset, rows: r.rows, splits: r.totals.bySplit, skipped: r.skipCounts } });
     } else {
       const r = result.report;
       ctx.record({ ingest: { format: 'synthfer', generator: r.generator, rows: r.n, profile: r.options.profile, seed: r.options.seed } });

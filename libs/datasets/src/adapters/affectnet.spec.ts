@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
-import { readOutput, tempDir, writeImage, writeNpyString, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeNpyString, writeText } from '../test-fixtures';
 
 const HEADER = 'subDirectory_filePath,face_x,face_y,face_width,face_height,facial_landmarks,expression,valence,arousal';
 const LANDMARKS = Array.from({ length: 68 }, (_, k) => `${k}.5;${k + 1}.25`).join(';');
@@ -35,15 +35,15 @@ describe('affectnet adapter', () => {
       ['affectnet/689/training4', 'anger', 'train'],
       ['affectnet/12/validation0', 'surprise', 'test'],
     ]);
-    expect(report.skipped.byReason).toEqual({ contempt: 2, none: 1, uncertain: 1, 'no-face': 1 });
+    expect(report.skipCounts).toEqual({ contempt: 2, none: 1, uncertain: 1, 'no-face': 1 });
     const train = join(root, 'Manually_Annotated_file_lists/training.csv');
     const val = join(root, 'Manually_Annotated_file_lists/validation.csv');
-    expect(report.skipped.items.map((s) => [s.reason, s.file, s.line])).toEqual([
+    expect(flatSkips(report).map((s) => [s.reason, s.file, s.line])).toEqual([
       ['contempt', train, 4],
+      ['contempt', val, 3],
       ['none', train, 5],
       ['uncertain', train, 7],
       ['no-face', train, 8],
-      ['contempt', val, 3],
     ]);
   });
 
@@ -66,7 +66,7 @@ describe('affectnet adapter', () => {
     expect(rows.map((r) => [r.id, r.path])).toEqual([['affectnet/689/training0', 'images/689/training0.png']]);
     const meta = await sharp(join(out, 'images/689/training0.png')).metadata();
     expect([meta.width, meta.height]).toEqual([6, 6]);
-    expect(report.skipped.items.map((s) => [s.reason, s.line])).toEqual([['bad-box', 3]]);
+    expect(flatSkips(report).map((s) => [s.reason, s.line])).toEqual([['bad-box', 3]]);
   });
 
   it('errors on an expression code outside 0..10', async () => {
@@ -95,7 +95,7 @@ describe('affectnet adapter', () => {
       ['affectnet/train_set/2', 'disgust', 'train', '5'],
       ['affectnet/val_set/0', 'fear', 'test', '4'],
     ]);
-    expect(report.skipped.byReason).toEqual({ contempt: 1, 'no-face': 1, none: 1 });
-    expect(report.skipped.items[0].file).toBe(join(root, 'train_set/annotations/1_exp.npy'));
+    expect(report.skipCounts).toEqual({ contempt: 1, 'no-face': 1, none: 1 });
+    expect(flatSkips(report)[0].file).toBe(join(root, 'train_set/annotations/1_exp.npy'));
   });
 });

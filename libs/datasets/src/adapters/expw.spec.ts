@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
-import { readOutput, tempDir, writeImage, writeText, writeTruncatedJpeg } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText, writeTruncatedJpeg } from '../test-fixtures';
 
 describe('expw adapter', () => {
   it('crops face boxes to PNGs, clips boxes to the image and records bad boxes, unreadable images and low confidence', async () => {
@@ -32,7 +32,7 @@ describe('expw adapter', () => {
     const m1 = await sharp(join(out, 'images/a_1.png')).metadata();
     expect([m1.width, m1.height]).toEqual([10, 10]);
     const list = join(root, 'label/label.lst');
-    expect(report.skipped.items.map((s) => [s.reason, s.file, s.line])).toEqual([
+    expect(flatSkips(report).map((s) => [s.reason, s.file, s.line])).toEqual([
       ['low-confidence', list, 5],
       ['bad-box', list, 3],
       ['unreadable', list, 4],

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '@ldl-alsg/artifacts';
 import { ingestDataset } from '../ingest';
-import { readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
 import { ferplusMajority } from './ferplus';
 
 const pixels = (v: number): string => Array.from({ length: 2304 }, (_, k) => (v + k) % 256).join(' ');
@@ -35,7 +35,7 @@ describe('fer2013 adapter', () => {
     const { data } = await sharp(join(out, 'images/fer0000001.png')).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     expect(data[0]).toBe(2);
     expect(data[2303]).toBe((2 + 2303) % 256);
-    expect(report.skipped.items).toEqual([{ reason: 'unreadable', file: join(root, 'fer2013.csv'), line: 4, detail: 'expected 2304 pixel values, but got 3' }]);
+    expect(flatSkips(report)).toEqual([{ reason: 'unreadable', file: join(root, 'fer2013.csv'), line: 4, detail: 'expected 2304 pixel values, but got 3' }]);
     expect(report.images.written).toBe(3);
   });
 
@@ -100,13 +100,13 @@ describe('ferplus adapter', () => {
       ['ferplus/fer0000002', 'images/fer0000002.png', 'sad', 'val', 'sadness'],
     ]);
     const csv = join(root, 'fer2013new.csv');
-    expect(report.skipped.items.map((s) => [s.reason, s.line])).toEqual([
+    expect(flatSkips(report).map((s) => [s.reason, s.line])).toEqual([
       ['no-face', 3],
       ['no-majority', 5],
       ['contempt', 6],
       ['unknown', 7],
     ]);
-    expect(report.skipped.items[0]).toEqual({ reason: 'no-face', file: csv, line: 3, detail: 'empty image name' });
+    expect(flatSkips(report)[0]).toEqual({ reason: 'no-face', file: csv, line: 3, detail: 'empty image name' });
     const dist = readNpy(join(out, 'distribution.npy'));
     // canonical order: neutral happy sad surprise fear disgust anger; contempt/unknown/NF votes left out
     expect(Array.from(dist.data.subarray(0, 7))).toEqual([0, 0, 0, 0, 0.1, 0.1, 0.8].map(Math.fround));

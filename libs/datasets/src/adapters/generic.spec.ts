@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
 import { detectFormat } from '../detect-format';
 import { selectFrames } from '../sequence-protocols';
-import { readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
 
 describe('sequence protocols (paper Sec. 4.1)', () => {
   it('selects frames as the paper describes', () => {
@@ -33,7 +33,7 @@ describe('folder adapter', () => {
       ['mine/train/angry/2', 'anger', 'train', 'mine', 'wild'],
       ['mine/train/Happy/1', 'happy', 'train', 'mine', 'wild'],
     ]);
-    expect(report.skipped.items).toEqual([{ reason: 'contempt', file: join(root, 'test/contempt/3.png') }]);
+    expect(flatSkips(report)).toEqual([{ reason: 'contempt', file: join(root, 'test/contempt/3.png') }]);
   });
 
   it('applies the Oulu-CASIA protocol to <subject>/<Class>/<frames> sequences in natural frame order', async () => {
@@ -51,7 +51,7 @@ describe('folder adapter', () => {
       ['oulu/P001/Happiness/8', 'happy', 'P001'],
       ['oulu/P001/Happiness/9', 'happy', 'P001'],
     ]);
-    expect(report.skipped.items).toEqual([{ reason: 'short-sequence', file: join(root, 'P002/Anger'), detail: '2 frames; protocol oulu needs more' }]);
+    expect(flatSkips(report)).toEqual([{ reason: 'short-sequence', file: join(root, 'P002/Anger'), detail: '2 frames; protocol oulu needs more' }]);
     expect(report.notes.framesNotSelected).toBe(4);
   });
 
@@ -63,7 +63,7 @@ describe('folder adapter', () => {
     await ingestDataset({ format: 'folder', root, dataset: 'cfee', protocol: 'cfee' }, out);
     const { rows, report } = readOutput(out);
     expect(rows.map((r) => [r.id, r.label, r.subject])).toEqual([['cfee/S01/Neutral/a', 'neutral', 'S01']]);
-    expect(report.skipped.byReason).toEqual({ 'non-basic': 1 });
+    expect(report.skipCounts).toEqual({ 'non-basic': 1 });
     await expect(ingestDataset({ format: 'folder', root }, tempDir('cfee-out'))).rejects.toThrow(
       `folder: ${join(root, 'S01/HappilySurprised')}: no class folder in "S01/HappilySurprised"`,
     );
@@ -84,7 +84,7 @@ describe('csv adapter', () => {
       ['csv/img/a', join(root, 'img/a.png'), 'happy', 'train', 's1'],
       ['csv/img/c', join(root, 'img/c.png'), 'fear', 'val', 's2'],
     ]);
-    expect(report.skipped.items).toEqual([{ reason: 'contempt', file: join(root, 'labels.csv'), line: 3 }]);
+    expect(flatSkips(report)).toEqual([{ reason: 'contempt', file: join(root, 'labels.csv'), line: 3 }]);
   });
 
   it('applies the MMI protocol to rows grouped by sequence and ordered by frame', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '@ldl-alsg/artifacts';
 import { ingestDataset } from '../ingest';
-import { readOutput, tempDir, writeImage, writeText, writeTruncatedJpeg } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText, writeTruncatedJpeg } from '../test-fixtures';
 
 /** A RAF-DB basic tree: 1-based labels in RAF's order, `_aligned` image names, crowd distributions. */
 async function rafTree(): Promise<string> {
@@ -40,9 +40,9 @@ describe('raf-db adapter', () => {
     expect(Array.from(dist.data.subarray(7, 14))).toEqual([0.25, 0, 0, 0.5, 0.25, 0, 0]);
     expect(Array.from(dist.data.subarray(14, 21)).every(Number.isNaN)).toBe(true);
     expect(Array.from(dist.data.subarray(21, 28))).toEqual([0.5, 0.5, 0, 0, 0, 0, 0]);
-    expect(report.counts.splitTotals).toEqual({ train: 3, test: 2 });
+    expect(report.totals.bySplit).toEqual({ train: 3, test: 2 });
     expect(report.distribution).toEqual({ file: 'distribution.npy', known: 3, unknown: 2 });
-    expect(report.skipped.total).toBe(0);
+    expect(report.skipCounts).toEqual({});
     expect(readdirSync(out).sort()).toEqual(['distribution.npy', 'ingest-report.json', 'manifest.csv']);
   });
 
@@ -90,9 +90,9 @@ describe('raf-db adapter', () => {
     await ingestDataset({ format: 'raf-db', root }, out);
     const { rows, report } = readOutput(out);
     expect(rows.map((r) => r.id)).toEqual(['raf-db/train_00001', 'raf-db/train_00003', 'raf-db/test_0001']);
-    expect(report.skipped.byReason).toEqual({ unreadable: 1, 'missing-image': 1 });
+    expect(report.skipCounts).toEqual({ unreadable: 1, 'missing-image': 1 });
     const list = join(root, 'EmoLabel/list_patition_label.txt');
-    expect(report.skipped.items.map((s) => [s.reason, s.file, s.line])).toEqual([
+    expect(flatSkips(report).map((s) => [s.reason, s.file, s.line])).toEqual([
       ['unreadable', list, 2],
       ['missing-image', list, 5],
     ]);

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
-import { readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
 
 describe('sfew adapter', () => {
   it('reads Train/Val class folders, maps Val to test, and records every unlabelled test image', async () => {
@@ -22,8 +22,8 @@ describe('sfew adapter', () => {
       ['sfew/Val/Neutral/n1', 'neutral', 'test', 'Neutral'],
       ['sfew/Val/Surprise/s1', 'surprise', 'test', 'Surprise'],
     ]);
-    expect(report.skipped.byReason).toEqual({ unlabelled: 2 });
-    expect(report.skipped.items.map((s) => s.file)).toEqual([join(root, 'Test/t1.png'), join(root, 'Test/t2.png')]);
+    expect(report.skipCounts).toEqual({ unlabelled: 2 });
+    expect(flatSkips(report).map((s) => s.file)).toEqual([join(root, 'Test/t1.png'), join(root, 'Test/t2.png')]);
   });
 
   it('drops a split mapped to skip, counting each image as split-excluded', async () => {
@@ -35,7 +35,7 @@ describe('sfew adapter', () => {
     await ingestDataset({ format: 'sfew', root, splitMap: { Train: 'skip' } }, out);
     const { rows, report } = readOutput(out);
     expect(rows.map((r) => [r.id, r.split])).toEqual([['sfew/Val/Sad/s1', 'test']]);
-    expect(report.skipped.byReason).toEqual({ 'split-excluded': 2 });
+    expect(report.skipCounts).toEqual({ 'split-excluded': 2 });
   });
 
   it('errors on a class folder SFEW does not have', async () => {
@@ -75,9 +75,9 @@ describe('ckplus adapter', () => {
       ['ckplus/S011/001/S011_001_00000001', 'neutral', 'test', 'lab', 'S011', 'first-frame'],
       ['ckplus/S011/001/S011_001_00000003', 'happy', 'test', 'lab', 'S011', '5'],
     ]);
-    expect(report.skipped.byReason).toEqual({ contempt: 1, unlabelled: 1 });
-    expect(report.skipped.items[0]).toMatchObject({ reason: 'contempt', file: join(root, 'Emotion/S010/002/S010_002_00000004_emotion.txt'), line: 1 });
-    expect(report.skipped.items[1]).toMatchObject({ reason: 'unlabelled', file: join(root, 'cohn-kanade-images/S010/004') });
+    expect(report.skipCounts).toEqual({ contempt: 1, unlabelled: 1 });
+    expect(flatSkips(report)[0]).toMatchObject({ reason: 'contempt', file: join(root, 'Emotion/S010/002/S010_002_00000004_emotion.txt'), line: 1 });
+    expect(flatSkips(report)[1]).toMatchObject({ reason: 'unlabelled', file: join(root, 'cohn-kanade-images/S010/004') });
   });
 
   it("reproduces the paper's 636 CK+ images from 593 sequences (327 labelled, 18 contempt)", async () => {
@@ -103,8 +103,8 @@ describe('ckplus adapter', () => {
     await ingestDataset({ format: 'ckplus', root, imageCheck: 'header' }, out);
     const { report } = readOutput(out);
     expect(report.rows).toBe(636);
-    expect(report.counts.byClass).toEqual({ neutral: 327, happy: 69, sad: 28, surprise: 83, fear: 25, disgust: 59, anger: 45 });
-    expect(report.skipped.byReason).toEqual({ contempt: 18, unlabelled: 593 - 327 });
+    expect(report.totals.byClass).toEqual({ neutral: 327, happy: 69, sad: 28, surprise: 83, fear: 25, disgust: 59, anger: 45 });
+    expect(report.skipCounts).toEqual({ contempt: 18, unlabelled: 593 - 327 });
   });
 
   it('errors on an emotion code outside 0..7 naming the label file', async () => {
