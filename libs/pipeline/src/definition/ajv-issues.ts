@@ -16,7 +16,7 @@ export function compileSchema(schema: Record<string, unknown>, options: { useDef
   const cacheKey = `${options.useDefaults ? 'd' : 'n'}${JSON.stringify(schema)}`;
   let fn = compiled.get(cacheKey);
   if (!fn) {
-    const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: options.useDefaults ?? false, allowUnionTypes: true });
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: options.useDefaults ?? false, allowUnionTypes: true });
     fn = ajv.compile(schema);
     compiled.set(cacheKey, fn);
   }

@@ -24,11 +24,12 @@ export function configIssue(
   rule: string,
   got: unknown,
   line?: number,
-  options: { raw?: boolean } = {},
+  options: { raw?: boolean; column?: number } = {},
 ): ConfigIssue {
   const gotText = options.raw ? String(got) : formatValue(got);
   const where = path ? `${file} ${path}` : file;
-  const message = `${where}: ${rule}, but got ${gotText}${line !== undefined ? ` (line ${line})` : ''}`;
+  const at = line === undefined ? '' : options.column === undefined ? ` (line ${line})` : ` (line ${line}, column ${options.column})`;
+  const message = `${where}: ${rule}, but got ${gotText}${at}`;
   return { file, path, line, message };
 }
 

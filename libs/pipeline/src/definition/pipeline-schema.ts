@@ -71,7 +71,7 @@ export function buildPipelineSchema(metas: readonly StageMeta[]): Schema {
           additionalProperties: { type: 'array', minItems: 1 },
         },
       },
-      allOf: sorted.map(instanceBranch),
+      ...(sorted.length ? { allOf: sorted.map(instanceBranch) } : {}),
     },
     profileOverride: {
       type: 'object',

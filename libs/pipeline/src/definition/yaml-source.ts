@@ -19,7 +19,7 @@ export interface YamlSource {
 /** Parses YAML text; never throws for bad YAML (problems come back in `issues`). */
 export function readYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
   const issues: ConfigIssue[] = [];
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
@@ -28,11 +28,7 @@ export function readYamlSource(file: string, text: string): YamlSource {
     const line = err.linePos?.[0]?.line ?? lineAt(err.pos[0]);
     const col = err.linePos?.[0]?.col;
     const reason = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    issues.push(
-      configIssue(file, '', `YAML must be well-formed${col ? ` (line ${line}, column ${col})` : ''}`, reason, line, {
-        raw: true,
-      }),
-    );
+    issues.push(configIssue(file, '', 'YAML must be well-formed', JSON.stringify(reason), line, { raw: true, column: col }));
   }
   if (doc.errors.length === 0) collectDuplicateKeys(file, doc, [], doc.contents, issues, lineAt);
 

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { ExpandedInstance } from '../definition/expand-pipeline';
+import { expandPipeline } from '../definition/expand-pipeline';
+import type { PipelineSpec } from '../definition/pipeline-spec';
+import { canonicalJson, keyInstances } from './plan';
+
+const base: PipelineSpec = {
+  seed: 1,
+  stages: {
+    data: { stage: 'source', params: { label: 'a', size: 3 } },
+    other: { stage: 'source', params: { label: 'b' } },
+    twice: { stage: 'double', params: { factor: 2 }, inputs: { data: 'data' } },
+    total: { stage: 'sum', inputs: { parts: ['twice'] } },
+  },
+};
+
+function keys(spec: PipelineSpec, code: Record<string, string> = {}): Record<string, string> {
+  const { instances } = expandPipeline(spec);
+  const planned = keyInstances('p', instances as ExpandedInstance[], (s) => code[s] ?? `code-${s}`, '/store');
+  return Object.fromEntries(planned.map((p) => [p.name, p.key]));
+}
+
+const clone = (s: PipelineSpec): PipelineSpec => structuredClone(s);
+
+describe('content keys', () => {
+  it('are stable: same definition, same keys; key order in the file does not matter', () => {
+    const k = keys(base);
+    expect(keys(clone(base))).toEqual(k);
+    const reordered = clone(base);
+    reordered.stages.data.params = { size: 3, label: 'a' };
+    expect(keys(reordered)).toEqual(k);
+    expect(k.data).toMatch(/^[0-9a-f]{20}$/);
+  });
+
+  it('change with params, and downstream with them, and nowhere else', () => {
+    const k = keys(base);
+    const s = clone(base);
+    (s.stages.data.params as Record<string, unknown>).size = 4;
+    const k2 = keys(s);
+    expect(k2.data).not.toBe(k.data);
+    expect(k2.twice).not.toBe(k.twice);
+    expect(k2.total).not.toBe(k.total);
+    expect(k2.other).toBe(k.other);
+  });
+
+  it('change with inputs', () => {
+    const k = keys(base);
+    const s = clone(base);
+    s.stages.twice.inputs = { data: 'other' };
+    const k2 = keys(s);
+    expect(k2.twice).not.toBe(k.twice);
+    expect(k2.total).not.toBe(k.total);
+    expect(k2.data).toBe(k.data);
+  });
+
+  it('change with the stage code version, for that stage and downstream only', () => {
+    const k = keys(base);
+    const k2 = keys(base, { double: 'new-code' });
+    expect(k2.twice).not.toBe(k.twice);
+    expect(k2.total).not.toBe(k.total);
+    expect(k2.data).toBe(k.data);
+    expect(k2.other).toBe(k.other);
+  });
+
+  it('do not change with descriptions, instance names or the pipeline name (instances are shared)', () => {
+    const k = keys(base);
+    const s = clone(base);
+    s.stages.data.description = 'hello';
+    s.name = 'another';
+    expect(keys(s).data).toBe(k.data);
+    const renamed: PipelineSpec = { seed: 1, stages: { d: base.stages.data } };
+    expect(keys(renamed).d).toBe(k.data);
+  });
+
+  it('canonicalJson sorts keys at every depth', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: 2 }], c: 3 } })).toBe('{"a":{"c":3,"d":[2,{"x":2,"y":1}]},"b":1}');
+  });
+});
