@@ -118,7 +118,7 @@ function metricColumns(layout: TableLayout, results: readonly ResultRecord[]): M
       if (avgLabels[key]) return { key, label: avgLabels[key], paperKey: key };
       const paperKey = paperDatasetKey(key);
       const label = PAPER_DATASETS.find((d) => d.key === paperKey)?.label;
-      return { key, label: label && label.toLowerCase() !== key.toLowerCase() ? `${label} [${key}]` : key, paperKey };
+      return { key, label: label && key !== paperKey && label.toLowerCase() !== key.toLowerCase() ? `${label} [${key}]` : label ?? key, paperKey };
     });
   if (spec !== 'datasets') return named(spec);
   const seen: string[] = [];
@@ -127,7 +127,9 @@ function metricColumns(layout: TableLayout, results: readonly ResultRecord[]): M
     const i = PAPER_DATASETS.findIndex((p) => p.key === paperDatasetKey(d));
     return i < 0 ? PAPER_DATASETS.length + seen.indexOf(d) : i;
   };
-  return [...named([...seen].sort((a, b) => paperOrder(a) - paperOrder(b))), ...averages];
+  // Keep the paper's seven columns even where a set was not evaluated ("not run (paper x)"), so the layout matches.
+  const missing = PAPER_DATASETS.filter((p) => !seen.some((d) => paperDatasetKey(d) === p.key)).map((p) => p.key);
+  return [...named([...seen, ...missing].sort((a, b) => paperOrder(a) - paperOrder(b))), ...averages];
 }
 
 /** Groups results into the table (see the module comment); throws when two results in one cell share a seed. */

@@ -1,0 +1,35 @@
+/**
+ * report: the paper's table (Tables 1-7) from evaluate results, with the paper's value beside ours in every cell,
+ * the pipeline's `expect:` claims checked PASS / FAIL, an optional comparison with committed reference results, and a
+ * self-contained HTML page with plots and t-SNE maps (docs/report.md).
+ */
+import type { StageDefinition } from '@ldl-alsg/pipeline';
+import { REPORT_PARAMS_SCHEMA, type ReportParams, runReport } from '@ldl-alsg/report';
+
+export const stage: StageDefinition<ReportParams> = {
+  name: 'report',
+  description: "Lays out evaluate results as the paper's table (ours beside the paper's numbers), checks the expect: claims, compares with a reference, draws plots.",
+  paramsSchema: REPORT_PARAMS_SCHEMA,
+  inputs: {
+    results: { description: 'Evaluate outputs (metrics.json), one per trained model and seed.', from: ['evaluate'], required: true, multiple: true },
+    features: { description: 'Extract output (au.npy, landmarks.npy) for the t-SNE maps (optional; needs `dataset`).', from: ['extract'], required: false, multiple: false },
+    dataset: { description: 'Ingest outputs the features are aligned with (labels for the maps, sizes for the provenance).', from: ['ingest'], required: false, multiple: true },
+  },
+  async run(ctx) {
+    const outcome = runReport({
+      params: ctx.params,
+      results: ctx.inputs.results ?? [],
+      features: ctx.inputs.features,
+      datasets: ctx.inputs.dataset,
+      outDir: ctx.outDir,
+      log: (m) => ctx.log(m),
+    });
+    ctx.record({
+      report: {
+        table: outcome.table.table,
+        claims: { passed: outcome.checks.filter((c) => c.status === 'PASS').length, total: outcome.checks.length },
+        ...(outcome.diff ? { reference: { file: outcome.diff.file, ok: outcome.diff.ok, counts: outcome.diff.counts } } : {}),
+      },
+    });
+  },
+};
