@@ -5,8 +5,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import sharp from 'sharp';
 import type { ImageCheck } from './ingest-types';
+
+// sharp is loaded on first use: every stage imports @ldl-alsg/datasets for readManifest, and only ingest needs libvips.
+type Sharp = (typeof import('sharp'))['default'];
+let sharpModule: Sharp | undefined;
+async function loadSharp(): Promise<Sharp> {
+  sharpModule ??= (await import('sharp')).default;
+  return sharpModule;
+}
 
 // Decode failures must not be hidden: `failOn: 'error'` rejects truncated data and decoder errors (libvips' default for
 // sharp is 'warning', which also rejects benign warnings some real JPEGs carry, e.g. extraneous bytes before a marker).
@@ -18,6 +25,7 @@ const FAIL_ON = 'error' as const;
  */
 export async function checkImage(file: string, mode: ImageCheck): Promise<string | null> {
   if (mode === 'none') return null;
+  const sharp = await loadSharp();
   try {
     const image = sharp(file, { failOn: FAIL_ON });
     if (mode === 'header') {
@@ -48,6 +56,7 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (i
 /** Writes 8-bit grey pixels (row-major, width x height) as a PNG. */
 export async function writeGrayPng(file: string, pixels: Uint8Array, width: number, height: number): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
+  const sharp = await loadSharp();
   // toColourspace('b-w') keeps one channel; sharp would otherwise write the grey input as RGB.
   await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } })
     .toColourspace('b-w')
@@ -65,6 +74,7 @@ export interface Box {
 
 /** Size of a decodable image, or an error message. */
 export async function imageSize(file: string): Promise<{ width: number; height: number } | string> {
+  const sharp = await loadSharp();
   try {
     const meta = await sharp(file, { failOn: FAIL_ON }).metadata();
     if (!meta.width || !meta.height) return 'no image size in header';
@@ -77,6 +87,7 @@ export async function imageSize(file: string): Promise<{ width: number; height: 
 /** Crops `box` (already clipped to the image) out of `src` and writes it to `dst` as PNG. Throws on decode errors. */
 export async function cropToPng(src: string, box: Box, dst: string): Promise<void> {
   mkdirSync(dirname(dst), { recursive: true });
+  const sharp = await loadSharp();
   await sharp(src, { failOn: FAIL_ON })
     .extract({ left: box.left, top: box.top, width: box.right - box.left, height: box.bottom - box.top })
     .png()
