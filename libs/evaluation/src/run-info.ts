@@ -4,11 +4,12 @@
  * stage output the pipeline wired to the evaluate stage, and finally the evaluate stage's `tags` param, which wins.
  *
  * Fields read from train-summary.json (each may also sit under `params`): method, backbone, backend (string or
- * {name}), inputSize, seed, spaces (['au','landmarks']), k ({au, landmarks} or a number), lambda ({au, landmarks} or
- * a number), noise ({mode, rate, rates}).
+ * {name}), inputSize, seed, spaces (['au','landmarks']; else the `graphs` entries with lambda > 0 for ldl-alsg),
+ * k ({au, landmarks} or a number), lambda ({au, landmarks} or a number), noise ({mode, rate, rates}; else the folder of
+ * `labels.source` when it is a noise stage's labels.csv, 'none' when it is 'manifest').
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import type { RunInfo } from './metrics-file';
 
@@ -31,7 +32,8 @@ function perSpace(value: unknown, spaces: string[]): Record<string, number> | un
   if (typeof value === 'number') return Object.fromEntries(spaces.map((s) => [s, value]));
   if (value && typeof value === 'object') {
     const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(value as Json)) if (typeof v === 'number') out[k] = v;
+    // Only the spaces in use: an unused space's default weight would read as if it had guided training.
+    for (const [k, v] of Object.entries(value as Json)) if (typeof v === 'number' && (spaces.length === 0 || spaces.includes(k))) out[k] = v;
     return out;
   }
   return undefined;
@@ -67,6 +69,11 @@ export function readRunInfo(modelDir: string, noiseDir?: string, tags?: Record<s
   const lambdaRaw = first(summary?.lambda, sp.lambda, tp.lambda);
   const kRaw = first(summary?.k, sp.k, tp.k);
   let spaces = first<string[]>(summary?.spaces, sp.spaces, tp.spaces);
+  const graphs = Array.isArray(summary?.graphs) ? (summary!.graphs as Json[]) : null;
+  if (!spaces && graphs) {
+    // train-summary.json lists the wired graphs; LDL-ALSG uses those with lambda > 0 (libs/training).
+    spaces = method.toLowerCase() === 'ldl-alsg' ? graphs.filter((g) => typeof g.space === 'string' && Number(g.lambda) > 0).map((g) => g.space as string) : [];
+  }
   if (!spaces) {
     // Without an explicit list, the spaces are those with a positive guidance weight (LDL-ALSG only).
     const l = perSpace(lambdaRaw, []) ?? {};
@@ -76,6 +83,12 @@ export function readRunInfo(modelDir: string, noiseDir?: string, tags?: Record<s
   const backend = typeof backendRaw === 'string' ? backendRaw : backendRaw && typeof backendRaw === 'object' ? String((backendRaw as Json).name ?? 'unknown') : undefined;
   let noise = first<RunInfo['noise']>(summary?.noise, sp.noise);
   if (!noise && noiseDir) noise = readNoiseInfo(noiseDir);
+  const labelSource = ((summary?.labels ?? {}) as Json).source;
+  if (!noise && typeof labelSource === 'string' && labelSource !== 'manifest') {
+    // libs/training records the labels.csv it read; its folder is the noise stage output.
+    noise = existsSync(dirname(labelSource)) ? readNoiseInfo(dirname(labelSource)) : { mode: 'unknown' };
+  }
+  if (!noise && labelSource === 'manifest') noise = { mode: 'none' };
   if (!noise) {
     const inputs = (stage?.inputs ?? {}) as Json;
     const labels = inputs.labels;
