@@ -2,7 +2,7 @@
  * Generic CSV manifest: `path,label[,split,subject,sequence,frame,id]`, where `--root` is the CSV file itself or a folder
  * holding `labels.csv`. Paths are relative to the CSV's folder (or absolute); labels are class names as the folder
  * reader accepts them (neutral, happy, ..., Angry, happiness, contempt -> dropped). A `split` column is mapped through
- * splitMap (default train/val/test); without one every row gets the `split` option.
+ * splitMap (default train/val/test); without one (or in an empty cell) a row gets the `split` option.
  *
  * Sequence protocols (ckplus, mmi, oulu) group rows by the `sequence` column (required then), in `frame` order when that
  * column exists, else in file order; every row of a sequence must carry the same label. With the cfee protocol, labels
@@ -48,7 +48,8 @@ export const csvAdapter: Adapter = {
       const line = table.lines[k];
       ctx.tick();
       if (row.path.trim() === '') throw new AlsgError('E_INPUT', `${file}:${line}: path is empty`, { file, line });
-      const split = hasSplit ? ctx.collector.split(row.split.trim(), file, line) : ctx.options.split;
+      // An empty split cell takes the `split` option, like a CSV without the column.
+      const split = hasSplit && row.split.trim() !== '' ? ctx.collector.split(row.split.trim(), file, line) : ctx.options.split;
       if (split === null) return;
       const path = isAbsolute(row.path) ? row.path : resolve(base, row.path);
       const id = (row.id?.trim() || row.path.trim()).replace(/\\/g, '/').replace(/\.[^./]+$/, '');
