@@ -136,6 +136,13 @@ describe('generateSynthfer', () => {
     let total = 0;
     for (const ds of Object.values(report.counts)) for (const split of Object.values(ds)) for (const c of CLASSES) total += split[c];
     expect(total).toBe(report.n);
+    // No-face counts follow the documented miss-probability model (sum of per-image probabilities), within 4 sd + 2.
+    let seen = 0, expected = 0;
+    for (const st of report.splits) {
+      seen += st.openface.noFace;
+      expected += st.openface.expectedNoFace;
+    }
+    expect(Math.abs(seen - expected)).toBeLessThanOrEqual(4 * Math.sqrt(expected) + 2);
     await expect(generateSynthfer({ sizes: { 'raf-syn/val': 5 } }, mkdtempSync(join(tmpdir(), 'synthfer-bad-')))).rejects.toThrow(/sizes: key must be one of .*raf-syn\/test.*but got "raf-syn\/val"/);
   });
 });
