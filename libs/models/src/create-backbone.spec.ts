@@ -50,6 +50,9 @@ describe('backbones: one training step on wasm at 32x32', () => {
   it('rejects unknown names and bad shapes with the option named', () => {
     expect(() => createBackbone('vgg', { inputShape: [32, 32, 1], numClasses: 7 })).toThrow(/must be one of .*but got 'vgg'/);
     expect(() => createBackbone('mlp', { inputShape: [32, 0, 1], numClasses: 7 })).toThrow(/inputShape must be/);
-    expect(() => createBackbone('mlp', { inputShape: [48, 48, 1], numClasses: 7, poolTo: 32 } as never)).toThrow(/multiple of poolTo/);
+    expect(() => createBackbone('mlp', { inputShape: [48, 48, 1], numClasses: 7, poolTo: 32 })).toThrow(/multiple of poolTo=32/);
+    const m = createBackbone('mlp', { inputShape: [48, 48, 1], numClasses: 7, hidden: [64] });
+    expect(m.countParams()).toBe(24 * 24 * 64 + 64 + 64 * 7 + 7); // pooled to 24x24 by default
+    m.dispose();
   });
 });

@@ -3,7 +3,7 @@ import { wrapModel, type Backbone, type BackboneName, type BackboneOptions } fro
 import { buildResNet } from './backbones/resnet';
 import { buildMobileNetV2 } from './backbones/mobilenet-v2';
 import { buildSmallCnn } from './backbones/small-cnn';
-import { buildMlp } from './backbones/mlp';
+import { buildMlp, type MlpOptions } from './backbones/mlp';
 
 /** All backbone names, for validation and help texts. */
 export const BACKBONES: readonly BackboneName[] = ['mlp', 'small-cnn', 'resnet18', 'resnet50', 'mobilenetv2'];
@@ -16,10 +16,11 @@ export const DEFAULT_BACKBONE: BackboneName = 'mlp';
  *
  * @param name one of {@link BACKBONES}: 'mlp' and 'small-cnn' train on 2 CPU cores; 'resnet18', 'resnet50',
  *   'mobilenetv2' are the paper's networks (train them on a GPU backend).
- * @param opts input shape [H, W, C], number of classes, initialisation seed (default 0).
+ * @param opts input shape [H, W, C], number of classes, initialisation seed (default 0); for 'mlp' also `poolTo` and
+ *   `hidden` (see {@link MlpOptions}).
  * @throws AlsgError E_CONFIG for an unknown name or invalid options.
  */
-export function createBackbone(name: BackboneName | string, opts: BackboneOptions): Backbone {
+export function createBackbone(name: BackboneName | string, opts: BackboneOptions & Partial<MlpOptions>): Backbone {
   try {
     switch (name) {
       case 'mlp':

@@ -5,7 +5,10 @@ type S = tf.SymbolicTensor;
 
 /** Options of the MLP backbone beyond {@link BackboneOptions}. */
 export interface MlpOptions extends BackboneOptions {
-  /** Side of the average-pooled image the MLP sees (input side must be a multiple of it). Default: min(32, H). */
+  /**
+   * Side of the average-pooled image the MLP sees (H and W must be multiples of it). Default: the largest divisor of
+   * H that is <= 32 (64 -> 32, 48 -> 24, 32 -> 32).
+   */
   readonly poolTo?: number;
   /** Hidden layer widths. Default [512, 256]. */
   readonly hidden?: number[];
@@ -19,7 +22,7 @@ export interface MlpOptions extends BackboneOptions {
 export function buildMlp(opts: MlpOptions): tf.LayersModel {
   checkOptions('mlp', opts);
   const [h, w] = opts.inputShape;
-  const side = opts.poolTo ?? Math.min(32, h);
+  const side = opts.poolTo ?? largestDivisorUpTo(h, 32);
   if (h % side !== 0 || w % side !== 0) {
     throw new Error(`mlp: input ${h}x${w} must be a multiple of poolTo=${side}`);
   }
@@ -35,4 +38,9 @@ export function buildMlp(opts: MlpOptions): tf.LayersModel {
   });
   const out = tf.layers.dense({ units: opts.numClasses, kernelInitializer: init.glorot(), name: 'logits' }).apply(x) as S;
   return tf.model({ inputs: input, outputs: out, name: 'mlp' });
+}
+
+function largestDivisorUpTo(n: number, max: number): number {
+  for (let d = Math.min(n, max); d > 1; d--) if (n % d === 0) return d;
+  return 1;
 }
