@@ -5,8 +5,11 @@
  *
  * Prints figures; asserts nothing (timings on a shared machine are noisy: the `uptime` load is printed alongside).
  *
- *   npx tsx tools/bench/graph.ts [--n 300000] [--mode hnsw|ivf] [--exact full|off|<rows>] [--M 32 --efConstruction 64
- *        --efSearch 48 | --nlist N --nprobe P] [--recall-sample 2000] [--spaces au,landmarks] [--seed 1]
+ *   npx tsx tools/bench/graph.ts [--n 300000] [--exact full|off|<rows>] [--au <spec>] [--landmarks <spec>]
+ *        [--recall-sample 2000] [--spaces au,landmarks] [--seed 1] [--standin]
+ *
+ * <spec> = mode:key=value,... e.g. "hnsw:M=16,efConstruction=40,efSearch=20,pca=32,candidates=9" or "ivf:nlist=1024,nprobe=8"
+ * (keys are KnnGraphOptions: M, efConstruction, efSearch, nlist, nprobe, pca, candidates). Defaults: DEFAULT_SPECS.
  *
  * --exact full runs exact search over all n rows for both spaces (about 5 minutes for the landmarks on 2 cores);
  * --exact <rows> times exact search on the first <rows> rows only and says so; --exact off skips it.
@@ -15,33 +18,42 @@
  */
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { buildKnnGraph, type KnnGraph } from '@ldl-alsg/knn';
+import { buildKnnGraph, type KnnGraph, type KnnGraphOptions } from '@ldl-alsg/knn';
 import { PAPER_SIGMA } from '@ldl-alsg/labels';
 import { loadBenchFeatures } from './graph-features';
+
+/** Default per-space settings: the ones docs/graph.md reports (chosen on the stand-in before synthfer's data existed). */
+const DEFAULT_SPECS = { au: 'ivf:nlist=1024,nprobe=8', landmarks: 'hnsw:M=16,efConstruction=40,efSearch=20,pca=32,candidates=9' };
 
 const { values } = parseArgs({
   options: {
     n: { type: 'string', default: '300000' },
-    mode: { type: 'string', default: 'hnsw' },
     exact: { type: 'string', default: 'full' },
-    M: { type: 'string' },
-    efConstruction: { type: 'string' },
-    efSearch: { type: 'string' },
-    nlist: { type: 'string' },
-    nprobe: { type: 'string' },
+    au: { type: 'string', default: DEFAULT_SPECS.au },
+    landmarks: { type: 'string', default: DEFAULT_SPECS.landmarks },
     'recall-sample': { type: 'string', default: '2000' },
     spaces: { type: 'string', default: 'au,landmarks' },
     seed: { type: 'string', default: '1' },
     standin: { type: 'boolean', default: false },
   },
 });
-const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
 const n = Number(values.n);
-const mode = values.mode as 'hnsw' | 'ivf';
 const spaces = values.spaces!.split(',') as ('au' | 'landmarks')[];
+
+/** Parses "mode:key=value,key=value" (e.g. "ivf:nlist=1024,nprobe=8") into graph options. */
+function parseSpec(spec: string): KnnGraphOptions & { mode: 'hnsw' | 'ivf' } {
+  const [mode, rest = ''] = spec.split(':');
+  if (mode !== 'hnsw' && mode !== 'ivf') throw new Error(`graph bench: spec mode must be hnsw or ivf, but got "${spec}"`);
+  const out: Record<string, number> = {};
+  for (const kv of rest.split(',').filter(Boolean)) {
+    const [key, v] = kv.split('=');
+    out[key] = Number(v);
+  }
+  return { ...out, mode } as KnnGraphOptions & { mode: 'hnsw' | 'ivf' };
+}
 const load = (): string => execSync('uptime').toString().trim();
 
-console.log(`graph benchmark: n=${n}, k=4, mode=${mode}, exact=${values.exact}, cores=${(await import('node:os')).availableParallelism()}`);
+console.log(`graph benchmark: n=${n}, k=4, au=${values.au}, landmarks=${values.landmarks}, exact=${values.exact}, cores=${(await import('node:os')).availableParallelism()}`);
 console.log(`load before: ${load()}`);
 const tGen = performance.now();
 const features = await loadBenchFeatures(n, Number(values.seed), values.standin!);
@@ -59,27 +71,19 @@ function line(space: string, label: string, g: KnnGraph): string {
   return (
     `${space.padEnd(9)} ${label.padEnd(28)} rows=${g.n} wall=${i.wall.total.toFixed(1)}s (build ${i.timings.build.toFixed(1)}, search ${i.timings.search.toFixed(1)}, ` +
     `recall-check ${i.timings.recall.toFixed(1)}) recall@4=${recall} (${i.recall.sample} rows) threads=omp${i.threads?.omp}/blas${i.threads?.openblas} ` +
-    `searchRSS=${i.searchProcessPeakRssMB}MB`
+    `searchRSS=${i.searchProcessPeakRssMB}MB cpu=${i.searchProcessCpuSeconds?.toFixed(1)}s`
   );
 }
 
 for (const space of spaces) {
   const { data, d } = space === 'au' ? { data: features.au, d: 17 } : { data: features.landmarks, d: 136 };
   const sigma = PAPER_SIGMA[space];
-  const g = await buildKnnGraph(data, n, d, {
-    k: 4,
-    sigma,
-    mode,
-    M: num(values.M),
-    efConstruction: num(values.efConstruction),
-    efSearch: num(values.efSearch),
-    nlist: num(values.nlist),
-    nprobe: num(values.nprobe),
-    recallSample: Number(values['recall-sample']),
-    seed: Number(values.seed),
-  });
+  const spec = parseSpec(space === 'au' ? values.au! : values.landmarks!);
+  const g = await buildKnnGraph(data, n, d, { ...spec, k: 4, sigma, recallSample: Number(values['recall-sample']), seed: Number(values.seed) });
   const p = g.info.params;
-  const label = mode === 'hnsw' ? `hnsw M${p.M} efC${p.efConstruction} efS${p.efSearch}` : `ivf nlist${p.nlist} nprobe${p.nprobe}`;
+  const mode = spec.mode;
+  const pre = p.pca ? `pca${p.pca} cand${p.candidates} ` : '';
+  const label = pre + (mode === 'hnsw' ? `hnsw M${p.M} efC${p.efConstruction} efS${p.efSearch}` : `ivf nlist${p.nlist} nprobe${p.nprobe}`);
   approxWall += g.info.wall.total;
   worstRecall = Math.min(worstRecall, g.info.recall.value ?? 0);
   peakRss = Math.max(peakRss, rssNow() + (g.info.searchProcessPeakRssMB ?? 0));

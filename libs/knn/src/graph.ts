@@ -39,7 +39,7 @@ export interface KnnGraphInfo extends SearchInfo {
   k: number;
   sigma: number;
   dimension: number;
-  params: { nlist?: number; nprobe?: number; M?: number; efConstruction?: number; efSearch?: number; recallSample: number; seed: number; chunkSize: number };
+  params: { nlist?: number; nprobe?: number; M?: number; efConstruction?: number; efSearch?: number; pca?: number; candidates?: number; recallSample: number; seed: number; chunkSize: number };
   standardization: ({ enabled: true } & Standardization) | { enabled: false };
   /** Seconds: validation + standardisation, the search process (incl. its start), similarities, total. */
   wall: { prepare: number; process: number; similarity: number; total: number };
@@ -109,7 +109,7 @@ export async function buildKnnGraph(features: Float32Array, n: number, d: number
   if (!Number.isInteger(d) || d < 1 || features.length !== n * d) {
     throw new AlsgError('E_INPUT', `${what}: expected ${n} rows x ${d} columns (${n * d} values), but got ${features.length} values`);
   }
-  const o = resolveKnnOptions(args, n, nativeStatus().companion);
+  const o = resolveKnnOptions(args, n, nativeStatus().companion, d);
   assertFiniteRows(features, n, d, what, args.describeRow);
   assertNativeBuilt(o.backend);
   let data = features;
@@ -145,6 +145,7 @@ export async function buildKnnGraph(features: Float32Array, n: number, d: number
   const params: KnnGraphInfo['params'] = { recallSample: o.recallSample, seed: o.seed, chunkSize: o.chunkSize };
   if (o.mode === 'ivf') Object.assign(params, { nlist: o.nlist, nprobe: o.nprobe });
   if (o.mode === 'hnsw') Object.assign(params, { M: o.M, efConstruction: o.efConstruction, efSearch: o.efSearch });
+  if (o.mode !== 'exact') Object.assign(params, { pca: o.pca, candidates: o.candidates });
   return {
     n,
     k: o.k,

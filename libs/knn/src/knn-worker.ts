@@ -47,7 +47,9 @@ process.once('message', (raw) => {
         send({ type: 'progress', phase, done, total });
       }
     });
-    result.info.searchProcessPeakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    const usage = process.resourceUsage();
+    result.info.searchProcessPeakRssMB = Math.round(usage.maxRSS / 1024);
+    result.info.searchProcessCpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
     send({ type: 'result', result });
   } catch (err) {
     const e = err as Error;

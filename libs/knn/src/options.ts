@@ -21,16 +21,23 @@ export interface KnnGraphOptions {
   mode?: KnnMode;
   /** Native module. Default 'auto'. */
   backend?: KnnBackend;
-  /** IVF: number of inverted lists. Default round(4 * sqrt(rows)), clamped to [1, rows / 39]. */
+  /** IVF: number of inverted lists. Default round(2 * sqrt(rows)), clamped to [1, rows / 39]. */
   nlist?: number;
-  /** IVF: lists visited per query. Default 24. */
+  /** IVF: lists visited per query. Default 8. */
   nprobe?: number;
-  /** HNSW: links per node. Default 32. */
+  /** HNSW: links per node. Default 16. */
   M?: number;
-  /** HNSW: candidate list size while building. Default 64. */
+  /** HNSW: candidate list size while building. Default 40. */
   efConstruction?: number;
-  /** HNSW: candidate list size while searching (raised to at least k + 1). Default 48. */
+  /** HNSW: candidate list size while searching (raised to at least `candidates`). Default 20. */
   efSearch?: number;
+  /**
+   * Approximate modes: project the features onto their first `pca` principal components (fitted on a seeded sample) for
+   * the index search only; candidates are re-ranked by exact distance in the full space. 0 = off. Default 0.
+   */
+  pca?: number;
+  /** Approximate modes: candidates asked per row before exact re-ranking. Default k + 1 (2k + 1 with pca). */
+  candidates?: number;
   /** Rows drawn (seeded) to measure recall@k of an approximate graph against exact search; 0 turns it off. Default 1000. */
   recallSample?: number;
   /** Seed of the recall sample and of the IVF training sample. Default 0. */
@@ -68,7 +75,7 @@ function positiveInt(name: string, value: number, min = 1): number {
  * Fills defaults and checks every option against `rows` (the number of rows in the graph) and the backends that are built.
  * Throws AlsgError E_CONFIG / E_INPUT with the option's name.
  */
-export function resolveKnnOptions(options: KnnGraphOptions, rows: number, companionBuilt: boolean): ResolvedKnnOptions {
+export function resolveKnnOptions(options: KnnGraphOptions, rows: number, companionBuilt: boolean, dimension = Infinity): ResolvedKnnOptions {
   if (rows === 0) throw new AlsgError('E_INPUT', 'knn: the graph has no rows (empty set): nothing to search');
   const k = positiveInt('k', options.k ?? 4);
   if (k >= rows) {
@@ -97,11 +104,16 @@ export function resolveKnnOptions(options: KnnGraphOptions, rows: number, compan
       { path: 'mode' },
     );
   }
-  const defaultNlist = Math.max(1, Math.min(Math.round(4 * Math.sqrt(rows)), Math.floor(rows / 39)));
+  const defaultNlist = Math.max(1, Math.min(Math.round(2 * Math.sqrt(rows)), Math.floor(rows / 39)));
   const nlist = positiveInt('nlist', options.nlist ?? defaultNlist);
   if (mode === 'ivf' && nlist > rows) {
     throw new AlsgError('E_CONFIG', `knn: nlist must be <= the number of rows (${rows}), but got ${nlist}`, { path: 'nlist' });
   }
+  const pca = positiveInt('pca', options.pca ?? 0, 0);
+  if (pca > 0 && pca >= dimension) {
+    throw new AlsgError('E_CONFIG', `knn: pca must be smaller than the feature dimension (${dimension}), but got ${pca}`, { path: 'pca' });
+  }
+  const candidates = Math.min(rows, positiveInt('candidates', options.candidates ?? (pca > 0 ? 2 * k + 1 : k + 1), k + 1));
   const threads = options.threads ?? defaultThreads(mode);
   positiveInt('threads.omp', threads.omp);
   positiveInt('threads.openblas', threads.openblas);
@@ -112,10 +124,12 @@ export function resolveKnnOptions(options: KnnGraphOptions, rows: number, compan
     mode,
     backend,
     nlist,
-    nprobe: Math.min(positiveInt('nprobe', options.nprobe ?? 24), nlist),
-    M: positiveInt('M', options.M ?? 32, 2),
-    efConstruction: positiveInt('efConstruction', options.efConstruction ?? 64),
-    efSearch: Math.max(positiveInt('efSearch', options.efSearch ?? 48), k + 1),
+    nprobe: Math.min(positiveInt('nprobe', options.nprobe ?? 8), nlist),
+    M: positiveInt('M', options.M ?? 16, 2),
+    efConstruction: positiveInt('efConstruction', options.efConstruction ?? 40),
+    efSearch: Math.max(positiveInt('efSearch', options.efSearch ?? 20), candidates),
+    pca,
+    candidates,
     recallSample: Math.min(positiveInt('recallSample', options.recallSample ?? 1000, 0), rows),
     seed: options.seed ?? 0,
     chunkSize: positiveInt('chunkSize', options.chunkSize ?? (mode === 'exact' ? 4096 : 16384)),

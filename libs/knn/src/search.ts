@@ -42,6 +42,8 @@ export interface SearchInfo {
   timings: { build: number; search: number; recall: number };
   /** Peak resident set size of the search process, MB (set by the worker). */
   searchProcessPeakRssMB?: number;
+  /** CPU seconds (user + system, all threads) the search process used (set by the worker): wall / CPU shows contention. */
+  searchProcessCpuSeconds?: number;
 }
 
 export interface SearchResult {
@@ -167,8 +169,9 @@ export function sampleRows(n: number, size: number, seed: number): Int32Array {
 
 /** faiss index_factory description for the resolved options. */
 export function indexDescription(o: ResolvedKnnOptions): string {
-  if (o.mode === 'ivf') return `IVF${o.nlist},Flat`;
-  if (o.mode === 'hnsw') return `HNSW${o.M}`;
+  const pre = o.pca > 0 ? `PCA${o.pca},` : '';
+  if (o.mode === 'ivf') return `${pre}IVF${o.nlist},Flat`;
+  if (o.mode === 'hnsw') return `${pre}HNSW${o.M}`;
   return 'Flat';
 }
 
@@ -209,8 +212,10 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
   const index = backend.create(d, description);
   if (o.mode === 'hnsw') index.setParam('efConstruction', o.efConstruction);
   if (!index.isTrained()) {
-    // k-means on a seeded sample: FAISS itself caps training at 256 points per list; 64 per list is plenty for IVF-Flat.
-    const trainRows = sampleRows(n, Math.min(n, o.nlist * 64), o.seed);
+    // A seeded sample: k-means needs no more than ~64 points per list for IVF-Flat (FAISS itself caps at 256), and a PCA
+    // of <= 136 dimensions is well determined by 50k rows.
+    const size = Math.max(o.mode === 'ivf' ? o.nlist * 64 : 0, o.pca > 0 ? 50_000 : 0);
+    const trainRows = sampleRows(n, Math.min(n, size), o.seed);
     index.train(centredRows(data, d, mean, trainRows));
   }
   addAll(index, data, n, d, mean, addChunk, progress);
@@ -221,7 +226,7 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
   t = now();
   const neighbors = new Int32Array(n * k);
   const squaredDistances = new Float64Array(n * k);
-  const want = k + 1; // self is normally among the results
+  const want = o.candidates; // k + 1 by default: self is normally among the results
   info.candidates = want;
   const short: number[] = [];
   for (let s = 0; s < n; s += o.chunkSize) {

@@ -29,6 +29,8 @@ Options:
   --backend <b>           auto | companion | faiss-node (default auto)
   --nlist <n> --nprobe <n>              IVF parameters
   --M <n> --ef-construction <n> --ef-search <n>   HNSW parameters
+  --pca <n>               ivf/hnsw: search a PCA projection to n dimensions, re-rank exactly (default 0 = off)
+  --candidates <n>        ivf/hnsw: candidates per row before exact re-ranking (default k+1, 2k+1 with --pca)
   --recall-sample <n>     rows used to measure recall@k of an approximate graph (default 1000; 0 = off)
   --seed <n>              seed of the recall sample (default 0)
   --out <dir>             output folder
@@ -65,6 +67,8 @@ export async function runCli(argv: string[]): Promise<number> {
       'ef-construction': { type: 'string' },
       'ef-search': { type: 'string' },
       'recall-sample': { type: 'string' },
+      pca: { type: 'string' },
+      candidates: { type: 'string' },
       seed: { type: 'string', default: '0' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -101,6 +105,8 @@ export async function runCli(argv: string[]): Promise<number> {
     efConstruction: int(values['ef-construction'], '--ef-construction'),
     efSearch: int(values['ef-search'], '--ef-search'),
     recallSample: int(values['recall-sample'], '--recall-sample'),
+    pca: int(values.pca, '--pca'),
+    candidates: int(values.candidates, '--candidates'),
     seed: int(values.seed, '--seed'),
   };
   const space = values.space as GraphSpace | undefined;

@@ -19,6 +19,8 @@ export interface GraphStageParams {
   M?: number;
   efSearch?: number;
   efConstruction?: number;
+  pca?: number;
+  candidates?: number;
   recallSample?: number;
 }
 
@@ -44,11 +46,18 @@ export const stage: StageDefinition<GraphStageParams> = {
         description: 'exact: flat index (ground truth); ivf / hnsw: approximate, recall@k measured on recallSample rows; auto: exact up to 50,000 images, else hnsw. Default auto.',
       },
       backend: { enum: ['auto', 'companion', 'faiss-node'], default: 'auto', description: 'Native FAISS module: companion (tools/native, all modes, zero-copy) or faiss-node (exact only). Default auto: companion when built.' },
-      nlist: { type: 'integer', minimum: 1, description: 'IVF inverted lists. Default round(4 sqrt(n)), at most n/39.' },
-      nprobe: { type: 'integer', minimum: 1, default: 24, description: 'IVF lists visited per query. Default 24.' },
-      M: { type: 'integer', minimum: 2, default: 32, description: 'HNSW links per node. Default 32.' },
-      efConstruction: { type: 'integer', minimum: 1, default: 64, description: 'HNSW build-time candidate list. Default 64.' },
-      efSearch: { type: 'integer', minimum: 1, default: 48, description: 'HNSW search-time candidate list (at least k + 1). Default 48.' },
+      nlist: { type: 'integer', minimum: 1, description: 'IVF inverted lists. Default round(2 sqrt(n)), at most n/39.' },
+      nprobe: { type: 'integer', minimum: 1, default: 8, description: 'IVF lists visited per query. Default 8.' },
+      M: { type: 'integer', minimum: 2, default: 16, description: 'HNSW links per node. Default 16.' },
+      efConstruction: { type: 'integer', minimum: 1, default: 40, description: 'HNSW build-time candidate list. Default 40.' },
+      efSearch: { type: 'integer', minimum: 1, default: 20, description: 'HNSW search-time candidate list (raised to at least `candidates`). Default 20.' },
+      pca: {
+        type: 'integer',
+        minimum: 0,
+        default: 0,
+        description: 'ivf / hnsw: search a PCA projection to this many dimensions (fitted on a seeded 50k-row sample), then re-rank the candidates by exact distance in the full space. 0 = off. The 300k benchmark uses 32 for landmarks. Default 0.',
+      },
+      candidates: { type: 'integer', minimum: 2, description: 'ivf / hnsw: candidates per image before exact re-ranking. Default k + 1 (2k + 1 with pca).' },
       recallSample: { type: 'integer', minimum: 0, default: 1000, description: 'Images drawn (seeded) to measure recall@k of an approximate graph against exact search; 0 turns it off. Default 1000.' },
     },
   },

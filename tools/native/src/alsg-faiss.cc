@@ -21,6 +21,7 @@
 #include <faiss/AutoTune.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIVF.h>
+#include <faiss/IndexPreTransform.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_factory.h>
 #include <omp.h>
@@ -179,7 +180,10 @@ napi_value SetParam(napi_env env, napi_callback_info info) {
     double value = GetNumber(env, argv[2], "setParam", "value");
     if (name == "efConstruction") {
       // ParameterSpace in faiss 1.7.3 has no efConstruction; it is a field of the HNSW graph, read during add().
-      auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(h->index);
+      faiss::Index* inner = h->index;
+      // "PCA32,HNSW16" wraps the HNSW index in an IndexPreTransform: the field lives on the wrapped index.
+      while (auto* pre = dynamic_cast<faiss::IndexPreTransform*>(inner)) inner = pre->index;
+      auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(inner);
       if (hnsw == nullptr) throw JsError{"alsg-faiss.setParam: efConstruction applies only to HNSW indexes"};
       hnsw->hnsw.efConstruction = static_cast<int>(value);
     } else {
