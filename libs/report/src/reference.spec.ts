@@ -35,3 +35,17 @@ describe('reference diff', () => {
     expect(d.hint).toMatch(/deliberately/);
   });
 });
+
+describe('reference from a finished report', () => {
+  it('updates and checks from table.json', async () => {
+    const { writeJsonAtomic } = await import('@ldl-alsg/artifacts');
+    const { updateReferenceFromReport, checkReportAgainstReference } = await import('./reference');
+    const dir = mkdtempSync(join(tmpdir(), 'alsg-ref-report-'));
+    const table = buildTable({ table: 'table1' }, [flatResult({ method: 'baseline' }, 60)]);
+    writeJsonAtomic(join(dir, 'table.json'), { table });
+    const ref = updateReferenceFromReport(dir, join(dir, 'ref.json'), 'smoke profile');
+    expect(ref.cells).toHaveLength(10);
+    expect(checkReportAgainstReference(dir, join(dir, 'ref.json'), 0).ok).toBe(true);
+    expect(() => checkReportAgainstReference(join(dir, 'nope'), join(dir, 'ref.json'), 0)).toThrow(/table.json: not found/);
+  });
+});

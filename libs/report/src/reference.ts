@@ -126,3 +126,25 @@ export function diffAgainstReference(table: BuiltTable, reference: ReferenceFile
   const ok = counts.moved === 0 && counts.missing === 0 && counts.new === 0;
   return { ok, file, found: true, tolerance, counts, cells, ...(ok ? {} : { hint: 'results differ from the committed reference; if the change is intended, update the reference deliberately' }) };
 }
+
+/** Reads the built table a finished report wrote (`<reportDir>/table.json`). */
+export function readReportTable(reportDir: string): BuiltTable {
+  const file = `${reportDir}/table.json`;
+  if (!existsSync(file)) throw new AlsgError('E_ARTIFACT', `${file}: not found (expected the output of a report stage)`, { file });
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { table?: BuiltTable };
+  if (!doc.table || !Array.isArray(doc.table.rows)) throw new AlsgError('E_ARTIFACT', `${file}: has no "table" with rows`, { file });
+  return doc.table;
+}
+
+/**
+ * The deliberate "update the reference" step for the `alsg` reference command: writes `referenceFile` from a finished
+ * report's table.json. Returns the reference written.
+ */
+export function updateReferenceFromReport(reportDir: string, referenceFile: string, note?: string): ReferenceFile {
+  return writeReference(referenceFile, readReportTable(reportDir), note);
+}
+
+/** Compares a finished report's table with a reference file (what CI runs when the report itself was cached). */
+export function checkReportAgainstReference(reportDir: string, referenceFile: string, tolerance: number): ReferenceDiff {
+  return diffAgainstReference(readReportTable(reportDir), readReference(referenceFile), tolerance, referenceFile);
+}
