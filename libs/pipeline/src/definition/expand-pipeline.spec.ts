@@ -20,23 +20,23 @@ describe('expandPipeline', () => {
     const { instances, issues } = expandPipeline(spec);
     expect(issues).toEqual([]);
     const names = instances.map((i) => i.name);
-    expect(names).toContain('noise[rate=0.1]');
-    expect(names.filter((n) => n.startsWith('train['))).toEqual([
-      'train[method=a,seed=1,rate=0.1]',
-      'train[method=a,seed=1,rate=0.2]',
-      'train[method=a,seed=2,rate=0.1]',
-      'train[method=a,seed=2,rate=0.2]',
-      'train[method=b,seed=1,rate=0.1]',
-      'train[method=b,seed=1,rate=0.2]',
-      'train[method=b,seed=2,rate=0.1]',
-      'train[method=b,seed=2,rate=0.2]',
+    expect(names).toContain('noise@rate=0.1');
+    expect(names.filter((n) => n.startsWith('train@'))).toEqual([
+      'train@method=a,seed=1,rate=0.1',
+      'train@method=a,seed=1,rate=0.2',
+      'train@method=a,seed=2,rate=0.1',
+      'train@method=a,seed=2,rate=0.2',
+      'train@method=b,seed=1,rate=0.1',
+      'train@method=b,seed=1,rate=0.2',
+      'train@method=b,seed=2,rate=0.1',
+      'train@method=b,seed=2,rate=0.2',
     ]);
-    const t = instances.find((i) => i.name === 'train[method=b,seed=2,rate=0.2]');
+    const t = instances.find((i) => i.name === 'train@method=b,seed=2,rate=0.2');
     expect(t?.params).toEqual({ method: 'b', seed: 2 });
-    expect(t?.inputs).toEqual({ dataset: ['data'], labels: ['noise[rate=0.2]'] });
+    expect(t?.inputs).toEqual({ dataset: ['data'], labels: ['noise@rate=0.2'] });
     expect(t?.seed).toBe(2);
-    const ev = instances.find((i) => i.name === 'evaluate[method=b,seed=2,rate=0.2]');
-    expect(ev?.inputs.model).toEqual(['train[method=b,seed=2,rate=0.2]']);
+    const ev = instances.find((i) => i.name === 'evaluate@method=b,seed=2,rate=0.2');
+    expect(ev?.inputs.model).toEqual(['train@method=b,seed=2,rate=0.2']);
     expect(ev?.seed).toBe(5);
     const report = instances.find((i) => i.base === 'report');
     expect(report?.inputs.results).toHaveLength(8);
@@ -63,8 +63,8 @@ describe('expandPipeline', () => {
       },
     });
     expect(instances.filter((i) => i.base === 'b').map((i) => [i.name, i.inputs.x])).toEqual([
-      ['b[seed=1]', ['a[seed=1]']],
-      ['b[seed=2]', ['a[seed=2]']],
+      ['b@seed=1', ['a@seed=1']],
+      ['b@seed=2', ['a@seed=2']],
     ]);
   });
 
@@ -75,7 +75,7 @@ describe('expandPipeline', () => {
       'p.yaml',
     );
     expect(issues.map((i) => i.message)).toEqual([
-      "p.yaml stages.b.inputs.x: x must have an expansion of 'a' that agrees on the shared axes, but got none for b[seed=3]",
+      "p.yaml stages.b.inputs.x: x must have an expansion of 'a' that agrees on the shared axes, but got none for b@seed=3",
     ]);
   });
 });

@@ -15,7 +15,7 @@ import { configIssue, type ConfigIssue } from './config-issue';
 import { DEFAULT_PROFILE, REPORT_STAGE, type InstanceSpec, type PipelineSpec } from './pipeline-spec';
 
 export interface ExpandedInstance {
-  /** Concrete name: `train`, or `train[method=baseline,seed=1]` for a matrix expansion. */
+  /** Concrete name: `train`, or `train@method=baseline,seed=1` for a matrix expansion. */
   readonly name: string;
   /** The instance name in the file (`train`). */
   readonly base: string;
@@ -43,10 +43,13 @@ export function formatAxisValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** `train` + {method: 'baseline', seed: 1} -> `train[method=baseline,seed=1]`. */
+/**
+ * `train` + {method: 'baseline', seed: 1} -> `train@method=baseline,seed=1`. No brackets or other glob characters:
+ * the name is also an Nx target name (Nx reads `[..]` in dependsOn as a glob) and a shell word.
+ */
 export function expandedName(base: string, axes: Readonly<Record<string, unknown>>): string {
   const parts = Object.entries(axes).map(([k, v]) => `${k}=${formatAxisValue(v)}`);
-  return parts.length ? `${base}[${parts.join(',')}]` : base;
+  return parts.length ? `${base}@${parts.join(',')}` : base;
 }
 
 /** Input references of an instance as a flat list: [slot, index or undefined, referenced name]. */

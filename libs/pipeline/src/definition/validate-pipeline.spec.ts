@@ -153,7 +153,7 @@ stages:
   twice: { stage: double, inputs: { data: [data] } }
 `);
     expect(msgs).toEqual([
-      "p.yaml stages.twice.inputs.data: data must resolve to exactly one instance (stage 'double' takes one; pair them with a shared matrix axis), but got [\"data[size=1]\",\"data[size=2]\"] (line 4)",
+      "p.yaml stages.twice.inputs.data: data must resolve to exactly one instance (stage 'double' takes one; pair them with a shared matrix axis), but got [\"data@size=1\",\"data@size=2\"] (line 4)",
     ]);
   });
 

@@ -39,7 +39,7 @@ describe('runPlan', () => {
     const lines: string[] = [];
     const first = await runPlan(plan, registry, { log: (l) => lines.push(l), jobs: 2 });
     expect(first.ran).toHaveLength(5);
-    expect(lines.some((l) => l.startsWith('p/twice[factor=3]: running double'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('p/twice@factor=3: running double'))).toBe(true);
     const total = plan.byName.get('total');
     const totalJson = JSON.parse(readFileSync(join(total?.dir as string, 'sum.json'), 'utf8'));
     expect(totalJson).toEqual({ total: (3000 + 3001 + 3002 + 3003) * 5, parts: 2 });
@@ -48,7 +48,7 @@ describe('runPlan', () => {
     expect(record.versions.node).toBe(process.version);
     expect(record.versions.codeVersion).toBe(registry.codeVersion('source').version);
     expect(typeof record.timings.seconds).toBe('number');
-    const twice = JSON.parse(readFileSync(join(plan.byName.get('twice[factor=2]')?.dir as string, 'stage.json'), 'utf8'));
+    const twice = JSON.parse(readFileSync(join(plan.byName.get('twice@factor=2')?.dir as string, 'stage.json'), 'utf8'));
     expect(twice.inputs.data[0]).toMatchObject({ instance: 'data', key: plan.byName.get('data')?.key });
     expect(twice.params).toEqual({ factor: 2, method: 'plain' }); // schema default applied
     const claims = JSON.parse(readFileSync(join(plan.byName.get('rep')?.dir as string, 'claims.json'), 'utf8'));
@@ -70,7 +70,7 @@ describe('runPlan', () => {
     const status = planStatus(plan2);
     expect(status.find((s) => s.instance.name === 'data')).toMatchObject({ status: 'stale', reason: 'param size: 4 -> 5' });
     const summary = await runPlan(plan2, registry, quiet);
-    expect(summary.ran.sort()).toEqual(['p/data', 'p/rep', 'p/total', 'p/twice[factor=2]', 'p/twice[factor=3]']);
+    expect(summary.ran.sort()).toEqual(['p/data', 'p/rep', 'p/total', 'p/twice@factor=2', 'p/twice@factor=3']);
     const other = ws.writePipeline('q', PIPELINE.replace('size: 4', 'size: 5'));
     const planQ = planPipeline(await loadPipeline(other, registry), registry);
     expect((await runPlan(planQ, registry, quiet)).ran).toEqual([]); // shared with pipeline p: nothing runs twice

@@ -11,7 +11,7 @@ Runs the pipeline's stage instances in topological order, each in its own proces
 key is already in the store (.alsg/store, or ALSG_STORE).
 
   --profile P        parameter profile (default: default)
-  --only I           run instance I (a name like train, or train[method=baseline]) and what it needs; repeatable
+  --only I           run instance I (a name like train, or train@method=baseline) and what it needs; repeatable
   --jobs N           instances to run at once (default 1)
   --on-failure POL   fail (default: stop at the first failure) | skip-dependents (finish independent branches) |
                      ignore (like skip-dependents, but exit 0)

@@ -1,0 +1,163 @@
+/**
+ * Nx inference over `pipelines/*.yaml`: one project `pipelines` with
+ * - a target per pipeline (`nx run pipelines:table1`), its profiles as configurations (`nx run pipelines:table1:smoke`);
+ * - a target per concrete stage instance (`nx run pipelines:table1/train@method=baseline`), running
+ *   `alsg run <file> --only <instance>`, with dependsOn its upstream instances, `cache: true`, inputs (below) and its
+ *   store folder as output;
+ * - implicitDependencies on the stage projects the pipelines use, so `nx affected` follows a change in a stage (or a
+ *   library it imports) to the pipelines that use it.
+ * Keys and instance lists come from the same planner `alsg` uses (no stage code is imported, so inference is fast).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, extname, isAbsolute, join, relative } from 'node:path';
+import { parse } from 'yaml';
+// Deep relative imports on purpose: the package index also pulls the execution modules, which the plugin never needs.
+import { expandPipeline } from '../../../libs/pipeline/src/definition/expand-pipeline';
+import { DEFAULT_PROFILE, type PipelineSpec } from '../../../libs/pipeline/src/definition/pipeline-spec';
+import { createStageRegistry, type StageRegistry } from '../../../libs/pipeline/src/definition/stage-registry';
+import { resolveWorkspaceLayout } from '../../../libs/pipeline/src/definition/workspace';
+import { keyInstances, type PlannedInstance } from '../../../libs/pipeline/src/planning/plan';
+
+/** Files the plugin reads. */
+export const PIPELINE_GLOB = 'pipelines/*.yaml';
+
+export interface AlsgPluginOptions {
+  /** How to invoke alsg from the workspace root (default `node bin/alsg.mjs`). */
+  alsgCommand?: string;
+  /** The Nx project that holds the pipeline targets (default `pipelines`). */
+  projectName?: string;
+}
+
+interface TargetConfig {
+  executor: string;
+  options: Record<string, unknown>;
+  configurations?: Record<string, Record<string, unknown>>;
+  dependsOn?: Array<string | { target: string }>;
+  inputs?: Array<string | Record<string, unknown>>;
+  outputs?: string[];
+  cache?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** Target name of a concrete instance. */
+export function instanceTargetName(pipeline: string, instance: string): string {
+  return `${pipeline}/${instance}`;
+}
+
+function readSpec(path: string): PipelineSpec | undefined {
+  try {
+    const data = parse(readFileSync(path, 'utf8')) as PipelineSpec;
+    return data && typeof data === 'object' && data.stages && typeof data.stages === 'object' ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the targets of one pipeline file; `undefined` spec means "invalid": one target that explains why. */
+export function buildPipelineTargets(
+  file: string,
+  spec: PipelineSpec | undefined,
+  registry: StageRegistry,
+  options: AlsgPluginOptions,
+): { targets: Record<string, TargetConfig>; stages: string[] } {
+  const alsg = options.alsgCommand ?? 'node bin/alsg.mjs';
+  const name = typeof spec?.name === 'string' ? spec.name : basename(file, extname(file));
+  const validateTarget: TargetConfig = {
+    executor: 'nx:run-commands',
+    options: { command: `${alsg} validate ${shellQuote(file)}`, cwd: '{workspaceRoot}' },
+    metadata: { description: `${file} cannot be planned; this target shows why` },
+  };
+  const stageNames = new Set(Object.values(spec?.stages ?? {}).map((s) => s?.stage));
+  if (!spec || [...stageNames].some((s) => typeof s !== 'string' || !registry.entry(s))) {
+    return { targets: { [name]: validateTarget }, stages: [] };
+  }
+
+  const layout = registry.layout;
+  const rel = (p: string): string => `{workspaceRoot}/${relative(layout.root, p).split('\\').join('/')}`;
+  const storeInside = !relative(layout.root, layout.storeDir).startsWith('..') && !isAbsolute(relative(layout.root, layout.storeDir));
+  const profiles = [DEFAULT_PROFILE, ...Object.keys(spec.profiles ?? {}).filter((p) => p !== DEFAULT_PROFILE)];
+  const perProfile = new Map<string, PlannedInstance[]>();
+  for (const profile of profiles) {
+    const { instances, issues } = expandPipeline(spec, profile, file);
+    if (issues.length) return { targets: { [name]: validateTarget }, stages: [] };
+    perProfile.set(profile, keyInstances(name, instances, (s) => registry.codeVersion(s).version, layout.storeDir));
+  }
+
+  const targets: Record<string, TargetConfig> = {};
+  const instanceTargets: string[] = [];
+  const allInputs = new Set<string>([`{workspaceRoot}/${file}`]);
+  for (const profile of profiles) {
+    for (const inst of perProfile.get(profile) as PlannedInstance[]) {
+      const target = instanceTargetName(name, inst.name);
+      const command = (p: string): string =>
+        `${alsg} run ${shellQuote(file)} --only ${shellQuote(inst.name)} --if-present${p === DEFAULT_PROFILE ? '' : ` --profile ${p}`}`;
+      let t = targets[target];
+      if (!t) {
+        const code = registry.codeVersion(inst.stage);
+        const files = code.files.map(rel);
+        files.forEach((f) => allInputs.add(f));
+        t = {
+          executor: 'nx:run-commands',
+          options: { command: command(DEFAULT_PROFILE), cwd: '{workspaceRoot}' },
+          configurations: Object.fromEntries(profiles.filter((p) => p !== DEFAULT_PROFILE).map((p) => [p, { command: command(p) }])),
+          dependsOn: [],
+          cache: true,
+          inputs: [
+            // the pipeline file: params, matrices, profiles
+            `{workspaceRoot}/${file}`,
+            // the stage's sources and those of every library it imports (exactly what its code version hashes)
+            ...files,
+            // upstream results: their stage.json carries their content key, so this is cheap and exact
+            { dependentTasksOutputFiles: '**/stage.json', transitive: true },
+            // where results live
+            { env: 'ALSG_STORE' },
+          ],
+          outputs: [],
+          metadata: { description: `${inst.stage} instance ${inst.name} of pipeline ${name}`, technologies: ['alsg'] },
+        };
+        targets[target] = t;
+        instanceTargets.push(target);
+      }
+      for (const ups of Object.values(inst.inputs)) {
+        for (const u of ups) {
+          const dep = instanceTargetName(name, u);
+          if (!(t.dependsOn as string[]).includes(dep)) (t.dependsOn as string[]).push(dep);
+        }
+      }
+      if (storeInside) {
+        const out = rel(inst.dir);
+        if (!(t.outputs as string[]).includes(out)) (t.outputs as string[]).push(out);
+      }
+    }
+  }
+  targets[name] = {
+    executor: 'nx:run-commands',
+    options: { command: `${alsg} run ${shellQuote(file)}`, cwd: '{workspaceRoot}' },
+    configurations: Object.fromEntries(profiles.filter((p) => p !== DEFAULT_PROFILE).map((p) => [p, { command: `${alsg} run ${shellQuote(file)} --profile ${p}` }])),
+    dependsOn: instanceTargets,
+    cache: true,
+    inputs: [...allInputs, { dependentTasksOutputFiles: '**/stage.json', transitive: true }, { env: 'ALSG_STORE' }],
+    outputs: [],
+    metadata: { description: `pipeline ${name} (${file}); profiles: ${profiles.join(', ')}`, technologies: ['alsg'] },
+  };
+  return { targets, stages: [...stageNames] as string[] };
+}
+
+/** createNodesV2 implementation: all pipeline files at once, each contributing targets to the `pipelines` project. */
+export async function createPipelineNodes(
+  files: readonly string[],
+  options: AlsgPluginOptions,
+  context: { workspaceRoot: string },
+): Promise<Array<[string, { projects: Record<string, unknown> }]>> {
+  const layout = resolveWorkspaceLayout({ root: context.workspaceRoot });
+  const registry = createStageRegistry(layout);
+  const projectName = options.projectName ?? 'pipelines';
+  return files.map((file) => {
+    const spec = readSpec(join(context.workspaceRoot, file));
+    const { targets, stages } = buildPipelineTargets(file, spec, registry, options);
+    const stageProjects = stages.filter((s) => existsSync(join(layout.stagesDir, s, 'package.json')) || existsSync(join(layout.stagesDir, s, 'project.json')));
+    return [file, { projects: { pipelines: { name: projectName, root: 'pipelines', targets, implicitDependencies: stageProjects } } }];
+  });
+}

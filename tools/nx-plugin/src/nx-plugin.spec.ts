@@ -1,0 +1,111 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CHECKOUT_ROOT, createFixtureWorkspace, type FixtureWorkspace } from '../../../libs/pipeline/src/fixtures/fixture-workspace';
+import { createStageRegistry } from '../../../libs/pipeline/src/definition/stage-registry';
+import { resolveWorkspaceLayout } from '../../../libs/pipeline/src/definition/workspace';
+import { buildPipelineTargets } from './create-nodes';
+
+const ONE = `stages:
+  data: { stage: source, params: { label: a } }
+  twice: { stage: double, inputs: { data: data }, matrix: { factor: [2, 3] } }
+profiles:
+  smoke:
+    twice: { matrix: { factor: [2] } }
+`;
+const TWO = `stages:
+  data: { stage: source, params: { label: a } }
+  total: { stage: sum, inputs: { parts: [data] } }
+`;
+
+/** A throwaway Nx workspace: fixture stages as projects, this plugin, two pipelines, one git commit. */
+function nxWorkspace(): FixtureWorkspace & { nx: (...args: string[]) => string } {
+  const ws = createFixtureWorkspace({
+    prefix: 'alsg-nx-',
+    nxJson: { neverConnectToCloud: true, analytics: false, useDaemonProcess: false, plugins: ['./tools/nx-plugin/plugin.cjs'] },
+  });
+  mkdirSync(join(ws.root, 'tools'));
+  symlinkSync(join(CHECKOUT_ROOT, 'tools/nx-plugin'), join(ws.root, 'tools/nx-plugin'));
+  symlinkSync(join(CHECKOUT_ROOT, 'bin'), join(ws.root, 'bin'));
+  writeFileSync(join(ws.root, 'package.json'), JSON.stringify({ name: 'ws', private: true, type: 'module', workspaces: ['stages/*'] }));
+  writeFileSync(join(ws.root, 'pipelines/project.json'), JSON.stringify({ name: 'pipelines', root: 'pipelines' }));
+  writeFileSync(join(ws.root, '.gitignore'), 'node_modules\n.alsg\n.nx\n');
+  ws.writePipeline('one', ONE);
+  ws.writePipeline('two', TWO);
+  const git = (...args: string[]): void => {
+    execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: ws.root, stdio: 'ignore' });
+  };
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'init');
+  const env = {
+    ...process.env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_SOCKET_DIR: join(ws.root, '.nx/socket'),
+    NX_NATIVE_FILE_CACHE_DIRECTORY: join(ws.root, '.nx/native'),
+    ALSG_WORKSPACE: '',
+    ALSG_STORE: '',
+  };
+  const nx = (...args: string[]): string => {
+    const r = spawnSync(process.execPath, [join(CHECKOUT_ROOT, 'node_modules/nx/dist/bin/nx.js'), ...args], { cwd: ws.root, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    return r.stdout + r.stderr;
+  };
+  return { ...ws, nx };
+}
+
+describe('buildPipelineTargets', () => {
+  it('infers a target per instance and per pipeline with dependsOn, inputs, outputs and profile configurations', () => {
+    const ws = createFixtureWorkspace();
+    const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
+    const { targets, stages } = buildPipelineTargets('pipelines/one.yaml', parse(ONE), registry, {});
+    expect(Object.keys(targets).sort()).toEqual(['one', 'one/data', 'one/twice@factor=2', 'one/twice@factor=3']);
+    expect(stages.sort()).toEqual(['double', 'source']);
+    const t = targets['one/twice@factor=3'];
+    expect(t.cache).toBe(true);
+    expect(t.dependsOn).toEqual(['one/data']);
+    expect(t.options.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --only twice@factor=3 --if-present');
+    expect(t.configurations?.smoke.command).toContain('--profile smoke');
+    expect(t.inputs).toContain('{workspaceRoot}/pipelines/one.yaml');
+    expect(t.inputs).toContain('{workspaceRoot}/stages/double/src/stage.ts');
+    expect(t.inputs).toContain('{workspaceRoot}/libs/common/src/errors.ts'); // imported library, transitively
+    expect(t.inputs).toContainEqual({ dependentTasksOutputFiles: '**/stage.json', transitive: true });
+    expect(t.outputs).toHaveLength(1);
+    expect((t.outputs as string[])[0]).toMatch(/^\{workspaceRoot\}\/\.alsg\/store\/double\/[0-9a-f]{20}$/);
+    expect(targets.one.dependsOn).toEqual(['one/data', 'one/twice@factor=2', 'one/twice@factor=3']);
+  });
+
+  it('gives an invalid pipeline one target that runs `alsg validate`', () => {
+    const ws = createFixtureWorkspace();
+    const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
+    const { targets } = buildPipelineTargets('pipelines/bad.yaml', { stages: { x: { stage: 'nope' } } }, registry, {});
+    expect(targets).toEqual({ bad: expect.objectContaining({ options: { command: 'node bin/alsg.mjs validate pipelines/bad.yaml', cwd: '{workspaceRoot}' } }) });
+  });
+});
+
+describe('Nx with the plugin (real nx, throwaway workspace)', () => {
+  it('serves a second run of a finished pipeline from the cache, and `nx affected` selects exactly the pipelines a stage change reaches', () => {
+    const ws = nxWorkspace();
+    const first = ws.nx('run', 'pipelines:one', '--outputStyle=stream');
+    expect(first).toContain('Successfully ran target one');
+    expect(first).toMatch(/one\/twice@factor=3: done in/);
+    const second = ws.nx('run', 'pipelines:one', '--outputStyle=stream');
+    expect(second).toMatch(/Cache:\s+4\/4 hit/);
+
+    appendFileSync(join(ws.root, 'stages/double/src/stage.ts'), '// touched\n');
+    const affected = (): string[] =>
+      Object.keys((JSON.parse(ws.nx('affected', '-t', 'one', 'two', '--base=main', '--graph=stdout')) as { tasks: { tasks: object } }).tasks.tasks)
+        .filter((t) => !t.includes('/'))
+        .sort();
+    expect(affected()).toEqual(['pipelines:one']);
+    execFileSync('git', ['checkout', '-q', 'stages'], { cwd: ws.root });
+    appendFileSync(join(ws.root, 'stages/sum/src/stage.ts'), '// touched\n');
+    expect(affected()).toEqual(['pipelines:two']);
+    appendFileSync(join(ws.root, 'stages/source/src/stage.ts'), '// touched\n');
+    expect(affected()).toEqual(['pipelines:one', 'pipelines:two']);
+  });
+});
