@@ -19,48 +19,49 @@ export interface PrototypeAu {
 }
 
 /**
- * Class prototypes. Core AUs have prevalence 1; optional ones carry Du et al.'s reported frequency (rounded). AU25 (lips
+ * Class prototypes. Core AUs have prevalence 1; optional ones carry Du et al.'s reported frequency. AUs that EMFACS lists
+ * but Du et al. do not report (e.g. AU7 in happiness, AU45 in sadness) get a low prevalence of our choosing (0.15-0.35). AU25 (lips
  * part) accompanies the open-mouth prototypes; AU24 and AU16 are not among OpenFace's 17 and are left out.
  */
 export const CLASS_PROTOTYPES: Record<(typeof CLASSES)[number], PrototypeAu[]> = {
   neutral: [],
   happy: [
     { au: '12', intensity: 3.6, prevalence: 1 },
-    { au: '06', intensity: 2.6, prevalence: 0.7 },
-    { au: '25', intensity: 2.2, prevalence: 0.9 },
+    { au: '06', intensity: 2.6, prevalence: 0.51 },
+    { au: '25', intensity: 2.2, prevalence: 1 },
     { au: '07', intensity: 1.2, prevalence: 0.3 },
     { au: '10', intensity: 1.0, prevalence: 0.25 },
   ],
   sad: [
-    { au: '01', intensity: 2.6, prevalence: 0.8 },
+    { au: '01', intensity: 2.6, prevalence: 0.6 },
     { au: '04', intensity: 2.4, prevalence: 1 },
     { au: '15', intensity: 2.8, prevalence: 1 },
-    { au: '17', intensity: 2.2, prevalence: 0.65 },
-    { au: '06', intensity: 1.2, prevalence: 0.35 },
+    { au: '17', intensity: 2.2, prevalence: 0.67 },
+    { au: '06', intensity: 1.2, prevalence: 0.5 },
     { au: '45', intensity: 1.0, prevalence: 0.2 },
   ],
   surprise: [
     { au: '01', intensity: 3.4, prevalence: 1 },
     { au: '02', intensity: 3.4, prevalence: 1 },
-    { au: '05', intensity: 2.6, prevalence: 0.65 },
+    { au: '05', intensity: 2.6, prevalence: 0.66 },
     { au: '25', intensity: 3.0, prevalence: 1 },
-    { au: '26', intensity: 3.2, prevalence: 0.9 },
+    { au: '26', intensity: 3.2, prevalence: 1 },
   ],
   fear: [
     { au: '01', intensity: 3.0, prevalence: 1 },
-    { au: '02', intensity: 2.2, prevalence: 0.6 },
+    { au: '02', intensity: 2.2, prevalence: 0.57 },
     { au: '04', intensity: 2.2, prevalence: 1 },
-    { au: '05', intensity: 3.0, prevalence: 0.65 },
+    { au: '05', intensity: 3.0, prevalence: 0.63 },
     { au: '07', intensity: 1.6, prevalence: 0.4 },
     { au: '20', intensity: 3.0, prevalence: 1 },
     { au: '25', intensity: 2.6, prevalence: 1 },
-    { au: '26', intensity: 1.8, prevalence: 0.35 },
+    { au: '26', intensity: 1.8, prevalence: 0.33 },
   ],
   disgust: [
-    { au: '09', intensity: 3.2, prevalence: 0.9 },
+    { au: '09', intensity: 3.2, prevalence: 1 },
     { au: '10', intensity: 3.0, prevalence: 1 },
-    { au: '17', intensity: 2.4, prevalence: 0.8 },
-    { au: '04', intensity: 1.8, prevalence: 0.35 },
+    { au: '17', intensity: 2.4, prevalence: 1 },
+    { au: '04', intensity: 1.8, prevalence: 0.31 },
     { au: '15', intensity: 1.4, prevalence: 0.3 },
     { au: '25', intensity: 1.4, prevalence: 0.35 },
     { au: '07', intensity: 1.4, prevalence: 0.3 },
@@ -69,9 +70,10 @@ export const CLASS_PROTOTYPES: Record<(typeof CLASSES)[number], PrototypeAu[]> =
     { au: '04', intensity: 3.6, prevalence: 1 },
     { au: '07', intensity: 2.8, prevalence: 1 },
     { au: '05', intensity: 1.8, prevalence: 0.45 },
+    // AU23 stands in for AU24 (lip presser: core in Du et al., not among OpenFace's 17), hence more often than Du's 29%.
     { au: '23', intensity: 2.8, prevalence: 0.75 },
-    { au: '17', intensity: 2.2, prevalence: 0.5 },
-    { au: '10', intensity: 1.6, prevalence: 0.3 },
+    { au: '17', intensity: 2.2, prevalence: 0.52 },
+    { au: '10', intensity: 1.6, prevalence: 0.26 },
     { au: '25', intensity: 1.6, prevalence: 0.3 },
     { au: '09', intensity: 1.0, prevalence: 0.15 },
   ],
