@@ -160,7 +160,7 @@ if (E > 0) {
   for (const [method, mode] of [['baseline', 'exact'], ['ldl-alsg', 'exact'], ['ldl-alsg', 'epoch-cache']] as const) {
     const { r, seconds } = await trainOnce(method, mode, E, lr);
     const acc = accuracy(r.model);
-    console.log(`ACCURACY ${method}${method === 'ldl-alsg' ? `/${mode}` : ''} (${E} epochs, lr ${lr}, lambda ${lambda}): test acc vs label ${acc.label.toFixed(4)}, vs true dominant ${acc.dominant.toFixed(4)}, ${seconds.toFixed(1)} s`);
+    console.log(`ACCURACY ${method}${method === 'ldl-alsg' ? `/${mode}` : ''} (${E} epochs, lr ${lr}, lambda ${lambda}): test acc vs label ${acc.label.toFixed(4)}, vs true dominant ${acc.dominant.toFixed(4)}, ${seconds.toFixed(1)} s; last-epoch mean terms ${JSON.stringify(r.phases.main.lastEpoch)}`);
   }
 }
 console.log(`uptime: ${execSync('uptime').toString().trim()}`);
