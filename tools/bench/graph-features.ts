@@ -15,23 +15,51 @@ export interface BenchFeatures {
   source: string;
 }
 
-/** Loads synthfer's generator if present; `forceStandin` skips it. */
+interface SynthferFeaturesLike {
+  n: number;
+  observedAu: Float32Array;
+  observedLandmarks: Float32Array;
+  /** 0 no face, 1 ok, 2 low confidence. */
+  status: Int32Array;
+}
+type Generator = (args: { n: number; seed: number; dataset: string; split: string; start?: number }) => SynthferFeaturesLike;
+
+/**
+ * Loads synthfer's generator if present (`forceStandin` skips it). The graph stage uses the train rows whose extract status
+ * is ok, so this keeps the faces whose simulated OpenFace observation is ok (status 1) and generates further faces
+ * (continuing the same sequence via `start`) until `n` such rows exist: the graph then holds exactly n training images.
+ */
 export async function loadBenchFeatures(n: number, seed: number, forceStandin = false): Promise<BenchFeatures> {
   if (!forceStandin) {
+    let gen: Generator | undefined;
     try {
-      // A variable specifier: synthfer may not export an index yet, and this file must type-check either way.
+      // A variable specifier keeps this file type-checking whatever synthfer exports.
       const specifier = '@ldl-alsg/synthfer';
-      const mod = (await import(specifier)) as Record<string, unknown>;
-      const gen = mod.generateSynthferFeatures as undefined | ((args: { n: number; seed: number }) => unknown);
-      if (typeof gen === 'function') {
-        const out = (await gen({ n, seed })) as { au: Float32Array; landmarks: Float32Array };
-        if (out?.au?.length === n * 17 && out?.landmarks?.length === n * 136) {
-          return { au: out.au, landmarks: out.landmarks, source: `@ldl-alsg/synthfer generateSynthferFeatures (n=${n}, seed=${seed})` };
-        }
-        console.warn('graph bench: generateSynthferFeatures returned unexpected shapes; using the stand-in');
-      }
+      gen = ((await import(specifier)) as Record<string, unknown>).generateSynthferFeatures as Generator | undefined;
     } catch (err) {
       console.warn(`graph bench: @ldl-alsg/synthfer not usable (${(err as Error).message.split('\n')[0]}); using the stand-in`);
+    }
+    if (typeof gen === 'function') {
+      const au = new Float32Array(n * 17);
+      const landmarks = new Float32Array(n * 136);
+      let kept = 0;
+      let generated = 0;
+      while (kept < n) {
+        const batch = Math.min(50_000, Math.ceil((n - kept) * 1.1));
+        const f = gen({ n: batch, seed, dataset: 'affectnet-syn', split: 'train', start: generated });
+        for (let i = 0; i < f.n && kept < n; i++) {
+          if (f.status[i] !== 1) continue;
+          au.set(f.observedAu.subarray(i * 17, (i + 1) * 17), kept * 17);
+          landmarks.set(f.observedLandmarks.subarray(i * 136, (i + 1) * 136), kept * 136);
+          kept++;
+        }
+        generated += batch;
+      }
+      return {
+        au,
+        landmarks,
+        source: `@ldl-alsg/synthfer generateSynthferFeatures (affectnet-syn train, seed ${seed}): observed OpenFace AUs/landmarks of the first ${n} faces with status ok (of ${generated} generated)`,
+      };
     }
   }
   return standinFeatures(n, seed);
