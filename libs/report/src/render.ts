@@ -65,7 +65,7 @@ export function provenanceLines(p: Provenance): string[] {
   const sets = p.testSets.map((s) => `${s.dataset} (${s.domain ?? 'no domain'}, n=${s.n})`).join(', ');
   const lines = [
     `Data: ${p.data}; test sets: ${sets}.`,
-    `Backbone: ${p.backbones.join(', ')}; backend: ${p.backends.join(', ')}.`,
+    `Backbone: ${p.backbones.join(', ')}; training backend: ${p.backends.join(', ')}; inference backend: ${p.inferenceBackends.join(', ') || 'unknown'}.`,
     `Seeds: ${p.seeds.join(', ') || 'unknown'} (${p.results} evaluated model${p.results === 1 ? '' : 's'}); a cell with several seeds shows mean ± sample sd (n = seeds).`,
   ];
   if (p.trainSizes?.length) lines.push(`Dataset sizes (train/val/test): ${p.trainSizes.map((s) => `${s.dataset} ${s.train}/${s.val}/${s.test}`).join(', ')}.`);
@@ -84,7 +84,12 @@ export function ldlRows(table: BuiltTable, results: readonly ResultRecord[]): { 
     const label = fields.map((f) => r.descriptor[f]).join(' / ');
     groups.set(label, [...(groups.get(label) ?? []), r]);
   }
-  for (const [label, members] of groups) {
+  // Same order as the table's rows (paper order first).
+  const rank = (label: string): number => {
+    const i = table.rows.findIndex((r) => label === r.label || label.startsWith(`${r.label} / `));
+    return i < 0 ? table.rows.length : i;
+  };
+  for (const [label, members] of [...groups].sort((a, b) => rank(a[0]) - rank(b[0]))) {
     const ldl = members.map((m) => m.metrics.pooled.ldl).filter((l) => l !== null);
     const fmt = (v: number[]): string => {
       const s = meanSd(v);

@@ -73,7 +73,7 @@ describe('runReport', () => {
     expect(md).toContain('| Baseline | 51.00 ± 1.41 (n=2) (paper 57.97) |');
     expect(md).toContain('not run (paper 54.23)');
     expect(md).toContain('Data: synthetic (synthfer benchmark)');
-    expect(md).toContain('backend: wasm');
+    expect(md).toContain('training backend: wasm; inference backend: unknown');
     expect(md).toContain('Seeds: 1, 2 (3 evaluated models)');
     expect(md).toContain('**PASS** LDL-ALSG(AU+FL) beats the baseline overall: 63.71 > 59.57');
     expect(md).toContain('**FAIL** the baseline beats LDL-ALSG(AU+FL) on CK+: not 81.00 > 85.00');

@@ -49,7 +49,10 @@ export interface Provenance {
   /** Training/validation sizes per dataset, when the report was given the ingest outputs. */
   trainSizes?: { dataset: string; train: number; val: number; test: number }[];
   backbones: string[];
+  /** TF.js backends the models were trained on. */
   backends: string[];
+  /** TF.js backends the evaluate stage predicted with. */
+  inferenceBackends: string[];
   methods: string[];
   /** Distinct train seeds and how many results there are. */
   seeds: number[];
@@ -68,6 +71,7 @@ export function collectProvenance(results: readonly ResultRecord[]): Provenance 
     testSets: [...sets.values()],
     backbones: uniq(results.map((r) => r.metrics.run.backbone ?? '?')),
     backends: uniq(results.map((r) => r.metrics.run.backend ?? 'unknown')),
+    inferenceBackends: uniq(results.flatMap((r) => (r.metrics.inference ? [r.metrics.inference.backend] : []))),
     methods: uniq(results.map((r) => r.descriptor.method)),
     seeds: uniq(results.map((r) => r.metrics.run.seed).filter((s): s is number => typeof s === 'number')).sort((a, b) => a - b),
     results: results.length,
