@@ -28,6 +28,7 @@ export interface Shade {
 }
 
 const xsScratch = new Float64Array(256);
+let polyCover = new Float32Array(0);
 
 /**
  * Fills a polygon (even-odd) with 4 sub-scanlines per pixel row for vertical anti-aliasing and fractional coverage at
@@ -48,9 +49,9 @@ export function fillPolygon(c: Canvas, pts: ArrayLike<number>, shade: Shade | nu
   const gx = s.gx ?? 0, gy = s.gy ?? 0, radial = s.radial ?? 0;
   const cx = s.cx ?? 0, cy = s.cy ?? 0, irx2 = s.rx ? 1 / (s.rx * s.rx) : 0, iry2 = s.ry ? 1 / (s.ry * s.ry) : 0;
   const SUB = 4;
-  const cover = new Float32Array(c.w);
+  if (polyCover.length < c.w) polyCover = new Float32Array(c.w);
+  const cover = polyCover;
   for (let y = y0; y <= y1; y++) {
-    cover.fill(0);
     let any = false;
     let lo = c.w, hi = -1;
     for (let sub = 0; sub < SUB; sub++) {
@@ -91,6 +92,7 @@ export function fillPolygon(c: Canvas, pts: ArrayLike<number>, shade: Shade | nu
       const aa = a > 1 ? 1 : a;
       c.data[row + x] += (v - c.data[row + x]) * aa;
     }
+    cover.fill(0, lo, hi + 1);
   }
 }
 
@@ -151,24 +153,50 @@ export function strokePolyline(c: Canvas, pts: ArrayLike<number>, width: number,
   }
 }
 
-/** Fills an axis-aligned ellipse with a soft edge; `mask` (optional polygon) restricts it to the polygon's inside. */
+/**
+ * Fills an axis-aligned ellipse with a soft edge; `mask` (optional polygon) restricts it to the polygon's inside.
+ * Per row, the span well inside the ellipse is filled without computing coverage (most of a large ellipse's pixels).
+ */
 export function fillEllipse(c: Canvas, cx: number, cy: number, rx: number, ry: number, value: number, alpha = 1, mask?: ArrayLike<number>): void {
   if (rx <= 0 || ry <= 0 || alpha <= 0) return;
-  const x0 = Math.max(0, Math.floor(cx - rx - 1)), x1 = Math.min(c.w - 1, Math.ceil(cx + rx + 1));
-  const y0 = Math.max(0, Math.floor(cy - ry - 1)), y1 = Math.min(c.h - 1, Math.ceil(cy + ry + 1));
   const r = Math.min(rx, ry);
+  const outer = 1 + 0.5 / r;
+  const inner = Math.max(0, 1 - 0.6 / r);
+  const y0 = Math.max(0, Math.floor(cy - ry - 1)), y1 = Math.min(c.h - 1, Math.ceil(cy + ry + 1));
   for (let y = y0; y <= y1; y++) {
     const dy = (y + 0.5 - cy) / ry;
+    const dy2 = dy * dy;
+    if (dy2 >= outer * outer) continue;
+    const ho = Math.sqrt(outer * outer - dy2) * rx;
+    const hi = dy2 < inner * inner ? Math.sqrt(inner * inner - dy2) * rx : -1;
+    const x0 = Math.max(0, Math.floor(cx - ho - 0.5)), x1 = Math.min(c.w - 1, Math.ceil(cx + ho - 0.5));
+    const row = y * c.w;
     for (let x = x0; x <= x1; x++) {
-      const dx = (x + 0.5 - cx) / rx;
-      const d = Math.sqrt(dx * dx + dy * dy);
-      const cov = (1 - d) * r + 0.5;
-      if (cov <= 0) continue;
-      if (mask && !insidePolygon(mask, x + 0.5, y + 0.5)) continue;
-      const a = (cov > 1 ? 1 : cov) * alpha;
-      const i = y * c.w + x;
+      const px = x + 0.5;
+      let a: number;
+      if (hi > 0 && px > cx - hi && px < cx + hi) {
+        a = alpha;
+      } else {
+        const dx = (px - cx) / rx;
+        const cov = (1 - Math.sqrt(dx * dx + dy2)) * r + 0.5;
+        if (cov <= 0) continue;
+        a = (cov > 1 ? 1 : cov) * alpha;
+      }
+      if (mask && !insidePolygon(mask, px, y + 0.5)) continue;
+      const i = row + x;
       c.data[i] += (value - c.data[i]) * a;
     }
+  }
+}
+
+/** Fills an axis-aligned rectangle [x0, x1) x [y0, y1) (pixel-aligned, clipped) with `value` + gy * y at opacity alpha. */
+export function fillRect(c: Canvas, x0: number, y0: number, x1: number, y1: number, value: number, alpha = 1, gy = 0): void {
+  const xa = Math.max(0, Math.round(x0)), xb = Math.min(c.w, Math.round(x1));
+  const ya = Math.max(0, Math.round(y0)), yb = Math.min(c.h, Math.round(y1));
+  for (let y = ya; y < yb; y++) {
+    const v = value + gy * y;
+    const row = y * c.w;
+    for (let x = xa; x < xb; x++) c.data[row + x] += (v - c.data[row + x]) * alpha;
   }
 }
 
