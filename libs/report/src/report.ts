@@ -197,6 +197,9 @@ export function runReport(args: ReportArgs): ReportOutcome {
   const failed = content.checks.filter((c) => c.status === 'FAIL');
   for (const c of content.checks) args.log?.(`${c.status} ${c.claim}: ${c.detail}`);
   if (content.diff) args.log?.(`reference ${content.diff.file}: ${content.diff.ok ? 'ok' : 'MISMATCH'} (${JSON.stringify(content.diff.counts)})`);
+  if (content.diff && !content.diff.found && (params.reference?.failOnMismatch ?? true)) {
+    throw new AlsgError('E_STAGE', `report: ${content.diff.hint} (reference-diff.json lists the ${content.diff.counts.new} cells it would hold)`, { file: content.diff.file });
+  }
   if (content.diff && !content.diff.ok && (params.reference?.failOnMismatch ?? true)) {
     const bad = content.diff.cells.filter((c) => c.status !== 'ok').slice(0, 5).map((c) => `${c.status} ${[c.row, c.column, c.metric].filter((s) => s).join(' | ')} (reference ${c.reference?.toFixed(3) ?? '-'}, ours ${c.ours?.toFixed(3) ?? '-'})`);
     throw new AlsgError('E_STAGE', `report: results differ from the reference ${content.diff.file} beyond tolerance ${content.diff.tolerance}: ${bad.join('; ')}${content.diff.hint ? ` (${content.diff.hint})` : ''}`, { file: content.diff.file });
