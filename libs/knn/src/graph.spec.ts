@@ -129,6 +129,33 @@ describe('buildKnnGraph approximate modes', () => {
   }
 });
 
+describe('buildKnnGraph with a PCA pre-projection', () => {
+  it('searches PCA-projected vectors and re-ranks candidates exactly in the full space', async () => {
+    const n = 3000;
+    const d = 24;
+    // low-rank data (6 latent dimensions + small noise), the case PCA is for; on isotropic data it would lose neighbours
+    const rng = new Rng(13, 'knn-spec-lowrank');
+    const proj = Array.from({ length: 6 * d }, () => rng.normal());
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const z = Array.from({ length: 6 }, () => rng.normal(0, 3));
+      for (let c = 0; c < d; c++) x[i * d + c] = 50 + z.reduce((s, v, l) => s + v * proj[l * d + c], 0) + rng.normal(0, 0.05);
+    }
+    const g = await buildKnnGraph(x, n, d, { k: 4, sigma: 1, mode: 'hnsw', pca: 8, recallSample: 200, silent: true });
+    expect(g.info.description).toBe('PCA8,HNSW16');
+    expect(g.info.params).toMatchObject({ pca: 8, candidates: 9, efSearch: 20 });
+    expect(g.info.recall.value).toBeGreaterThan(0.9);
+    // distances are the full-space ones, whatever the projection
+    for (const i of [0, 17, 2999]) {
+      const j = g.neighbors[i * 4];
+      let e = 0;
+      for (let c = 0; c < d; c++) e += (x[i * d + c] - x[j * d + c]) ** 2;
+      expect(g.squaredDistances[i * 4]).toBe(e);
+    }
+    await expect(buildKnnGraph(x, n, d, { k: 4, sigma: 1, mode: 'hnsw', pca: 24 })).rejects.toThrow('knn: pca must be smaller than the feature dimension (24), but got 24');
+  });
+});
+
 describe('buildKnnGraph errors (before any work)', () => {
   const x = continuousData(10, 2, 1);
   it('rejects k >= n, an empty set, sigma <= 0 and unknown modes', async () => {
