@@ -46,4 +46,20 @@ describe('evaluateClaims', () => {
     expect(r[1].reason).toMatch(/no row matches "Basline"/);
     expect(r[2].reason).toMatch(/matches 4 rows/); // 0% and 15% run, 5% and 10% listed from the paper
   });
+
+  it('addresses column groups when noise rates sit side by side', () => {
+    const wide = buildTable({ table: 'table2', rows: ['method'], columns: ['noise'] }, results);
+    const r = evaluateClaims(wide, [
+      {
+        claim: 'baseline drops more (wide layout)',
+        left: { minus: [{ row: 'Baseline', column: '0%', metric: 'all' }, { row: 'Baseline', column: '15%', metric: 'all' }] },
+        op: '>',
+        right: { minus: [{ row: 'LDL-ALSG(AU+FL)', column: { noise: '0%' }, metric: 'all' }, { row: 'LDL-ALSG(AU+FL)', column: { noise: '15%' }, metric: 'all' }] },
+      },
+      { claim: 'no column named', left: { row: 'Baseline', metric: 'all' }, op: '>', right: { value: 0 } },
+    ]);
+    expect(r[0]).toMatchObject({ status: 'PASS', left: 8, right: 3 });
+    expect(r[1].status).toBe('FAIL');
+    expect(r[1].reason).toMatch(/matches 2 column groups/);
+  });
 });
