@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CHECKOUT_ROOT, createFixtureWorkspace, type FixtureWorkspace } from '../../../libs/pipeline/src/fixtures/fixture-workspace';
+import { createFixtureWorkspace } from '../../../libs/pipeline/src/fixtures/fixture-workspace';
+import { createNxFixtureWorkspace } from './testing/nx-fixture-workspace';
 import { createStageRegistry } from '../../../libs/pipeline/src/definition/stage-registry';
 import { resolveWorkspaceLayout } from '../../../libs/pipeline/src/definition/workspace';
 import { buildPipelineTargets } from './create-nodes';
@@ -19,44 +20,6 @@ const TWO = `stages:
   data: { stage: source, params: { label: a } }
   total: { stage: sum, inputs: { parts: [data] } }
 `;
-
-/** A throwaway Nx workspace: fixture stages as projects, this plugin, two pipelines, one git commit. */
-function nxWorkspace(): FixtureWorkspace & { nx: (...args: string[]) => string } {
-  const ws = createFixtureWorkspace({
-    prefix: 'alsg-nx-',
-    nxJson: { neverConnectToCloud: true, analytics: false, useDaemonProcess: false, plugins: ['./tools/nx-plugin/plugin.cjs'] },
-  });
-  mkdirSync(join(ws.root, 'tools'));
-  symlinkSync(join(CHECKOUT_ROOT, 'tools/nx-plugin'), join(ws.root, 'tools/nx-plugin'));
-  symlinkSync(join(CHECKOUT_ROOT, 'bin'), join(ws.root, 'bin'));
-  writeFileSync(join(ws.root, 'package.json'), JSON.stringify({ name: 'ws', private: true, type: 'module', workspaces: ['stages/*'] }));
-  writeFileSync(join(ws.root, 'pipelines/project.json'), JSON.stringify({ name: 'pipelines', root: 'pipelines' }));
-  writeFileSync(join(ws.root, '.gitignore'), 'node_modules\n.alsg\n.nx\n');
-  ws.writePipeline('one', ONE);
-  ws.writePipeline('two', TWO);
-  const git = (...args: string[]): void => {
-    execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: ws.root, stdio: 'ignore' });
-  };
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'init');
-  const env = {
-    ...process.env,
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    NX_SOCKET_DIR: join(ws.root, '.nx/socket'),
-    NX_NATIVE_FILE_CACHE_DIRECTORY: join(ws.root, '.nx/native'),
-    ALSG_WORKSPACE: '',
-    ALSG_STORE: '',
-  };
-  const nx = (...args: string[]): string => {
-    const r = spawnSync(process.execPath, [join(CHECKOUT_ROOT, 'node_modules/nx/dist/bin/nx.js'), ...args], { cwd: ws.root, env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-    return r.stdout + r.stderr;
-  };
-  return { ...ws, nx };
-}
 
 describe('buildPipelineTargets', () => {
   it('infers a target per instance and per pipeline with dependsOn, inputs, outputs and profile configurations', () => {
@@ -89,7 +52,7 @@ describe('buildPipelineTargets', () => {
 
 describe('Nx with the plugin (real nx, throwaway workspace)', () => {
   it('serves a second run of a finished pipeline from the cache, and `nx affected` selects exactly the pipelines a stage change reaches', () => {
-    const ws = nxWorkspace();
+    const ws = createNxFixtureWorkspace({ one: ONE, two: TWO });
     const first = ws.nx('run', 'pipelines:one', '--outputStyle=stream');
     expect(first).toContain('Successfully ran target one');
     expect(first).toMatch(/one\/twice@factor=3: done in/);
