@@ -6,7 +6,9 @@
  * on the MLP; then peak memory (wasm heap size, process RSS). Asserts nothing (shared, noisy machine: `uptime` is printed).
  *
  *   npx tsx tools/bench/models.ts [--backbones mlp,small-cnn] [--sizes 32] [--batches 32,288] [--backends wasm,cpu]
- *        [--seconds 3] [--cpu-max-seconds 40]
+ *        [--seconds 3] [--cpu-max-seconds 40] [--cpu-conv-fix]
+ *
+ * --cpu-conv-fix installs the forward-convolution conv backprop on the cpu backend too (opt-in there).
  *
  * Each measurement runs one warm-up step, then steps until --seconds have passed (at least one). The cpu backend's
  * conv backprop is so slow that a combination whose warm-up step exceeds --cpu-max-seconds is reported as such.
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     backends: { type: 'string', default: 'wasm,cpu' },
     seconds: { type: 'string', default: '3' },
     'cpu-max-seconds': { type: 'string', default: '40' },
+    'cpu-conv-fix': { type: 'boolean', default: false },
   },
 });
 const list = (s: string) => s.split(',').map((v) => v.trim()).filter(Boolean);
@@ -78,6 +81,7 @@ console.log(`uptime: ${execSync('uptime').toString().trim()}`);
 console.log(`tfjs ${tf.version.tfjs}, node ${process.version}`);
 for (const backend of list(values.backends)) {
   const info = await initBackend(backend as BackendPreference);
+  if (backend === 'cpu' && values['cpu-conv-fix']) installWasmFixes({ cpuConvBackprop: true });
   console.log(`\n== backend ${info.name}: ${info.detail}`);
   for (const name of list(values.backbones)) {
     for (const size of list(values.sizes).map(Number)) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
+import { installForwardConvBackprop } from './conv-backprop';
 
 /** Run `fn` on `backend` and return its outputs as plain arrays (so results of two backends can be compared). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -109,6 +110,22 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     for (let i = 0; i < ref.length; i++) {
       expect(maxAbs(ref[i])).toBeGreaterThan(1e-3);
       expect(maxAbsDiff(ref[i], got[i]) / maxAbs(ref[i])).toBeLessThan(1e-5);
+    }
+  });
+
+  it('forward-conv backprop installed on the cpu backend (opt-in) equals the stock cpu kernels', async () => {
+    const fn = () => {
+      const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 31) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 3, 4], 0, 0.3, 'float32', 32) as tf.Tensor4D;
+      return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum())([x, w]);
+    };
+    const stock = await on('cpu', fn);
+    const restore = installForwardConvBackprop('cpu');
+    try {
+      const got = await on('cpu', fn);
+      for (let i = 0; i < stock.length; i++) expect(maxAbsDiff(stock[i], got[i]) / maxAbs(stock[i])).toBeLessThan(1e-5);
+    } finally {
+      restore();
     }
   });
 
