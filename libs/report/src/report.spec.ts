@@ -105,4 +105,15 @@ describe('runReport', () => {
     const diff = JSON.parse(readFileSync(join(bad, 'reference-diff.json'), 'utf8'));
     expect(diff.counts.missing).toBe(10);
   });
+
+  it('updates a reference deliberately from the result folders, after which the report passes', async () => {
+    const { updateReferenceFromResults } = await import('./report');
+    const refFile = join(root, 'ref-updated.json');
+    const ref = updateReferenceFromResults(results, { table: 'table1' }, refFile, 'test');
+    expect(ref.cells.length).toBe(20);
+    const out = join(root, 'out-updated');
+    mkdirSync(out);
+    const r = runReport({ params: { ...params, tsne: { ...params.tsne, enabled: false }, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results, outDir: out });
+    expect(r.diff!.ok).toBe(true);
+  });
 });

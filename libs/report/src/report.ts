@@ -12,7 +12,7 @@ import { CLASSES } from '@ldl-alsg/labels';
 import { type Claim, type ClaimResult, evaluateClaims } from './claims';
 import type { TableId } from './paper-values';
 import { defaultSweep, type SweepSpec, sweepChart, tableBarChart } from './plots';
-import { diffAgainstReference, readReference, type ReferenceDiff } from './reference';
+import { diffAgainstReference, readReference, type ReferenceDiff, type ReferenceFile, writeReference } from './reference';
 import { renderHtml, renderMarkdown, ldlRows, type ReportContent, tableCsvRows } from './render';
 import { collectProvenance, readResults, type ResultRecord } from './results';
 import { scatterPlot } from './svg';
@@ -208,4 +208,14 @@ export function runReport(args: ReportArgs): ReportOutcome {
     throw new AlsgError('E_STAGE', `report: ${failed.length} claim(s) FAIL: ${failed.map((c) => `${c.claim} (${c.detail})`).join('; ')}`);
   }
   return { table: content.table, checks: content.checks, diff: content.diff, files };
+}
+
+/**
+ * The deliberate "update the reference" step when the report itself failed on a mismatch (and so left no table.json):
+ * rebuilds the table from the evaluate result folders with the report instance's layout params and writes the
+ * reference. The `alsg` reference command passes the report instance's params and its resolved `results` inputs.
+ */
+export function updateReferenceFromResults(resultDirs: readonly string[], params: Pick<ReportParams, 'table'> & Partial<Pick<ReportParams, 'rows' | 'columns' | 'metrics' | 'paperRows'>>, referenceFile: string, note?: string): ReferenceFile {
+  const table = buildTable({ table: params.table, rows: params.rows, columns: params.columns, metrics: params.metrics, paperRows: params.paperRows }, readResults(resultDirs));
+  return writeReference(resolveWorkspacePath(referenceFile), table, note);
 }
