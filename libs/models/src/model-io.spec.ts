@@ -32,6 +32,20 @@ describe('TF.js layers format save/load without tfjs-node', () => {
     expect(Array.from((viaUrl.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(want));
   });
 
+  for (const name of ['mlp', 'resnet18', 'mobilenetv2'] as const) {
+    it(`${name} (its layer types: Rescaling, pooling, add, ReLU6, depthwise) loads back with the same predictions`, async () => {
+      const net = createBackbone(name, { inputShape: [32, 32, 1], numClasses: 7, seed: 5 });
+      const dir = mkdtempSync(join(tmpdir(), `models-io-${name}-`));
+      await saveLayersModel(net.model, dir);
+      const loaded = await loadLayersModelFromDir(dir);
+      const x = tf.randomUniform([2, 32, 32, 1], 0, 255, 'float32', 6);
+      const want = Array.from((net.model.predict(x) as tf.Tensor).dataSync());
+      expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(want);
+      loaded.dispose();
+      net.dispose();
+    });
+  }
+
   it('names the file when model.json is malformed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-io-bad-'));
     writeFileSync(join(dir, 'model.json'), '{"format": "layers-model"}');
