@@ -80,7 +80,13 @@ function checkParams(p: TrainParams): void {
 
 /** Runs the train stage end to end; returns the summary written to train-summary.json. */
 export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<Record<string, unknown>> {
-  const p = { ...TRAIN_DEFAULTS, ...args.params };
+  const given = args.params as Partial<TrainParams>;
+  const p: TrainParams = {
+    ...TRAIN_DEFAULTS,
+    ...given,
+    lambda: { ...TRAIN_DEFAULTS.lambda, ...given.lambda },
+    k: { ...TRAIN_DEFAULTS.k, ...given.k },
+  };
   checkParams(p);
   const started = performance.now();
   const backend = await initBackend(p.backend);

@@ -2,7 +2,7 @@
  * `alsg train --dataset <ingest dir> [--graph <graph dir> ...] [--labels <noise dir>] --method <m> --out <dir> [...]`:
  * the train stage outside a pipeline (same library code, `trainFromArtifacts`).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AlsgError, startProgress } from '@ldl-alsg/common';
@@ -95,6 +95,8 @@ export async function runCli(argv: string[]): Promise<number> {
     log: (m) => process.stderr.write(`train: ${m}\n`),
     progress: (label, total, unit) => startProgress(label, total, { unit }),
   });
+  // The default scratch folder only holds checkpoints and the image cache: drop it once the run succeeded (as the engine does).
+  if (!v.scratch) rmSync(scratchDir, { recursive: true, force: true });
   process.stderr.write(`train: done in ${(summary.seconds as number).toFixed(1)} s; model in ${join(v.out, 'model')}\n`);
   return 0;
 }
