@@ -44,7 +44,7 @@ async function fixture(): Promise<{ ds: string; graph: string; root: string }> {
 }
 
 const params = (over: Partial<TrainParams> = {}): TrainParams => ({
-  ...TRAIN_DEFAULTS, backend: 'cpu', inputSize: 8, epochs: 3, lr: 0.05, groupsPerBatch: 8, batchSize: 8, lambda: { au: 0.5, landmarks: 0 }, ...over,
+  ...TRAIN_DEFAULTS, backend: 'wasm', inputSize: 8, epochs: 3, lr: 0.05, groupsPerBatch: 8, batchSize: 8, lambda: { au: 0.5, landmarks: 0 }, ...over,
 });
 const quiet = () => undefined;
 
@@ -77,6 +77,22 @@ describe('train stage', () => {
     await run(outB, join(root, 'sb'));
     expect(readFileSync(join(outB, 'model', 'weights.bin'))).toEqual(readFileSync(join(outA, 'model', 'weights.bin')));
     model.dispose();
+  });
+
+  it('trains on the abc mixture (every image once per annotation) and IPA2LT on the three annotation sets', async () => {
+    const { ds, root } = await fixture();
+    const labels = join(root, 'abc');
+    mkdirSync(labels);
+    const lines = ['id,original,label_a,label_b,label_c', ...Array.from({ length: n }, (_, i) => `img${i},${CLASSES[i % 3]},${CLASSES[i % 3]},${CLASSES[(i + (i % 5 === 0 ? 1 : 0)) % 3]},${CLASSES[i % 3]}`)];
+    writeFileSync(join(labels, 'labels.csv'), lines.join('\n') + '\n');
+    const go = (over: Partial<TrainParams>, name: string) =>
+      trainFromArtifacts({ datasetDirs: [ds], graphDirs: [], labelsDir: labels, params: params({ epochs: 2, ...over }), seed: 1, outDir: join(root, name), scratchDir: join(root, `s-${name}`), log: quiet });
+    const nal = await go({ method: 'nal' }, 'nal');
+    expect(nal.samples).toBe(120);
+    expect((nal.labels as { columns: string[] }).columns).toEqual(['label_a', 'label_b', 'label_c']);
+    const ipa = await go({ method: 'ipa2lt', ipa2lt: { pretrainEpochs: 1, coderEpochs: 1, ltnetEpochs: 1 } }, 'ipa');
+    expect(ipa.annotators).toEqual(['label_a', 'label_b', 'label_c', 'coder-label_a', 'coder-label_b', 'coder-label_c']);
+    expect(existsSync(join(root, 'ipa', 'model', 'model.json'))).toBe(true);
   });
 
   it('rejects bad input with clear errors', async () => {
