@@ -76,3 +76,27 @@ describe('content keys', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: 2 }], c: 3 } })).toBe('{"a":{"c":3,"d":[2,{"x":2,"y":1}]},"b":1}');
   });
 });
+
+describe('content keys from real stage files', () => {
+  it('change for the edited stage and its dependents only', async () => {
+    const { appendFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { createFixtureWorkspace } = await import('../fixtures/fixture-workspace');
+    const { createStageRegistry } = await import('../definition/stage-registry');
+    const { resolveWorkspaceLayout } = await import('../definition/workspace');
+    const { planPipeline } = await import('./plan');
+    const ws = createFixtureWorkspace();
+    const plan = () => {
+      const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
+      return Object.fromEntries(planPipeline({ name: 'p', file: 'p.yaml', spec: base }, registry).instances.map((i) => [i.name, i.key]));
+    };
+    const before = plan();
+    expect(plan()).toEqual(before);
+    appendFileSync(join(ws.root, 'stages/double/src/stage.ts'), '// edited\n');
+    const after = plan();
+    expect(after.data).toBe(before.data);
+    expect(after.other).toBe(before.other);
+    expect(after.twice).not.toBe(before.twice);
+    expect(after.total).not.toBe(before.total);
+  });
+});
