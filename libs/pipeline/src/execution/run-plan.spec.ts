@@ -144,4 +144,13 @@ stages:
     expect(stderr).toContain('removed 1 unfinished folder');
     expect(storeEntries(ws.root, 'slow')).toEqual([inst?.key]);
   });
+
+  it('two concurrent runs that need the same instance build it once (per-key lock)', async () => {
+    const { registry, plan } = await setup('stages:\n  s: { stage: slow, params: { waitMs: 1500 } }\n');
+    const [a, b] = await Promise.all([runPlan(plan, registry, quiet), runPlan(plan, registry, quiet)]);
+    expect([a.ran.length, b.ran.length].sort()).toEqual([0, 1]);
+    expect([a.cached.length, b.cached.length].sort()).toEqual([0, 1]);
+    const record = JSON.parse(readFileSync(join(plan.byName.get('s')?.dir as string, 'stage.json'), 'utf8'));
+    expect(record.record).toEqual({ attempts: 1 });
+  });
 });
