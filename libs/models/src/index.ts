@@ -13,7 +13,7 @@
  * const opt = tf.train.momentum(0.001, 0.9);
  * const x = makeImageBatch(images, batchRows);               // float32 [b,32,32,1], pixel values 0..255
  * const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 7);
- * opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.logits(x, true)), false, net.trainableVariables());
+ * opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.logits(x, true)) as tf.Scalar, false, net.trainableVariables());
  * const probs = tf.tidy(() => tf.softmax(net.logits(x, false)));   // inference mode
  * await saveLayersModel(net.model, `${out}/model`);          // model.json + weights.bin
  * const again = await loadLayersModelFromDir(`${out}/model`); // or tf.loadLayersModel('file://...') after registerFileLoadRouter()
