@@ -3,9 +3,19 @@
  * same as in-thread generation (every face draws from its own seeded streams). If workers cannot start (e.g. a runtime
  * that cannot load TypeScript in a worker), the pool reports it and the caller generates in-thread.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AlsgError } from '@ldl-alsg/common';
 import type { ChunkJob, ChunkResult } from './chunk';
+
+/** URL of tsx's ESM register API (import.meta.resolve where the runtime has it, e.g. not under vitest's module runner). */
+function resolveTsxApi(): string {
+  if (typeof import.meta.resolve === 'function') return import.meta.resolve('tsx/esm/api');
+  const dir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  return pathToFileURL(join(dir, 'dist', 'esm', 'api', 'index.mjs')).href;
+}
 
 export class ChunkPool {
   private readonly workers: Worker[] = [];
@@ -23,7 +33,7 @@ export class ChunkPool {
       // Workers run the TypeScript sources through tsx. On Node 20 a worker whose entry is a .ts file fails even with
       // tsx's --import loader inherited (ERR_UNKNOWN_FILE_EXTENSION: the hooks register after the entry resolves), so
       // a small JS bootstrap registers tsx's ESM API first and then imports the worker module.
-      const tsxApi = import.meta.resolve('tsx/esm/api');
+      const tsxApi = resolveTsxApi();
       const bootstrap = `(async () => { const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(url.href)}); })().catch((e) => { throw e; });`;
       for (let i = 0; i < n; i++) {
         const w = new Worker(bootstrap, { eval: true });
