@@ -60,6 +60,11 @@ export interface MethodRunArgs {
   describeRows?(rows: Int32Array): string[];
   /** Test hook: simulated kill after this epoch of the named phase. */
   failAfter?: { phase: string; epoch: number };
+  /**
+   * Initial weights (e.g. a baseline trained by another train instance, the paper's "pre-trained on the training set").
+   * Every method starts from them; NAL and IPA2LT then skip their own baseline pre-training phase.
+   */
+  initWeights?: tf.Tensor[];
 }
 
 export interface MethodRunResult {
@@ -95,6 +100,11 @@ function toMatrix(W: tf.Tensor2D): number[][] {
 /** Trains `config.method`; returns the network to save plus per-phase results. */
 export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
   const { config, inputs, samples } = args;
+  const createModel = (): TrainableModel => {
+    const model = args.createModel();
+    if (args.initWeights) model.setWeights(args.initWeights);
+    return model;
+  };
   const phases: MethodRunResult['phases'] = {};
   const loop = async (
     phase: string,
@@ -127,7 +137,7 @@ export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
     args.describeRows ? args.describeRows(Int32Array.from(ids, (i) => s.row[i])) : Array.from(ids, (i) => `row${s.row[i]}`);
 
   if (config.method === 'baseline' || config.method === 'ldl-alsg') {
-    const model = args.createModel();
+    const model = createModel();
     const spaces = config.method === 'ldl-alsg' ? args.spaces : [];
     if (config.method === 'ldl-alsg' && spaces.length === 0) {
       throw new AlsgError('E_CONFIG', 'train: method ldl-alsg needs at least one graph (input `graphs`) with lambda > 0 or wired');
@@ -140,10 +150,10 @@ export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
   }
 
   if (config.method === 'nal') {
-    const model = args.createModel();
+    const model = createModel();
     const pre = config.nalPretrainEpochs ?? Math.ceil(config.epochs / 2);
     if (!(pre >= 0 && pre < config.epochs)) throw new AlsgError('E_CONFIG', `train: nal pretrainEpochs must be in 0..${config.epochs - 1}, but got ${pre}`);
-    if (pre > 0) await loop('pretrain', model, ceLossPlug(samples, inputs, config.reduction), samples.row.length, { epochs: pre }, [], describeSamples(samples));
+    if (pre > 0 && !args.initWeights) await loop('pretrain', model, ceLossPlug(samples, inputs, config.reduction), samples.row.length, { epochs: pre }, [], describeSamples(samples));
     const conf = predictionConfusion(model, inputs, samples, args.numClasses);
     const channel = tf.variable(tf.tensor2d(channelInit(conf, args.numClasses), [args.numClasses, args.numClasses]));
     const base = ceLossPlug(samples, inputs, config.reduction);
@@ -155,7 +165,10 @@ export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
       },
     };
     // The channel phase continues the pre-trained network: no second warm-up.
-    await loop('nal', model, plug, samples.row.length, { epochs: config.epochs - pre, warmupEpochs: pre > 0 ? 0 : config.warmupEpochs }, [channel], describeSamples(samples));
+    // From given initial weights the channel phase is the whole run (like the other methods fine-tuning them).
+    const nalEpochs = args.initWeights ? config.epochs : config.epochs - pre;
+    const nalWarmup = args.initWeights || pre === 0 ? config.warmupEpochs : 0;
+    await loop('nal', model, plug, samples.row.length, { epochs: nalEpochs, warmupEpochs: nalWarmup }, [channel], describeSamples(samples));
     const transitions = { channel: toMatrix(channel) };
     channel.dispose();
     return { model, phases, transitions };
@@ -168,8 +181,8 @@ export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
   const ltEpochs = opts.ltnetEpochs ?? Math.ceil(config.epochs / 2);
   const sets = args.annotations.length > 1 ? args.annotations : (args.datasetSets ?? args.annotations);
   const nRows = args.annotations[0].label.length;
-  const base = args.createModel();
-  if (preEpochs > 0) await loop('pretrain', base, ceLossPlug(samples, inputs, config.reduction), samples.row.length, { epochs: preEpochs }, [], describeSamples(samples));
+  const base = createModel();
+  if (preEpochs > 0 && !args.initWeights) await loop('pretrain', base, ceLossPlug(samples, inputs, config.reduction), samples.row.length, { epochs: preEpochs }, [], describeSamples(samples));
   const pretrained = base.getWeights().map((w) => tf.clone(w));
   const coderLabels: AnnotationSet[] = [];
   for (const set of sets) {
@@ -179,7 +192,7 @@ export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
       const buf = readFileSync(file);
       labels = new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
     } else {
-      const coder = args.createModel();
+      const coder = createModel();
       coder.setWeights(pretrained);
       const rows = Array.from(set.label.keys()).filter((t) => set.label[t] >= 0);
       const coderSamples = { row: Int32Array.from(rows), label: Int32Array.from(rows, (t) => set.label[t]) };

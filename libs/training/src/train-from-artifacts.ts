@@ -10,7 +10,7 @@ import { AlsgError, type Progress } from '@ldl-alsg/common';
 import { writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
 import { readManifests } from '@ldl-alsg/datasets';
-import { createBackbone, initBackend, loadImageTensorCache, makeImageBatch, saveLayersModel, type BackendPreference } from '@ldl-alsg/models';
+import { createBackbone, initBackend, loadImageTensorCache, loadLayersModelFromDir, makeImageBatch, saveLayersModel, type BackendPreference } from '@ldl-alsg/models';
 import type { LossReduction } from '@ldl-alsg/ldl';
 import type { InputSource, NeighbourMode } from './ldl-alsg-method';
 import { runMethod, type MethodConfig, type MethodName } from './run-method';
@@ -55,6 +55,8 @@ export interface TrainFromArtifactsArgs {
   graphDirs: readonly string[];
   /** Noise stage output folder (labels.csv), optional. */
   labelsDir?: string;
+  /** A train stage output folder whose `model/` gives the initial weights (same backbone and inputSize), optional. */
+  pretrainedDir?: string;
   params: TrainParams;
   seed: number;
   outDir: string;
@@ -121,6 +123,23 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
   const inputShape: [number, number, number] = [p.inputSize, p.inputSize, 1];
   const createModel = () => fromBackbone(createBackbone(p.backbone, { inputShape, numClasses: NUM_CLASSES, seed: args.seed }));
 
+  let initWeights: tf.Tensor[] | undefined;
+  if (args.pretrainedDir) {
+    const file = join(args.pretrainedDir, 'model', 'model.json');
+    if (!existsSync(file)) throw new AlsgError('E_ARTIFACT', `${file}: not found (expected the output of a train stage)`, { file });
+    const loaded = await loadLayersModelFromDir(file);
+    const probe = createModel();
+    const want = probe.getWeights().map((w) => w.shape.join('x'));
+    const got = loaded.getWeights().map((w) => w.shape.join('x'));
+    probe.layersModel?.dispose();
+    if (want.join() !== got.join()) {
+      loaded.dispose();
+      throw new AlsgError('E_INPUT', `${file}: weights [${got.join(', ')}] do not fit backbone ${p.backbone}@${p.inputSize} [${want.join(', ')}]`, { file });
+    }
+    initWeights = loaded.getWeights().map((w) => tf.clone(w));
+    loaded.dispose();
+    args.log(`initial weights from ${file}`);
+  }
   const datasetSets: AnnotationSet[] = [...new Set(Array.from(train, (i) => rows[i].dataset))].map((name) => ({
     name,
     label: Int32Array.from(train, (i, t) => (rows[i].dataset === name ? labels.sets[0].label[t] : -1)),
@@ -135,8 +154,9 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
   const result = await runMethod({
     config, createModel, inputs, numClasses: NUM_CLASSES, annotations: labels.sets, samples, spaces, datasetSets,
     scratchDir: join(args.scratchDir, 'phases'), logFile, log: args.log, progress,
-    describeRows: (r) => Array.from(r, (t) => rows[train[t]].id), failAfter: args.failAfter,
+    describeRows: (r) => Array.from(r, (t) => rows[train[t]].id), failAfter: args.failAfter, initWeights,
   });
+  tf.dispose(initWeights);
   progress?.done();
 
   // Never save a non-finite model (a NaN loss stops earlier; this also catches Inf weights from a finite loss).
@@ -164,6 +184,7 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
     tfjs: tf.version.tfjs,
     params: p,
     seed: args.seed,
+    pretrained: args.pretrainedDir ?? null,
     trainImages: train.length,
     samples: samples.row.length,
     labels: { source: labels.source, columns: labels.sets.map((s) => s.name) },

@@ -32,6 +32,7 @@ Options (defaults: the paper's optimiser, the embedded CPU backbone):
   --backend <b>            auto | tensorflow-gpu | tensorflow | wasm | cpu (default ${d.backend})
   --neighbour-mode <m>     exact | epoch-cache (opt-in approximation; default exact)
   --seed <n>               (default 0)
+  --pretrained <dir>       a train output folder whose model/ gives the initial weights (NAL/IPA2LT skip pre-training)
   --scratch <dir>          checkpoint folder (default <out>/.scratch)
   -h, --help
 `;
@@ -51,7 +52,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      dataset: { type: 'string', multiple: true }, graph: { type: 'string', multiple: true }, labels: s, out: s, scratch: s,
+      dataset: { type: 'string', multiple: true }, graph: { type: 'string', multiple: true }, labels: s, pretrained: s, out: s, scratch: s,
       method: s, backbone: s, 'input-size': s, 'lambda-au': s, 'lambda-landmarks': s, 'k-au': s, 'k-landmarks': s, reduction: s,
       epochs: s, lr: s, momentum: s, 'weight-decay': s, 'warmup-epochs': s, 'groups-per-batch': s, 'batch-size': s,
       backend: s, 'neighbour-mode': s, seed: s, help: { type: 'boolean', short: 'h', default: false },
@@ -90,7 +91,7 @@ export async function runCli(argv: string[]): Promise<number> {
   mkdirSync(v.out, { recursive: true });
   mkdirSync(scratchDir, { recursive: true });
   const summary = await trainFromArtifacts({
-    datasetDirs: v.dataset, graphDirs: v.graph ?? [], labelsDir: v.labels, params,
+    datasetDirs: v.dataset, graphDirs: v.graph ?? [], labelsDir: v.labels, pretrainedDir: v.pretrained, params,
     seed: num(v.seed, '--seed', 0, true), outDir: v.out, scratchDir,
     log: (m) => process.stderr.write(`train: ${m}\n`),
     progress: (label, total, unit) => startProgress(label, total, { unit }),

@@ -85,14 +85,19 @@ describe('train stage', () => {
     mkdirSync(labels);
     const lines = ['id,original,label_a,label_b,label_c', ...Array.from({ length: n }, (_, i) => `img${i},${CLASSES[i % 3]},${CLASSES[i % 3]},${CLASSES[(i + (i % 5 === 0 ? 1 : 0)) % 3]},${CLASSES[i % 3]}`)];
     writeFileSync(join(labels, 'labels.csv'), lines.join('\n') + '\n');
-    const go = (over: Partial<TrainParams>, name: string) =>
-      trainFromArtifacts({ datasetDirs: [ds], graphDirs: [], labelsDir: labels, params: params({ epochs: 2, ...over }), seed: 1, outDir: join(root, name), scratchDir: join(root, `s-${name}`), log: quiet });
+    const go = (over: Partial<TrainParams>, name: string, pretrainedDir?: string) =>
+      trainFromArtifacts({ datasetDirs: [ds], graphDirs: [], labelsDir: labels, pretrainedDir, params: params({ epochs: 2, ...over }), seed: 1, outDir: join(root, name), scratchDir: join(root, `s-${name}`), log: quiet });
     const nal = await go({ method: 'nal' }, 'nal');
     expect(nal.samples).toBe(120);
     expect((nal.labels as { columns: string[] }).columns).toEqual(['label_a', 'label_b', 'label_c']);
     const ipa = await go({ method: 'ipa2lt', ipa2lt: { pretrainEpochs: 1, coderEpochs: 1, ltnetEpochs: 1 } }, 'ipa');
     expect(ipa.annotators).toEqual(['label_a', 'label_b', 'label_c', 'coder-label_a', 'coder-label_b', 'coder-label_c']);
     expect(existsSync(join(root, 'ipa', 'model', 'model.json'))).toBe(true);
+    expect(Object.keys(ipa.phases as object)).toContain('pretrain');
+    // Starting from another train instance's model skips IPA2LT's own pre-training.
+    const warm = await go({ method: 'ipa2lt', ipa2lt: { coderEpochs: 1, ltnetEpochs: 1 } }, 'ipa-warm', join(root, 'nal'));
+    expect(Object.keys(warm.phases as object)).toEqual(['coder-label_a', 'coder-label_b', 'coder-label_c', 'ltnet']);
+    await expect(go({ method: 'baseline', inputSize: 16 }, 'bad-init', join(root, 'nal'))).rejects.toThrow(/do not fit backbone mlp@16/);
   });
 
   it('rejects bad input with clear errors', async () => {

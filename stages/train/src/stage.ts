@@ -13,6 +13,7 @@ export const stage: StageDefinition<TrainParams> = {
   inputs: {
     dataset: { description: 'Ingested datasets (manifests, concatenated in order); rows with split = train are trained on.', from: ['ingest'], required: true, multiple: true },
     graphs: { description: 'Index-similarity lists, one per auxiliary space (au, landmarks); LDL-ALSG uses those with lambda > 0.', from: ['graph'], required: false, multiple: true },
+    pretrained: { description: 'A train instance (e.g. the baseline) whose model gives the initial weights (same backbone and inputSize); NAL and IPA2LT then skip their own pre-training phase.', from: ['train'], required: false, multiple: false },
     labels: { description: 'Noisy labels (labels.csv) replacing the manifest\'s; abc: mixture for every method but IPA2LT, which treats the columns as annotation sets.', from: ['noise'], required: false, multiple: false },
   },
   async run(ctx) {
@@ -21,6 +22,7 @@ export const stage: StageDefinition<TrainParams> = {
       datasetDirs: ctx.inputs.dataset ?? [],
       graphDirs: ctx.inputs.graphs ?? [],
       labelsDir: ctx.inputs.labels?.[0],
+      pretrainedDir: ctx.inputs.pretrained?.[0],
       params,
       seed: params.seed ?? ctx.seed,
       outDir: ctx.outDir,
