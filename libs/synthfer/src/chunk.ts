@@ -45,6 +45,7 @@ export interface ChunkResult {
   bytes: number;
 }
 
+/** Columns of truth/annotations.csv (one row per face, manifest order). */
 export const ANNOTATION_COLUMNS = [
   'id', 'dataset', 'split', 'subject', 'dominant', 'partner', 'label', 'latent_argmax', 'ambiguity', 'intensity',
   'yaw_deg', 'pitch_deg', 'roll_deg', 'resolution', 'occluder', 'openface_faces', 'openface_confidence', 'miss_probability',
@@ -60,6 +61,7 @@ export function imagePath(dataset: string, split: string, id: string): string {
   return `images/${dataset}/${split}/${id}.png`;
 }
 
+/** Generates faces [job.start, job.end) of one dataset/split, writing their PNGs and CSVs; returns their truth rows. */
 export function runChunk(job: ChunkJob): ChunkResult {
   const spec = DOMAINS[job.dataset];
   const n = job.end - job.start;

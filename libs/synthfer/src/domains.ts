@@ -6,6 +6,7 @@
 import type { Split } from '@ldl-alsg/datasets';
 
 export type SynthferDataset = 'affectnet-syn' | 'raf-syn' | 'sfew-syn' | 'ckplus-syn' | 'cfee-syn' | 'mmi-syn' | 'oulu-syn';
+/** The synthetic datasets in canonical order (wild first, then lab; the order of every generated output). */
 export const SYNTHFER_DATASETS: readonly SynthferDataset[] = ['affectnet-syn', 'raf-syn', 'sfew-syn', 'ckplus-syn', 'cfee-syn', 'mmi-syn', 'oulu-syn'];
 
 /** How the observed label is produced from the latent distribution (see annotator.ts). */

@@ -171,4 +171,5 @@ export function interOcular(points: Float64Array): number {
   return Math.hypot((lx - rx) / 6, (ly - ry) / 6);
 }
 
+/** Number of AU intensities per face (OpenFace's 17). */
 export const NUM_AUS = AU_IDS.length;

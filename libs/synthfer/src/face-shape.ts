@@ -24,6 +24,7 @@ const TEMPLATE: readonly number[] = [
   0.6724, 0.7442, 0.5725, 0.7766, 0.524, 0.7834, 0.4776, 0.7785,
 ];
 
+/** Landmarks per face (iBUG-68). */
 export const NUM_POINTS = 68;
 /** Index ranges of the iBUG-68 parts. */
 export const PARTS = {

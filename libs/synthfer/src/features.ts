@@ -8,7 +8,7 @@ import type { Split } from '@ldl-alsg/datasets';
 import { NUM_CLASSES } from '@ldl-alsg/labels';
 import { DOMAINS, SYNTHFER_DATASETS, type SynthferDataset } from './domains';
 import { faceRng, sampleFace } from './face-sample';
-import { NUM_POINTS, toOpenFaceOrder } from './face-shape';
+import { toOpenFaceOrder } from './face-shape';
 import { LOW_CONFIDENCE, observeFace } from './observation';
 
 export interface SynthferFeatureOptions {
@@ -45,6 +45,11 @@ export interface SynthferFeatures {
   status: Int32Array;
 }
 
+/**
+ * Generates `options.n` faces of one synthetic dataset/split without pixels or files and returns their true and
+ * OpenFace-observed AUs [n*17] and landmarks [n*136] (OpenFace column order), latent distributions [n*7], published
+ * labels and extraction status. Deterministic: face i equals face i of generateSynthfer with the same seed.
+ */
 export function generateSynthferFeatures(options: SynthferFeatureOptions): SynthferFeatures {
   const { n } = options;
   if (!Number.isInteger(n) || n < 0) throw new AlsgError('E_CONFIG', `generateSynthferFeatures: n must be a non-negative integer, but got ${n}`);
@@ -85,6 +90,5 @@ export function generateSynthferFeatures(options: SynthferFeatureOptions): Synth
       out.status[k] = f.confidence < LOW_CONFIDENCE ? 2 : 1;
     }
   }
-  void NUM_POINTS;
   return out;
 }

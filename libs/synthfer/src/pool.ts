@@ -17,6 +17,7 @@ function resolveTsxApi(): string {
   return pathToFileURL(join(dir, 'dist', 'esm', 'api', 'index.mjs')).href;
 }
 
+/** Worker threads running chunk jobs; see the module comment for ordering and fallback. */
 export class ChunkPool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void }>();

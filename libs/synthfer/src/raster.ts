@@ -10,6 +10,7 @@ export interface Canvas {
   data: Float32Array;
 }
 
+/** A w x h canvas filled with `fill` (0..1 grey). */
 export function createCanvas(w: number, h: number, fill = 0): Canvas {
   return { w, h, data: new Float32Array(w * h).fill(fill) };
 }
