@@ -4,6 +4,7 @@
  * `train-summary.json`. Stage and CLI are thin wrappers around {@link trainFromArtifacts}.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlsgError, type Progress } from '@ldl-alsg/common';
@@ -115,9 +116,16 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
 
   mkdirSync(args.scratchDir, { recursive: true });
   mkdirSync(args.outDir, { recursive: true });
-  const cacheFile = join(args.scratchDir, `images-${p.inputSize}.npy`);
+  // Decoded images are cached in the scratch folder (deleted after success), or, when ALSG_IMAGE_CACHE_DIR is set, in a
+  // folder shared by every train instance (Table 1 trains 6 methods on the same images: decode once). The cache's sidecar
+  // fingerprint (paths, sizes, mtimes) makes a stale file rebuild itself.
+  const paths = Array.from(train, (i) => rows[i].path);
+  const shared = process.env.ALSG_IMAGE_CACHE_DIR;
+  const key = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 16);
+  if (shared) mkdirSync(shared, { recursive: true });
+  const cacheFile = shared ? join(shared, `images-${key}-${p.inputSize}.npy`) : join(args.scratchDir, `images-${p.inputSize}.npy`);
   const decode = args.progress?.('decode images', train.length, 'images');
-  const cache = await loadImageTensorCache(Array.from(train, (i) => rows[i].path), p.inputSize, cacheFile, { onImage: () => decode?.tick() });
+  const cache = await loadImageTensorCache(paths, p.inputSize, cacheFile, { onImage: () => decode?.tick() });
   decode?.done();
   const inputs: InputSource = { numRows: train.length, gather: (r) => makeImageBatch(cache, r) };
   const inputShape: [number, number, number] = [p.inputSize, p.inputSize, 1];
