@@ -10,7 +10,7 @@ await tf.setBackend('cpu');
 const n = 40, d = 5, C = 7;
 const rng = new Rng(9);
 const X = tf.tensor2d(Float32Array.from({ length: n * d }, () => rng.normal()), [n, d]);
-const inputs: InputSource = { numRows: n, gather: (rows) => tf.gather(X, tf.tensor1d(rows, 'int32')) };
+const inputs: InputSource = { numRows: n, gather: (rows) => tf.tidy(() => tf.gather(X, tf.tensor1d(rows, 'int32'))) };
 function space(name: string, K: number, k: number, lambda: number): NeighbourSpace {
   const neighbors = Int32Array.from({ length: n * K }, () => (rng.uniform() < 0.15 ? -1 : rng.int(n)));
   neighbors.fill(-1, 0, K); // row 0: no neighbours at all
@@ -58,6 +58,22 @@ describe('LDL-ALSG batches of groups', () => {
     expect(val(cached)).toBeCloseTo(val(exact), 6);
     expect(cached.stats.forwarded).toBe(n);
     cached.dispose();
+  });
+
+  it('a training run does not leak tensors', async () => {
+    const { runTrainLoop } = await import('./train-loop');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'leak-'));
+    const m = createLdlAlsgMethod({ model, inputs, samples, spaces });
+    const run = (epochs: number, sub: string) =>
+      runTrainLoop({ phase: 'main', model, numSamples: n, batchSize: 8, seed: 1, epochs, lr: 0.01, momentum: 0.9, weightDecay: 0.0004, warmupEpochs: 0,
+        prepareBatch: m.prepareBatch, loss: m.loss, checkpointDir: join(dir, sub), logFile: join(dir, sub, 'log.jsonl') });
+    await run(1, 'a');
+    const before = tf.memory().numTensors;
+    await run(3, 'b');
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('the baseline (no spaces) is cross-entropy only', () => {

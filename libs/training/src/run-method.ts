@@ -93,6 +93,14 @@ function ceLossPlug(samples: SampleSet, inputs: InputSource, reduction: LossRedu
   };
 }
 
+/** A trainable variable holding `data` (the temporary initial tensor is disposed: tf.variable copies it). */
+function variableFrom(data: Float32Array, shape: [number, number]): tf.Variable {
+  const init = tf.tensor2d(data, shape);
+  const v = tf.variable(init);
+  init.dispose();
+  return v;
+}
+
 function toMatrix(W: tf.Tensor2D): number[][] {
   return tf.tidy(() => tf.softmax(W).arraySync() as number[][]);
 }
@@ -155,7 +163,7 @@ export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
     if (!(pre >= 0 && pre < config.epochs)) throw new AlsgError('E_CONFIG', `train: nal pretrainEpochs must be in 0..${config.epochs - 1}, but got ${pre}`);
     if (pre > 0 && !args.initWeights) await loop('pretrain', model, ceLossPlug(samples, inputs, config.reduction), samples.row.length, { epochs: pre }, [], describeSamples(samples));
     const conf = predictionConfusion(model, inputs, samples, args.numClasses);
-    const channel = tf.variable(tf.tensor2d(channelInit(conf, args.numClasses), [args.numClasses, args.numClasses]));
+    const channel = variableFrom(channelInit(conf, args.numClasses), [args.numClasses, args.numClasses]);
     const base = ceLossPlug(samples, inputs, config.reduction);
     const plug = {
       prepareBatch: base.prepareBatch,
@@ -214,7 +222,7 @@ export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
   const table = new Int32Array(nRows * A);
   for (let t = 0; t < nRows; t++) for (let a = 0; a < A; a++) table[t * A + a] = annotators[a].label[t];
   // Unnamed variables: tfjs names must be unique per process, and a killed-and-resumed run creates them again.
-  const transitions = annotators.map(() => tf.variable(tf.tensor2d(identityTransition(args.numClasses), [args.numClasses, args.numClasses])));
+  const transitions = annotators.map(() => variableFrom(identityTransition(args.numClasses), [args.numClasses, args.numClasses]));
   base.setWeights(pretrained);
   tf.dispose(pretrained);
   const rowSamples: SampleSet = { row: Int32Array.from({ length: nRows }, (_, i) => i), label: new Int32Array(nRows) };

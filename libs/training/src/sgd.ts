@@ -20,7 +20,13 @@ export class MomentumSgd {
 
   /** @param variables the trainable variables, in a fixed order (checkpoints rely on it). */
   constructor(readonly variables: readonly tf.Variable[], readonly args: SgdArgs) {
-    this.velocities = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.velocities = variables.map((v) => {
+      // tf.variable copies its initial value: dispose the zeros so each run does not leak one tensor per variable.
+      const zeros = tf.zerosLike(v);
+      const velocity = tf.variable(zeros, false);
+      zeros.dispose();
+      return velocity;
+    });
   }
 
   /** Applies one update with learning rate `lr`; `grads[i]` belongs to `variables[i]`. Does not dispose `grads`. */

@@ -157,7 +157,8 @@ export async function runTrainLoop(args: TrainLoopArgs): Promise<TrainLoopResult
         kept = Object.fromEntries(Object.entries(out.terms).map(([k, t]) => [k, tf.keep(t)]));
         return out.total;
       }, variables);
-      const gradList = variables.map((v) => grads[v.name]);
+      // A variable the loss does not reach in this batch gets no entry from variableGrads: its gradient is 0.
+      const gradList = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
       const gradNorm = tf.tidy(() => Math.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
       const terms: Record<string, number> = { total: value.dataSync()[0] };
       for (const [k, t] of Object.entries(kept)) terms[k] = t.dataSync()[0];
