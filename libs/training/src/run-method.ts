@@ -94,9 +94,9 @@ function ceLossPlug(samples: SampleSet, inputs: InputSource, reduction: LossRedu
 }
 
 /** A trainable variable holding `data` (the temporary initial tensor is disposed: tf.variable copies it). */
-function variableFrom(data: Float32Array, shape: [number, number]): tf.Variable {
+function variableFrom(data: Float32Array, shape: [number, number]): tf.Variable<tf.Rank.R2> {
   const init = tf.tensor2d(data, shape);
-  const v = tf.variable(init);
+  const v = tf.variable(init) as tf.Variable<tf.Rank.R2>;
   init.dispose();
   return v;
 }
