@@ -17,7 +17,7 @@ import type { LossReduction } from './reference-loss';
  * @returns a tensor equal to `x` through which no gradient flows.
  */
 export function detach<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad((input: tf.Tensor) => ({ value: input.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
+  const f = tf.customGrad(((input: tf.Tensor) => ({ value: input.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x) as T;
 }
 
