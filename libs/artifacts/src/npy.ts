@@ -4,7 +4,8 @@
  * Only the little-endian, C-order dtypes this project stores are supported: float32, float64, int32, uint8.
  * Spec: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
-import { closeSync, openSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from './atomic';
 import { AlsgError } from '@ldl-alsg/common';
 
 export type NpyDtype = 'float32' | 'float64' | 'int32' | 'uint8';
@@ -51,11 +52,14 @@ function checkShape(file: string, length: number, shape: number[]): void {
   }
 }
 
-/** Writes `data` with `shape` to `file` (whole file at once; see {@link NpyRowWriter} for streaming). */
+/**
+ * Writes `data` with `shape` to `file` (whole file at once; see {@link NpyRowWriter} for streaming). Atomic: a reader
+ * (another process sharing a cache, or a later run after a kill) sees the old file or the complete new one.
+ */
 export function writeNpy(file: string, data: NpyData, shape: number[]): void {
   checkShape(file, data.length, shape);
   const header = encodeNpyHeader(dtypeOf(data), shape);
-  writeFileSync(file, Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  writeFileAtomic(file, Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
 }
 
 /** Reads a `.npy` file; errors name the file and what was expected. */

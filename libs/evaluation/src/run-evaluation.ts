@@ -85,7 +85,8 @@ export async function runEvaluation(args: EvaluateArgs): Promise<EvaluationMetri
   const size = shape[1];
   const channels = shape[3] ?? 1;
   const decode = args.progress?.('decode test images', rows.length);
-  const cache = await models.loadImageTensorCache(rows.map((r) => r.path), size, undefined, { onImage: (done) => decode?.update(done) });
+  const paths = rows.map((r) => r.path);
+  const cache = await models.loadImageTensorCache(paths, size, models.imageCacheFile(paths, size), { onImage: (done) => decode?.update(done) });
   decode?.done();
   const probs = new Float32Array(rows.length * NUM_CLASSES);
   const batch = Math.max(1, args.params.batchSize ?? 128);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { readNpy, writeJsonAtomic, writeNpy } from '@ldl-alsg/artifacts';
 
@@ -74,6 +75,20 @@ export async function loadImageTensorCache(
     writeJsonAtomic(`${cacheFile}.json`, { fingerprint, inputSize, n: paths.length });
   }
   return { data, shape };
+}
+
+/**
+ * Where to cache the decoded images of `paths` at `inputSize`: in the folder named by ALSG_IMAGE_CACHE_DIR when set
+ * (the pipeline engine points it at `<store>/.cache/images`, so the six trainings and six evaluations of Table 1
+ * decode the same images once), else in `fallbackDir` (e.g. a stage's scratch folder), else nowhere.
+ */
+export function imageCacheFile(paths: readonly string[], inputSize: number, fallbackDir?: string): string | undefined {
+  const shared = process.env.ALSG_IMAGE_CACHE_DIR;
+  const dir = shared || fallbackDir;
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  const key = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 16);
+  return join(dir, `images-${key}-${inputSize}.npy`);
 }
 
 /** Decode one image to `size` x `size` grayscale bytes. */

@@ -31,5 +31,5 @@ export { buildResNet, type ResNetDepth } from './backbones/resnet';
 export { buildMobileNetV2 } from './backbones/mobilenet-v2';
 export { buildSmallCnn } from './backbones/small-cnn';
 export { buildMlp, type MlpOptions } from './backbones/mlp';
-export { loadImageTensorCache, makeImageBatch, decodeGray, type ImageTensorCache, type ImageCacheOptions } from './image-cache';
+export { loadImageTensorCache, imageCacheFile, makeImageBatch, decodeGray, type ImageTensorCache, type ImageCacheOptions } from './image-cache';
 export { saveLayersModel, fileHandler, loadLayersModelFromDir, registerFileLoadRouter } from './model-io';

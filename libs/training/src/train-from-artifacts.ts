@@ -4,14 +4,13 @@
  * `train-summary.json`. Stage and CLI are thin wrappers around {@link trainFromArtifacts}.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlsgError, type Progress } from '@ldl-alsg/common';
 import { writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
 import { readManifests } from '@ldl-alsg/datasets';
-import { createBackbone, initBackend, loadImageTensorCache, loadLayersModelFromDir, makeImageBatch, saveLayersModel, type BackendPreference } from '@ldl-alsg/models';
+import { createBackbone, imageCacheFile, initBackend, loadImageTensorCache, loadLayersModelFromDir, makeImageBatch, saveLayersModel, type BackendPreference } from '@ldl-alsg/models';
 import type { LossReduction } from '@ldl-alsg/ldl';
 import type { InputSource, NeighbourMode } from './ldl-alsg-method';
 import { runMethod, type MethodConfig, type MethodName } from './run-method';
@@ -116,14 +115,11 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
 
   mkdirSync(args.scratchDir, { recursive: true });
   mkdirSync(args.outDir, { recursive: true });
-  // Decoded images are cached in the scratch folder (deleted after success), or, when ALSG_IMAGE_CACHE_DIR is set, in a
-  // folder shared by every train instance (Table 1 trains 6 methods on the same images: decode once). The cache's sidecar
-  // fingerprint (paths, sizes, mtimes) makes a stale file rebuild itself.
+  // Decoded images are cached in the scratch folder (deleted after success), or in the folder shared by every train and
+  // evaluate instance when ALSG_IMAGE_CACHE_DIR is set (the engine sets it). The cache's sidecar fingerprint (paths,
+  // sizes, mtimes) makes a stale file rebuild itself.
   const paths = Array.from(train, (i) => rows[i].path);
-  const shared = process.env.ALSG_IMAGE_CACHE_DIR;
-  const key = createHash('sha256').update(paths.join('\n')).digest('hex').slice(0, 16);
-  if (shared) mkdirSync(shared, { recursive: true });
-  const cacheFile = shared ? join(shared, `images-${key}-${p.inputSize}.npy`) : join(args.scratchDir, `images-${p.inputSize}.npy`);
+  const cacheFile = imageCacheFile(paths, p.inputSize, args.scratchDir)!;
   const decode = args.progress?.('decode images', train.length, 'images');
   const cache = await loadImageTensorCache(paths, p.inputSize, cacheFile, { onImage: () => decode?.tick() });
   decode?.done();

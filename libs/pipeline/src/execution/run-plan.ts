@@ -221,7 +221,9 @@ async function runInstance(
       const child = spawn(process.execPath, args, {
         cwd: registry.layout.root,
         stdio: ['ignore', 'inherit', 'inherit'],
-        env: { ...process.env, ...env, ALSG_STAGE_ADDRESS: inst.address },
+        // Decoded training/test images are shared by every instance that reads the same images at the same size (a cache,
+        // not a result: keyed by the image files' fingerprint, rebuilt when they change).
+        env: { ALSG_IMAGE_CACHE_DIR: join(store, '.cache', 'images'), ...process.env, ...env, ALSG_STAGE_ADDRESS: inst.address },
       });
       children.add(child);
       child.on('error', reject);
