@@ -38,9 +38,20 @@ export interface Expansion {
   readonly issues: readonly ConfigIssue[];
 }
 
-/** Formats one axis value inside an instance name. */
+/**
+ * Formats one axis value inside an instance name. Objects and lists are spelled without braces, quotes or colons
+ * (`{au: 2, landmarks: 4}` -> `au_2+landmarks_4`, `[1, 2]` -> `1+2`): Nx reads `{a,b}` in dependsOn as a glob
+ * alternation (silently dropping the dependency) and `:` in `nx run p:target:config` as a configuration separator.
+ */
 export function formatAxisValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(formatAxisValue).join('+');
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}_${formatAxisValue(v)}`)
+      .join('+');
+  }
+  return JSON.stringify(value);
 }
 
 /**
