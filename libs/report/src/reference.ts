@@ -107,7 +107,7 @@ export function diffAgainstReference(table: BuiltTable, reference: ReferenceFile
   if (!reference) {
     for (const c of ours) cells.push({ row: c.row, column: c.column, metric: c.metric, reference: null, ours: c.mean, delta: null, status: 'new' });
     counts.new = cells.length;
-    return { ok: false, file, found: false, tolerance, counts, cells, hint: `no reference file at ${file}; create it deliberately with the reference update command (updateReferenceFromReport / writeReference)` };
+    return { ok: false, file, found: false, tolerance, counts, cells, hint: `no reference file at ${file}; create it deliberately: alsg reference <pipeline.yaml> --profile <profile> --update (then commit the file)` };
   }
   const id = (c: { row: string; column: string; metric: string }): string => `${c.row}\u0000${c.column}\u0000${c.metric}`;
   const mine = new Map(ours.map((c) => [id(c), c]));

@@ -84,7 +84,8 @@ export interface ReportOutcome {
   files: string[];
 }
 
-function resolveWorkspacePath(file: string): string {
+/** Resolves a path from a pipeline (e.g. a reference file) against the workspace root (ALSG_WORKSPACE_ROOT, else the working directory). */
+export function resolveWorkspacePath(file: string): string {
   return isAbsolute(file) ? file : resolve(process.env.ALSG_WORKSPACE_ROOT ?? process.cwd(), file);
 }
 

@@ -12,6 +12,7 @@ Commands:
   validate <pipeline.yaml>...    check pipelines; lists every problem, exit 1 when any
   run <pipeline.yaml>            run a pipeline's stage instances (skips those already in the store)
   status <pipeline.yaml>         show which instances are done, stale or missing
+  reference <pipeline.yaml>      compare results with the committed reference results (--update rewrites them)
   schema                         write pipelines/schema.json (composed from every stage's parameters)
   stages                         list the stages
   <stage> [options]              run one stage by hand, outputs to --out (alsg <stage> --help)
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run-command')).runCommand,
   status: async () => (await import('./commands/status-command')).statusCommand,
   schema: async () => (await import('./commands/schema-command')).schemaCommand,
+  reference: async () => (await import('./commands/reference-command')).referenceCommand,
   stages: async () => (await import('./commands/stages-command')).stagesCommand,
 };
 
