@@ -7,7 +7,7 @@ export default defineConfig({
     alias: [{ find: /^@ldl-alsg\/([a-z0-9-]+)$/, replacement: fileURLToPath(new URL('./libs/$1/src/index.ts', import.meta.url)) }],
   },
   test: {
-    include: ['libs/*/src/**/*.spec.ts', 'stages/*/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
+    include: ['libs/*/src/**/*.spec.ts', 'stages/*/src/**/*.spec.ts', 'tools/**/*.spec.ts', 'pipelines/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '.alsg/**'],
     // 2-core CI: two workers, generous timeouts for the few integration tests that run real FAISS/TF.js/Nx.
     pool: 'forks',
