@@ -3,7 +3,7 @@
  * the extract stage outside a pipeline.
  */
 import { parseArgs } from 'node:util';
-import { AlsgError, startProgress } from '@ldl-alsg/common';
+import { AlsgError, startProgress, parseNumberFlag, requireFlag } from '@ldl-alsg/common';
 import { EXTRACTORS, runExtraction, type ExtractorName } from '@ldl-alsg/openface';
 
 const HELP = `Usage: alsg extract --dataset <ingest dir> [--dataset <dir> ...] --extractor <name> [options] --out <dir>
@@ -34,12 +34,7 @@ Options:
   -h, --help              this text
 `;
 
-function num(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new AlsgError('E_USAGE', `alsg extract: ${flag} must be a number, but got "${text}"`);
-  return v;
-}
+const num = (text: string | undefined, flag: string): number | undefined => parseNumberFlag('extract', flag, text);
 
 /** Runs the extract CLI; returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -67,8 +62,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (!values.dataset?.length) throw new AlsgError('E_USAGE', 'alsg extract: --dataset <ingest dir> is required\n\n' + HELP);
-  if (!values.out) throw new AlsgError('E_USAGE', 'alsg extract: --out <dir> is required\n\n' + HELP);
+  requireFlag('extract', '--dataset', '<ingest dir>', values.dataset, HELP);
+  requireFlag('extract', '--out', '<dir>', values.out, HELP);
   if (!(EXTRACTORS as readonly string[]).includes(values.extractor)) {
     throw new AlsgError('E_USAGE', `alsg extract: --extractor must be one of ${EXTRACTORS.join(', ')}, but got "${values.extractor}"`);
   }

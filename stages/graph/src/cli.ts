@@ -4,7 +4,7 @@
  *   alsg graph --extract <dir> --dataset <dir> [--dataset ...] --space au|landmarks [...] --out <dir>   the stage form
  */
 import { parseArgs } from 'node:util';
-import { AlsgError } from '@ldl-alsg/common';
+import { AlsgError, parseNumberFlag } from '@ldl-alsg/common';
 import { GRAPH_SPACES, runGraphFromExtract, runGraphFromFeatures, type GraphRunOptions, type GraphSpace } from './run-graph';
 
 const HELP = `Usage: alsg graph --features <file.npy> --k <k> --sigma <s> [--exact] [--mode exact|ivf|hnsw|auto] --out <dir>
@@ -39,12 +39,7 @@ Options:
 Needs the native FAISS build: bash tools/native/build.sh (run by npm run setup).
 `;
 
-function int(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isInteger(v)) throw new AlsgError('E_USAGE', `alsg graph: ${flag} must be an integer, but got "${text}"`);
-  return v;
-}
+const int = (text: string | undefined, flag: string): number | undefined => parseNumberFlag('graph', flag, text, true);
 
 /** Runs the graph CLI; returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {

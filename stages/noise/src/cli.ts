@@ -3,7 +3,7 @@
  * [--per-sample] --seed <n> --out <dir>`: the noise stage outside a pipeline.
  */
 import { parseArgs } from 'node:util';
-import { AlsgError } from '@ldl-alsg/common';
+import { AlsgError, parseNumberFlag, requireFlag } from '@ldl-alsg/common';
 import { NOISE_MODES, type NoiseMode } from '@ldl-alsg/noise';
 import { describeReport, runNoise } from './run-noise';
 
@@ -23,11 +23,7 @@ Options:
   -h, --help        this text
 `;
 
-function parseNumber(text: string, flag: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new AlsgError('E_USAGE', `alsg noise: ${flag} must be a number, but got "${text}"`);
-  return v;
-}
+const parseNumber = (text: string, flag: string): number => parseNumberFlag('noise', flag, text) as number;
 
 /** Runs the noise CLI; returns the exit code (0 ok, 2 usage error). */
 export async function runCli(argv: string[]): Promise<number> {
@@ -49,8 +45,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (!values.dataset?.length) throw new AlsgError('E_USAGE', 'alsg noise: --dataset <ingest dir> is required\n\n' + HELP);
-  if (!values.out) throw new AlsgError('E_USAGE', 'alsg noise: --out <dir> is required\n\n' + HELP);
+  requireFlag('noise', '--dataset', '<ingest dir>', values.dataset, HELP);
+  requireFlag('noise', '--out', '<dir>', values.out, HELP);
   if (!(NOISE_MODES as readonly string[]).includes(values.mode)) {
     throw new AlsgError('E_USAGE', `alsg noise: --mode must be one of ${NOISE_MODES.join(', ')}, but got "${values.mode}"`);
   }

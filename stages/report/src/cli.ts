@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { AlsgError } from '@ldl-alsg/common';
+import { AlsgError, requireFlag } from '@ldl-alsg/common';
 import { type Claim, DEFAULT_TSNE, type ReportParams, runReport, TABLE_IDS, type TableId } from '@ldl-alsg/report';
 
 const HELP = `Usage: alsg report --results <evaluate dir> [--results <dir> ...] --table <table1..table7> --out <dir> [options]
@@ -64,8 +64,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (!values.results?.length) throw new AlsgError('E_USAGE', 'alsg report: --results <evaluate dir> is required\n\n' + HELP);
-  if (!values.out) throw new AlsgError('E_USAGE', 'alsg report: --out <dir> is required\n\n' + HELP);
+  requireFlag('report', '--results', '<evaluate dir>', values.results, HELP);
+  requireFlag('report', '--out', '<dir>', values.out, HELP);
   if (!values.table || !(TABLE_IDS as readonly string[]).includes(values.table)) {
     throw new AlsgError('E_USAGE', `alsg report: --table must be one of ${TABLE_IDS.join(', ')}, but got ${JSON.stringify(values.table ?? null)}`);
   }
