@@ -6,7 +6,7 @@
  * `alsg reference <pipeline.yaml> --profile smoke --update`.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,20 +15,26 @@ const ROOT = join(__dirname, '..');
 const STORE = mkdtempSync(join(tmpdir(), 'alsg-smoke-'));
 const TABLES = ['table1', 'table2', 'table3', 'table4', 'table5', 'table6', 'table7'];
 
-function run(table: string): { status: number | null; output: string } {
-  const res = spawnSync(process.execPath, [join(ROOT, 'bin/alsg.mjs'), 'run', `pipelines/${table}.yaml`, '--profile', 'smoke', '--jobs', '2'], {
-    cwd: ROOT,
-    env: { ...process.env, ALSG_STORE: STORE },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+// Asynchronous on purpose: a synchronous child would block this worker's event loop for minutes and vitest's RPC
+// with it ("Timeout calling onTaskUpdate").
+function run(table: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/alsg.mjs'), 'run', `pipelines/${table}.yaml`, '--profile', 'smoke', '--jobs', '2'], {
+      cwd: ROOT,
+      env: { ...process.env, ALSG_STORE: STORE },
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output }));
   });
-  return { status: res.status, output: `${res.stdout}\n${res.stderr}` };
 }
 
 describe('smoke pipelines reproduce their committed reference results', () => {
   for (const table of TABLES) {
-    it(`${table} (smoke)`, { timeout: 600_000 }, () => {
-      const { status, output } = run(table);
+    it(`${table} (smoke)`, { timeout: 600_000 }, async () => {
+      const { status, output } = await run(table);
       expect(status, output.split('\n').slice(-15).join('\n')).toBe(0);
       const reports = readdirSync(join(STORE, 'report')).map((k) => join(STORE, 'report', k)).filter((d) => existsSync(join(d, 'reference-diff.json')));
       const mine = reports.filter((d) => JSON.parse(readFileSync(join(d, 'stage.json'), 'utf8')).pipeline === table);

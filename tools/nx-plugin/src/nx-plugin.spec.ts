@@ -54,7 +54,9 @@ describe('Nx with the plugin (real nx, throwaway workspace)', () => {
   it('serves a second run of a finished pipeline from the cache, and `nx affected` selects exactly the pipelines a stage change reaches', () => {
     const ws = createNxFixtureWorkspace({ one: ONE, two: TWO });
     const first = ws.nx('run', 'pipelines:one', '--outputStyle=stream');
-    expect(first).toContain('Successfully ran target one');
+    // ws.nx throws on a non-zero exit. Nx's closing "Successfully ran target" line is not printed when CI is set, so the
+    // check reads the pipeline target's own summary instead.
+    expect(first).toMatch(/one: 3 instances: 0 ran, 3 cached, 0 failed/);
     expect(first).toMatch(/one\/twice@factor=3: done in/);
     const second = ws.nx('run', 'pipelines:one', '--outputStyle=stream');
     expect(second).toMatch(/Cache:\s+4\/4 hit/);
