@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AlsgError, startProgress } from '@ldl-alsg/common';
+import { AlsgError, requireFlag, startProgress } from '@ldl-alsg/common';
 import { type EvaluateParams, runEvaluation } from '@ldl-alsg/evaluation';
 
 const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -46,9 +46,9 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (!values.model) throw new AlsgError('E_USAGE', 'alsg evaluate: --model <train dir> is required\n\n' + HELP);
-  if (!values.dataset?.length) throw new AlsgError('E_USAGE', 'alsg evaluate: --dataset <ingest dir> is required\n\n' + HELP);
-  if (!values.out) throw new AlsgError('E_USAGE', 'alsg evaluate: --out <dir> is required\n\n' + HELP);
+  requireFlag('evaluate', '--model', '<train dir>', values.model, HELP);
+  requireFlag('evaluate', '--dataset', '<ingest dir>', values.dataset, HELP);
+  requireFlag('evaluate', '--out', '<dir>', values.out, HELP);
   if (!(BACKENDS as readonly string[]).includes(values.backend)) {
     throw new AlsgError('E_USAGE', `alsg evaluate: --backend must be one of ${BACKENDS.join(', ')}, but got "${values.backend}"`);
   }
