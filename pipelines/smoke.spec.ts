@@ -5,9 +5,9 @@
  * YAML). A change that silently alters results fails here; accepting it is a deliberate
  * `alsg reference <pipeline.yaml> --profile smoke --update`.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,6 +32,7 @@ function run(table: string): Promise<{ status: number | null; output: string }> 
 }
 
 describe('smoke pipelines reproduce their committed reference results', () => {
+  afterAll(() => rmSync(STORE, { recursive: true, force: true }));
   for (const table of TABLES) {
     it(`${table} (smoke)`, { timeout: 600_000 }, async () => {
       const { status, output } = await run(table);
