@@ -33,6 +33,9 @@ export interface ReferenceFile {
 /** Status of one cell in a diff. */
 export type ReferenceStatus = 'ok' | 'moved' | 'missing' | 'new';
 
+/** Allowed |ours - reference| (percentage points) when a pipeline's `reference` names none. */
+export const DEFAULT_REFERENCE_TOLERANCE = 0;
+
 export interface ReferenceDiffCell {
   row: string;
   column: string;

@@ -12,7 +12,7 @@ import { CLASSES } from '@ldl-alsg/labels';
 import { type Claim, type ClaimResult, evaluateClaims } from './claims';
 import type { TableId } from './paper-values';
 import { defaultSweep, type SweepSpec, sweepChart, tableBarChart } from './plots';
-import { diffAgainstReference, readReference, type ReferenceDiff, type ReferenceFile, writeReference } from './reference';
+import { DEFAULT_REFERENCE_TOLERANCE, diffAgainstReference, readReference, type ReferenceDiff, type ReferenceFile, writeReference } from './reference';
 import { renderHtml, renderMarkdown, ldlRows, type ReportContent, tableCsvRows } from './render';
 import { collectProvenance, readResults, type ResultRecord } from './results';
 import { scatterPlot } from './svg';
@@ -141,7 +141,7 @@ export function composeReport(params: ReportParams, results: readonly ResultReco
   let diff: ReferenceDiff | null = null;
   if (params.reference) {
     const file = resolveWorkspacePath(params.reference.file);
-    diff = diffAgainstReference(table, readReference(file), params.reference.tolerance ?? 0, params.reference.file);
+    diff = diffAgainstReference(table, readReference(file), params.reference.tolerance ?? DEFAULT_REFERENCE_TOLERANCE, params.reference.file);
   }
   const title = params.title || `${params.table.replace('table', 'Table ')} reproduction`;
   const figures = [{ caption: 'Accuracy per column, one bar per row (mean over seeds, whiskers ± sd); black ticks: the paper\'s values.', svg: tableBarChart(table, `${title}: accuracy`) }];

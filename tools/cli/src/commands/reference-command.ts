@@ -63,7 +63,7 @@ says why the numbers changed). Run the pipeline first (alsg run <pipeline.yaml> 
       }
       const table = report.buildTable(layout, report.readResults(dirs));
       const file = report.resolveWorkspacePath(ref.file);
-      const diff = report.diffAgainstReference(table, report.readReference(file), ref.tolerance ?? 0.5, file);
+      const diff = report.diffAgainstReference(table, report.readReference(file), ref.tolerance ?? report.DEFAULT_REFERENCE_TOLERANCE, file);
       const c = diff.counts;
       process.stdout.write(`${inst.address}: ${diff.ok ? 'matches' : 'DIFFERS FROM'} ${ref.file} (tolerance ${diff.tolerance}): ${c.ok} ok, ${c.moved} moved, ${c.missing} missing, ${c.new} new\n`);
       for (const cell of diff.cells.filter((x) => x.status !== 'ok').slice(0, 20)) {
