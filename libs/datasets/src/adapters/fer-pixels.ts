@@ -9,6 +9,9 @@ import { AlsgError } from '@ldl-alsg/common';
 
 export const FER_SIZE = 48;
 
+/** FER2013's `Usage` column (shared by FERPlus, whose rows align with it) -> our split. */
+export const FER_USAGE_SPLITS = { Training: 'train', PublicTest: 'val', PrivateTest: 'test' } as const;
+
 export interface FerRow {
   /** 0-based index among data rows (FERPlus's `fer%07d.png` names use it). */
   index: number;

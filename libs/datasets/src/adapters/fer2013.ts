@@ -9,7 +9,7 @@ import { codeTable } from '../class-names';
 import { isFile, parseCode, requirePath } from '../dataset-files';
 import { writeGrayPng } from '../images';
 import type { Adapter } from '../ingest-types';
-import { FER_SIZE, ferImageName, parsePixels, streamFer2013 } from './fer-pixels';
+import { FER_SIZE, FER_USAGE_SPLITS, ferImageName, parsePixels, streamFer2013 } from './fer-pixels';
 
 export const FER2013_ORDER = codeTable(['anger', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']);
 
@@ -18,7 +18,7 @@ export const fer2013Adapter: Adapter = {
   dataset: 'fer2013',
   domain: 'wild',
   defaultSplit: 'test',
-  defaultSplitMap: { Training: 'train', PublicTest: 'val', PrivateTest: 'test' },
+  defaultSplitMap: FER_USAGE_SPLITS,
   layout: 'fer2013: fer2013.csv (emotion,pixels,Usage; 2304 grey values per row)',
   detect: (root) => isFile(join(root, 'fer2013.csv')),
   async run(ctx) {

@@ -19,7 +19,7 @@ import type { SkipReason } from '../class-names';
 import { isDir, isFile, requirePath } from '../dataset-files';
 import { writeGrayPng } from '../images';
 import type { Adapter, AdapterContext, SourceItem } from '../ingest-types';
-import { FER_SIZE, parsePixels, streamFer2013 } from './fer-pixels';
+import { FER_SIZE, FER_USAGE_SPLITS, parsePixels, streamFer2013 } from './fer-pixels';
 
 const VOTE_COLUMNS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt', 'unknown', 'NF'];
 const VOTE_CLASS = ['neutral', 'happy', 'surprise', 'sad', 'anger', 'disgust', 'fear'].map(classIndex);
@@ -39,7 +39,7 @@ export const ferplusAdapter: Adapter = {
   dataset: 'ferplus',
   domain: 'wild',
   defaultSplit: 'test',
-  defaultSplitMap: { Training: 'train', PublicTest: 'val', PrivateTest: 'test' },
+  defaultSplitMap: FER_USAGE_SPLITS,
   layout: 'ferplus: fer2013new.csv (Usage,Image name,<10 vote columns>) + FER2013Train|Valid|Test/ images or fer2013.csv pixels',
   detect: (root) => isFile(join(root, 'fer2013new.csv')),
   async run(ctx: AdapterContext) {
