@@ -36,6 +36,16 @@ describe('alsg CLI', () => {
     expect(alsg(ws.root, 'validate', 'pipelines/missing.yaml')).toMatchObject({ code: 1 });
   });
 
+  it('reference says what is missing instead of comparing nothing', () => {
+    const none = alsg(ws.root, 'reference', good);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`alsg: ${good}: no report instance declares a reference in profile 'default' (params.reference: {file, tolerance})`);
+    const usage = alsg(ws.root, 'reference');
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toContain('alsg: reference needs exactly one pipeline file');
+    expect(usage.stderr).toContain('Usage: alsg reference');
+  });
+
   it('prints help, and usage with the message for user errors', () => {
     const help = alsg(ws.root, '--help');
     expect(help.code).toBe(0);
