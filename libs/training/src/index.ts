@@ -9,3 +9,4 @@ export * from './ipa2lt';
 export * from './training-data';
 export * from './run-method';
 export * from './train-from-artifacts';
+export * from './air';

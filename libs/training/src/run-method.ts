@@ -1,5 +1,5 @@
 /**
- * Runs one method (baseline, LDL-ALSG, NAL, IPA2LT) as a sequence of resumable training phases over a
+ * Runs one method (baseline, LDL-ALSG, NAL, IPA2LT, AIR) as a sequence of resumable training phases over a
  * {@link TrainableModel}. Each phase checkpoints into `<scratchDir>/<phase>/`; on a re-run every finished phase restores its
  * final weights from its checkpoint instead of training again, and an interrupted one continues from its last epoch.
  */
@@ -12,12 +12,13 @@ import { tfTotalLoss, type LossReduction } from '@ldl-alsg/ldl';
 import { createLdlAlsgMethod, type InputSource, type NeighbourMode, type NeighbourSpace, type SampleSet } from './ldl-alsg-method';
 import { channelInit, nalLoss, predictionConfusion } from './nal';
 import { identityTransition, ltnetLoss } from './ipa2lt';
+import { checkAirOptions, createAirPlug, type AirOptions, type AuxiliarySet } from './air';
 import { runTrainLoop, type OptimiserArgs, type PreparedBatch, type TrainLoopResult } from './train-loop';
 import type { AnnotationSet } from './training-data';
 import type { TrainableModel } from './trainable-model';
 
-export type MethodName = 'baseline' | 'ldl-alsg' | 'nal' | 'ipa2lt';
-export const METHODS: readonly MethodName[] = ['baseline', 'ldl-alsg', 'nal', 'ipa2lt'];
+export type MethodName = 'baseline' | 'ldl-alsg' | 'nal' | 'ipa2lt' | 'air';
+export const METHODS: readonly MethodName[] = ['baseline', 'ldl-alsg', 'nal', 'ipa2lt', 'air'];
 
 /** Everything a method run needs. Defaults are the paper's (Sec. 4.1) unless stated. */
 export interface MethodConfig extends OptimiserArgs {
@@ -35,6 +36,8 @@ export interface MethodConfig extends OptimiserArgs {
   nalPretrainEpochs?: number;
   /** IPA2LT: baseline pre-training epochs (default epochs), coder fine-tuning epochs (default 1), LTNet epochs (default ceil(epochs / 2)). */
   ipa2lt?: { pretrainEpochs?: number; coderEpochs?: number; ltnetEpochs?: number };
+  /** AIR: regulariser weight and auxiliary-set options (air.ts). */
+  air?: AirOptions;
   /** Log every this many steps (default 10). */
   logEvery?: number;
 }
@@ -53,6 +56,8 @@ export interface MethodRunArgs {
   spaces: NeighbourSpace[];
   /** Per-dataset annotation sets for IPA2LT when there is a single label column (row's dataset labels it). */
   datasetSets?: AnnotationSet[];
+  /** AIR's auxiliary images (required by method air). */
+  auxiliary?: AuxiliarySet;
   scratchDir: string;
   logFile: string;
   log?(message: string): void;
@@ -155,6 +160,19 @@ export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
     await loop('main', model, m, samples.row.length, { batchSize }, [], describeSamples(samples));
     m.dispose();
     return { model, phases, neighbourStats: config.method === 'ldl-alsg' ? { ...m.stats } : undefined };
+  }
+
+  if (config.method === 'air') {
+    if (!config.air) throw new AlsgError('E_CONFIG', 'train: method air needs its options (config.air)');
+    checkAirOptions(config.air);
+    if (!args.auxiliary || args.auxiliary.inputs.numRows === 0) {
+      throw new AlsgError('E_CONFIG', 'train: method air needs auxiliary images: wire input `auxiliary` to an ingest instance whose rows (split air.auxiliarySplit) have clean labels');
+    }
+    const model = createModel();
+    const plug = createAirPlug({ model, inputs, samples, auxiliary: args.auxiliary, options: config.air, seed: config.seed, reduction: config.reduction, phase: 'air' });
+    await loop('air', model, plug, samples.row.length, {}, [], describeSamples(samples));
+    plug.dispose();
+    return { model, phases };
   }
 
   if (config.method === 'nal') {

@@ -15,7 +15,8 @@ import type { LossReduction } from '@ldl-alsg/ldl';
 import type { InputSource, NeighbourMode } from './ldl-alsg-method';
 import { runMethod, type MethodConfig, type MethodName } from './run-method';
 import { fromBackbone } from './trainable-model';
-import { loadGraph, mixtureSamples, readTrainingLabels, toNeighbourSpace, trainRowIndices, type AnnotationSet } from './training-data';
+import { loadGraph, mixtureSamples, readAuxiliaryRows, readTrainingLabels, toNeighbourSpace, trainRowIndices, type AnnotationSet } from './training-data';
+import { AIR_DEFAULTS, checkAirOptions, selectAuxiliary, type AirOptions, type AuxiliarySet } from './air';
 
 /** The train stage's parameters (documented in `stages/train/src/params-schema.ts`). */
 export interface TrainParams {
@@ -37,6 +38,8 @@ export interface TrainParams {
   neighbourMode: NeighbourMode;
   nal?: { pretrainEpochs?: number };
   ipa2lt?: { pretrainEpochs?: number; coderEpochs?: number; ltnetEpochs?: number };
+  /** AIR options (defaults {@link AIR_DEFAULTS}). */
+  air?: Partial<AirOptions>;
   logEvery?: number;
 }
 
@@ -55,6 +58,8 @@ export interface TrainFromArtifactsArgs {
   graphDirs: readonly string[];
   /** Noise stage output folder (labels.csv), optional. */
   labelsDir?: string;
+  /** AIR's auxiliary images: an ingest output folder (rows of split `air.auxiliarySplit`, clean labels), optional. */
+  auxiliaryDir?: string;
   /** A train stage output folder whose `model/` gives the initial weights (same backbone and inputSize), optional. */
   pretrainedDir?: string;
   params: TrainParams;
@@ -90,6 +95,13 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
     k: { ...TRAIN_DEFAULTS.k, ...given.k },
   };
   checkParams(p);
+  const air: AirOptions = { ...AIR_DEFAULTS, ...given.air };
+  if (p.method === 'air') {
+    checkAirOptions(air);
+    if (!args.auxiliaryDir) {
+      throw new AlsgError('E_CONFIG', 'train: method air needs auxiliary images with clean labels: wire input `auxiliary` to an ingest instance (e.g. a second synthfer ingest with another seed and only small training splits; CLI --auxiliary <ingest dir>)', { path: 'inputs.auxiliary' });
+    }
+  } else if (args.auxiliaryDir) args.log(`method ${p.method} does not use the wired auxiliary images`);
   const started = performance.now();
   const backend = await initBackend(p.backend);
   args.log(`backend ${backend.name} ${backend.version} (${backend.detail})`);
@@ -125,6 +137,22 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
   decode?.done();
   const inputs: InputSource = { numRows: train.length, gather: (r) => makeImageBatch(cache, r) };
   const inputShape: [number, number, number] = [p.inputSize, p.inputSize, 1];
+  let auxiliary: AuxiliarySet | undefined;
+  let auxiliaryInfo: Record<string, unknown> | undefined;
+  if (p.method === 'air' && args.auxiliaryDir) {
+    const cand = readAuxiliaryRows(args.auxiliaryDir, air.auxiliarySplit, air.auxiliaryLabels);
+    const picked = selectAuxiliary(cand.label, air.auxiliaryCount, args.seed);
+    if (picked.length < air.auxiliaryCount) args.log(`air: auxiliaryCount ${air.auxiliaryCount} but only ${picked.length} auxiliary candidates; using all of them`);
+    const auxPaths = Array.from(picked, (i) => cand.rows[i].path);
+    const auxCache = await loadImageTensorCache(auxPaths, p.inputSize, imageCacheFile(auxPaths, p.inputSize, args.scratchDir)!);
+    auxiliary = { inputs: { numRows: picked.length, gather: (r) => makeImageBatch(auxCache, r) }, label: Int32Array.from(picked, (i) => cand.label[i]) };
+    const perClass = Object.fromEntries(CLASSES.map((c, k) => [c, auxiliary!.label.filter((y) => y === k).length]));
+    auxiliaryInfo = { dir: args.auxiliaryDir, split: air.auxiliarySplit, labels: cand.source, candidates: cand.rows.length, count: picked.length, perClass };
+    const trainPaths = new Set(Array.from(train, (i) => rows[i].path));
+    const shared = auxPaths.filter((q) => trainPaths.has(q)).length;
+    if (shared > 0) args.log(`air: ${shared} of ${picked.length} auxiliary images are also training images`);
+    args.log(`air: ${picked.length} auxiliary images from ${args.auxiliaryDir} (split ${air.auxiliarySplit}, labels from ${cand.source}): ${JSON.stringify(perClass)}`);
+  }
   const createModel = () => fromBackbone(createBackbone(p.backbone, { inputShape, numClasses: NUM_CLASSES, seed: args.seed }));
 
   let initWeights: tf.Tensor[] | undefined;
@@ -151,14 +179,14 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
   const config: MethodConfig = {
     method: p.method, epochs: p.epochs, lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay, warmupEpochs: p.warmupEpochs,
     groupsPerBatch: p.groupsPerBatch, batchSize: p.batchSize, seed: args.seed, reduction: p.reduction, neighbourMode: p.neighbourMode,
-    nalPretrainEpochs: p.nal?.pretrainEpochs, ipa2lt: p.ipa2lt, logEvery: p.logEvery,
+    nalPretrainEpochs: p.nal?.pretrainEpochs, ipa2lt: p.ipa2lt, air, logEvery: p.logEvery,
   };
   const logFile = join(args.scratchDir, 'train-log.jsonl');
   const progress = args.progress?.(`train ${p.method}`, undefined, 'images');
   const result = await runMethod({
     config, createModel, inputs, numClasses: NUM_CLASSES, annotations: labels.sets, samples, spaces, datasetSets,
     scratchDir: join(args.scratchDir, 'phases'), logFile, log: args.log, progress,
-    describeRows: (r) => Array.from(r, (t) => rows[train[t]].id), failAfter: args.failAfter, initWeights,
+    describeRows: (r) => Array.from(r, (t) => rows[train[t]].id), failAfter: args.failAfter, initWeights, auxiliary,
   });
   tf.dispose(initWeights);
   progress?.done();
@@ -186,7 +214,7 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
     backbone: p.backbone,
     backend: { name: backend.name, version: backend.version, detail: backend.detail },
     tfjs: tf.version.tfjs,
-    params: p,
+    params: p.method === 'air' ? { ...p, air } : p,
     seed: args.seed,
     pretrained: args.pretrainedDir ?? null,
     trainImages: train.length,
@@ -200,6 +228,7 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
     neighbourStats: result.neighbourStats,
     transitions: result.transitions,
     annotators: result.annotators,
+    auxiliary: auxiliaryInfo,
   };
   writeJsonAtomic(join(args.outDir, 'train-summary.json'), summary);
   args.record?.({ backend: summary.backend, backbone: p.backbone, tfjs: tf.version.tfjs, method: p.method, variant: summary.variant });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { readCsv, readNpy } from '@ldl-alsg/artifacts';
 import { classIndex, CLASSES } from '@ldl-alsg/labels';
-import type { ManifestRow } from '@ldl-alsg/datasets';
+import { readManifest, type ManifestRow } from '@ldl-alsg/datasets';
 import type { NeighbourSpace, SampleSet } from './ldl-alsg-method';
 
 /** One annotation set: a label per training row, -1 where the set does not label the row. */
@@ -156,4 +156,49 @@ export function toNeighbourSpace(graph: LoadedGraph, k: number, lambda: number):
     throw new AlsgError('E_CONFIG', `train: k.${graph.space} must be an integer in 1..${graph.K} (the graph's k), but got ${k}`);
   }
   return { name: graph.space, neighbors: graph.neighbors, similarity: graph.similarity, K: graph.K, k, lambda };
+}
+
+/** AIR's auxiliary candidates: the rows of one ingest output in one split, with clean labels. */
+export interface AuxiliaryRows {
+  rows: ManifestRow[];
+  /** Clean class per row. */
+  label: Int32Array;
+  /** Where the labels came from (distribution.npy or manifest.csv). */
+  source: string;
+}
+
+/**
+ * Reads AIR's auxiliary candidates from an ingest output: rows with `split`, labelled by the argmax of the ingest's
+ * `distribution.npy` (`truth`: the synthetic benchmark's known truth) or by the manifest's label (`given`: a clean subset
+ * a user provides).
+ * @throws AlsgError E_ARTIFACT when `truth` is asked and distribution.npy is missing; E_INPUT for no rows in the split,
+ *   a distribution of the wrong shape, or an unknown (NaN) distribution row.
+ */
+export function readAuxiliaryRows(dir: string, split: string, labels: 'truth' | 'given'): AuxiliaryRows {
+  const { rows } = readManifest(dir);
+  const picked = Array.from(rows.keys()).filter((i) => rows[i].split === split);
+  if (picked.length === 0) {
+    throw new AlsgError('E_INPUT', `${join(dir, 'manifest.csv')}: no rows with split = ${split} for AIR's auxiliary set (air.auxiliarySplit)`, { file: join(dir, 'manifest.csv') });
+  }
+  if (labels === 'given') return { rows: picked.map((i) => rows[i]), label: Int32Array.from(picked, (i) => rows[i].labelIndex), source: join(dir, 'manifest.csv') };
+  const file = join(dir, 'distribution.npy');
+  if (!existsSync(file)) {
+    throw new AlsgError('E_ARTIFACT', `${file}: not found; air.auxiliaryLabels = truth needs the ingest's true label distributions (synthfer writes them); use air.auxiliaryLabels = given when the auxiliary manifest's labels are clean`, { file });
+  }
+  const dist = readNpy(file);
+  const C = CLASSES.length;
+  if (dist.shape.length !== 2 || dist.shape[0] !== rows.length || dist.shape[1] !== C) {
+    throw new AlsgError('E_INPUT', `${file}: shape must be [${rows.length}, ${C}] (one row per manifest row), but got [${dist.shape.join(', ')}]`, { file });
+  }
+  const label = Int32Array.from(picked, (i) => {
+    let best = -1;
+    let bestP = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const p = Number(dist.data[i * C + c]);
+      if (Number.isNaN(p)) throw new AlsgError('E_INPUT', `${file}: row ${i} ("${rows[i].id}") is unknown (NaN); air.auxiliaryLabels = truth needs a known distribution for every auxiliary row`, { file, row: i });
+      if (p > bestP) (best = c), (bestP = p);
+    }
+    return best;
+  });
+  return { rows: picked.map((i) => rows[i]), label, source: file };
 }

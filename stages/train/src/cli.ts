@@ -6,7 +6,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AlsgError, startProgress } from '@ldl-alsg/common';
-import { METHODS, trainFromArtifacts, TRAIN_DEFAULTS, type TrainParams } from '@ldl-alsg/training';
+import { AIR_DEFAULTS, METHODS, trainFromArtifacts, TRAIN_DEFAULTS, type TrainParams } from '@ldl-alsg/training';
 
 const d = TRAIN_DEFAULTS;
 const HELP = `Usage: alsg train --dataset <ingest dir> [--dataset ...] [--graph <graph dir> ...] [--labels <noise dir>]
@@ -32,6 +32,10 @@ Options (defaults: the paper's optimiser, the embedded CPU backbone):
   --backend <b>            auto | tensorflow-gpu | tensorflow | wasm | cpu (default ${d.backend})
   --neighbour-mode <m>     exact | epoch-cache (opt-in approximation; default exact)
   --seed <n>               (default 0)
+  --auxiliary <dir>        AIR: an ingest output folder giving the auxiliary images (clean labels)
+  --air-weight <x>         AIR regulariser weight (default 10)
+  --air-labels <l>         AIR auxiliary labels: truth (distribution.npy argmax) | given (default truth)
+  --air-count <n>          AIR auxiliary set size (default 700)   --air-per-batch <n> (default 32)
   --pretrained <dir>       a train output folder whose model/ gives the initial weights (NAL/IPA2LT skip pre-training)
   --scratch <dir>          checkpoint folder (default <out>/.scratch)
   -h, --help
@@ -52,7 +56,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      dataset: { type: 'string', multiple: true }, graph: { type: 'string', multiple: true }, labels: s, pretrained: s, out: s, scratch: s,
+      dataset: { type: 'string', multiple: true }, graph: { type: 'string', multiple: true }, labels: s, pretrained: s, auxiliary: s, 'air-weight': s, 'air-labels': s, 'air-count': s, 'air-per-batch': s, out: s, scratch: s,
       method: s, backbone: s, 'input-size': s, 'lambda-au': s, 'lambda-landmarks': s, 'k-au': s, 'k-landmarks': s, reduction: s,
       epochs: s, lr: s, momentum: s, 'weight-decay': s, 'warmup-epochs': s, 'groups-per-batch': s, 'batch-size': s,
       backend: s, 'neighbour-mode': s, seed: s, help: { type: 'boolean', short: 'h', default: false },
@@ -86,12 +90,19 @@ export async function runCli(argv: string[]): Promise<number> {
     groupsPerBatch: num(v['groups-per-batch'], '--groups-per-batch', d.groupsPerBatch, true),
     batchSize: num(v['batch-size'], '--batch-size', d.batchSize, true),
     backend: (v.backend ?? d.backend) as TrainParams['backend'],
+    air: {
+      ...AIR_DEFAULTS,
+      weight: num(v['air-weight'], '--air-weight', AIR_DEFAULTS.weight),
+      auxiliaryLabels: (v['air-labels'] ?? AIR_DEFAULTS.auxiliaryLabels) as 'truth' | 'given',
+      auxiliaryCount: num(v['air-count'], '--air-count', AIR_DEFAULTS.auxiliaryCount, true),
+      auxiliaryPerBatch: num(v['air-per-batch'], '--air-per-batch', AIR_DEFAULTS.auxiliaryPerBatch, true),
+    },
   };
   const scratchDir = v.scratch ?? join(v.out, '.scratch');
   mkdirSync(v.out, { recursive: true });
   mkdirSync(scratchDir, { recursive: true });
   const summary = await trainFromArtifacts({
-    datasetDirs: v.dataset, graphDirs: v.graph ?? [], labelsDir: v.labels, pretrainedDir: v.pretrained, params,
+    datasetDirs: v.dataset, graphDirs: v.graph ?? [], labelsDir: v.labels, pretrainedDir: v.pretrained, auxiliaryDir: v.auxiliary, params,
     seed: num(v.seed, '--seed', 0, true), outDir: v.out, scratchDir,
     log: (m) => process.stderr.write(`train: ${m}\n`),
     progress: (label, total, unit) => startProgress(label, total, { unit }),

@@ -2,7 +2,7 @@
  * JSON Schema of the train stage's parameters. Every property says what it means, its units and its default; the defaults
  * are the paper's (Sec. 4.1) except the backbone and input size, which are the embedded CPU default (docs/training.md).
  */
-import { TRAIN_DEFAULTS, METHODS } from '@ldl-alsg/training';
+import { AIR_DEFAULTS, TRAIN_DEFAULTS, METHODS } from '@ldl-alsg/training';
 
 const d = TRAIN_DEFAULTS;
 const perSpace = (description: string, def: { au: number; landmarks: number }, integer: boolean) => ({
@@ -24,7 +24,7 @@ export const trainParamsSchema = {
       enum: [...METHODS],
       default: d.method,
       description:
-        'baseline: cross-entropy only, batches of batchSize images; ldl-alsg: Eq. 5 with the wired graphs (AU, FL or AU+FL by which graphs are wired and which lambda > 0); nal: noise adaptation layer (Goldberger & Ben-Reuven); ipa2lt: LTNet with the three-step procedure (Zeng et al.).',
+        'baseline: cross-entropy only, batches of batchSize images; ldl-alsg: Eq. 5 with the wired graphs (AU, FL or AU+FL by which graphs are wired and which lambda > 0); nal: noise adaptation layer (Goldberger & Ben-Reuven); ipa2lt: LTNet with the three-step procedure (Zeng et al.); air: cross-entropy plus the auxiliary image regulariser (Azadi et al.), needs input `auxiliary`.',
     },
     backbone: { type: 'string', default: d.backbone, description: 'Backbone of @ldl-alsg/models: mlp | small-cnn | resnet18 | resnet50 | mobilenetv2. Default mlp (trains on 2 CPU cores).' },
     inputSize: { type: 'integer', minimum: 8, default: d.inputSize, description: 'Side of the grayscale input image in pixels. Default 32.' },
@@ -55,6 +55,16 @@ export const trainParamsSchema = {
         pretrainEpochs: { type: 'integer', minimum: 0, description: 'Baseline pre-training epochs; default epochs.' },
         coderEpochs: { type: 'integer', minimum: 1, description: 'Fine-tuning epochs per coder; default 1.' },
         ltnetEpochs: { type: 'integer', minimum: 1, description: 'LTNet training epochs; default ceil(epochs / 2).' },
+      },
+    },
+    air: {
+      type: 'object', additionalProperties: false, default: {}, description: 'AIR options (Azadi et al., ICLR 2016; docs/training.md "AIR"). Used by method air only.',
+      properties: {
+        weight: { type: 'number', minimum: 0, default: AIR_DEFAULTS.weight, description: `Weight lambda of the auxiliary image regulariser next to the mean cross-entropy (the released code's lambda_sen = 10 in every published run). Default ${AIR_DEFAULTS.weight}.` },
+        auxiliaryPerBatch: { type: 'integer', minimum: 1, default: AIR_DEFAULTS.auxiliaryPerBatch, description: `Auxiliary images forwarded per step (current weights, inference mode, no gradient) to estimate the regulariser; capped at auxiliaryCount. Default ${AIR_DEFAULTS.auxiliaryPerBatch}.` },
+        auxiliaryCount: { type: 'integer', minimum: 1, default: AIR_DEFAULTS.auxiliaryCount, description: `Size of the auxiliary set: a seeded selection stratified by clean class from the auxiliary input's rows (all of them when fewer). Default ${AIR_DEFAULTS.auxiliaryCount}.` },
+        auxiliaryLabels: { enum: ['truth', 'given'], default: AIR_DEFAULTS.auxiliaryLabels, description: 'Clean labels of the auxiliary rows: truth = argmax of the auxiliary ingest\'s distribution.npy (the synthetic benchmark\'s known truth; an error if it is missing), given = its manifest label (a clean subset a user provides).' },
+        auxiliarySplit: { type: 'string', default: AIR_DEFAULTS.auxiliarySplit, description: `Split of the auxiliary input's rows to draw the auxiliary set from. Default ${AIR_DEFAULTS.auxiliarySplit}.` },
       },
     },
     logEvery: { type: 'integer', minimum: 1, default: 10, description: 'Write a train-log.jsonl line every this many steps (plus one per epoch).' },

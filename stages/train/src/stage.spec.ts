@@ -100,6 +100,36 @@ describe('train stage', () => {
     await expect(go({ method: 'baseline', inputSize: 16 }, 'bad-init', join(root, 'nal'))).rejects.toThrow(/do not fit backbone mlp@16/);
   });
 
+  it('trains AIR from a pretrained model with a clean auxiliary set (truth or given labels); resumes; clear errors', async () => {
+    const { ds, root } = await fixture();
+    const aux = ds; // the training ingest itself as the auxiliary input (as AIR's released code does); real wiring uses another ingest
+    const go = (over: Partial<TrainParams>, name: string, extra: { auxiliaryDir?: string; pretrainedDir?: string; failAfter?: { phase: string; epoch: number } } = {}) =>
+      trainFromArtifacts({ datasetDirs: [ds], graphDirs: [], params: params({ epochs: 2, ...over }), seed: 2, outDir: join(root, name), scratchDir: join(root, `s-${name}`), log: quiet, ...extra });
+    await go({ method: 'baseline', epochs: 1 }, 'base');
+    const air = { weight: 10, auxiliaryCount: 12, auxiliaryPerBatch: 4, auxiliaryLabels: 'truth' as const, auxiliarySplit: 'train' };
+    await expect(go({ method: 'air', air }, 'no-aux')).rejects.toThrow(/method air needs auxiliary images.*wire input `auxiliary`/);
+    await expect(go({ method: 'air', air }, 'no-dist', { auxiliaryDir: aux })).rejects.toThrow(/distribution.npy: not found; air.auxiliaryLabels = truth/);
+    // The truth says every auxiliary row is class 0 (the manifest says i mod 3): truth and given select differently.
+    writeNpy(join(aux, 'distribution.npy'), Float32Array.from({ length: n * 7 }, (_, k) => (k % 7 === 0 ? 0.7 : 0.05)), [n, 7]);
+    const a = await go({ method: 'air', air }, 'air', { auxiliaryDir: aux, pretrainedDir: join(root, 'base') });
+    expect(Object.keys(a.phases as object)).toEqual(['air']);
+    expect(a.auxiliary).toEqual(expect.objectContaining({ count: 12, candidates: 40, split: 'train' }));
+    expect((a.auxiliary as { perClass: Record<string, number> }).perClass[CLASSES[0]]).toBe(12);
+    expect((a.params as { air: { weight: number } }).air.weight).toBe(10);
+    const log = readFileSync(join(root, 'air', 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log[0]).toEqual(expect.objectContaining({ phase: 'air', ce: expect.any(Number), air: expect.any(Number) }));
+    expect(log[0].air).toBeGreaterThan(0);
+    const given = await go({ method: 'air', epochs: 1, air: { ...air, auxiliaryLabels: 'given' } }, 'air-given', { auxiliaryDir: aux });
+    expect((given.auxiliary as { perClass: Record<string, number> }).perClass).toEqual(expect.objectContaining({ [CLASSES[0]]: 4, [CLASSES[1]]: 4, [CLASSES[2]]: 4 }));
+    // A killed run resumes to the same model.
+    await expect(go({ method: 'air', air }, 'air-kill', { auxiliaryDir: aux, pretrainedDir: join(root, 'base'), failAfter: { phase: 'air', epoch: 1 } })).rejects.toBeInstanceOf(SimulatedKill);
+    await go({ method: 'air', air }, 'air-kill', { auxiliaryDir: aux, pretrainedDir: join(root, 'base') });
+    expect(readFileSync(join(root, 'air-kill', 'model', 'weights.bin'))).toEqual(readFileSync(join(root, 'air', 'model', 'weights.bin')));
+    const model = await loadLayersModelFromDir(join(root, 'air', 'model', 'model.json'));
+    expect(model.outputs[0].shape).toEqual([null, 7]);
+    model.dispose();
+  });
+
   it('rejects bad input with clear errors', async () => {
     const { ds, graph, root } = await fixture();
     const go = (over: Partial<TrainParams>, graphs = [graph], labelsDir?: string) =>
