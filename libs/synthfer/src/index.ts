@@ -11,3 +11,4 @@ export { ANNOTATION_COLUMNS, faceId, imagePath } from './chunk';
 export { sampleFace, type FaceSample } from './face-sample';
 export { renderFace } from './render';
 export { encodePngGray } from './png';
+export { computeSynthferCeilings, oracleAccuracy, fitSoftmax, predictSoftmax, quadraticFeatures, CEILINGS_SCHEMA, DEFAULT_SOFTMAX_FIT, type Ceilings, type SoftmaxFitParams, type SoftmaxModel } from './ceilings';

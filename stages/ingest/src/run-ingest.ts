@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { AlsgError, type Progress } from '@ldl-alsg/common';
 import { ingestDataset, type IngestReport } from '@ldl-alsg/datasets';
 import { REAL_PROPERTIES, toIngestOptions, type IngestParams } from './params';
-import type { SynthferReport } from '@ldl-alsg/synthfer';
+import { computeSynthferCeilings, type SynthferReport } from '@ldl-alsg/synthfer';
+import { writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { runSynthfer } from './synthfer-bridge';
 
 export interface RunIngestHooks {
@@ -53,6 +54,10 @@ export async function runIngest(params: IngestParams, outDir: string, hooks: Run
   try {
     const report = await runSynthfer(synthferOptions(params, hooks.seed), staging, { progress: hooks.progress });
     if (!existsSync(join(staging, 'manifest.csv'))) throw new AlsgError('E_STAGE', 'ingest: synthfer finished without writing manifest.csv');
+    // what any method could reach on each test set (libs/synthfer/src/ceilings.ts); the report shows it beside the results
+    const t = performance.now();
+    writeJsonAtomic(join(staging, 'ceilings.json'), computeSynthferCeilings(staging));
+    hooks.log?.(`ingest synthfer: ceilings.json in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     moveIntoPlace(staging, outDir);
     return { kind: 'synthfer', report };
   } finally {

@@ -87,6 +87,11 @@ describe('ingest stage', () => {
     expect(ctx.recorded).toMatchObject({ ingest: { format: 'synthfer', rows: 10, profile: 'smoke', seed: 7 } });
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+    const ceilings = JSON.parse(readFileSync(join(out, 'ceilings.json'), 'utf8'));
+    expect(ceilings.schema).toBe('alsg-ceilings/1');
+    expect(Object.keys(ceilings.oracle.perSet)).toEqual(['raf-syn']);
+    expect(Object.keys(ceilings.features.perSet)).toEqual(['raf-syn']);
+    expect(ceilings.features.params.trainRows).toBe(6);
   });
 
   it('rejects a real format without root', async () => {
