@@ -51,7 +51,7 @@ const quiet = () => undefined;
 describe('train stage', () => {
   it('declares a documented schema', () => {
     const props = (stage.paramsSchema as { properties: Record<string, { description?: string }> }).properties;
-    for (const key of ['method', 'backbone', 'inputSize', 'lambda', 'k', 'reduction', 'epochs', 'lr', 'momentum', 'weightDecay', 'warmupEpochs', 'groupsPerBatch', 'batchSize', 'backend', 'seed', 'neighbourMode']) {
+    for (const key of ['method', 'backbone', 'inputSize', 'lambda', 'k', 'reduction', 'epochs', 'lr', 'momentum', 'weightDecay', 'warmupEpochs', 'groupsPerBatch', 'batchSize', 'backend', 'seed', 'neighbourMode', 'air']) {
       expect(props[key]?.description, key).toBeTruthy();
     }
   });
