@@ -1,6 +1,7 @@
 /**
- * The `expect:` claims of a pipeline: the paper's statements as checks over the report's table. Each claim compares two
- * operands; an operand is a table cell (its mean over seeds), a constant, or arithmetic over operands:
+ * The `expect:` claims of a pipeline: the paper's statements, judged by paired multi-seed statistics over the
+ * report's results. Each claim compares two operands; an operand is a table cell, a constant, or arithmetic over
+ * operands:
  *
  * ```yaml
  * expect:
@@ -16,13 +17,25 @@
  *
  * A cell reference: `row` = the row's label (field values joined by " / "), the paper's printed row label, or an object
  * of descriptor fields; `column` = likewise for column groups (needed only when the table has column fields);
- * `metric` = a dataset name, the paper's dataset key (affectnet, ckplus, ...), or wild | lab | all.
- * Operators: > >= < <= ==; `margin` (default 0) requires left - right > margin (for > and >=), left - right < -margin
- * (for < and <=) or |left - right| <= margin (for ==). A claim whose cell is missing (not run, no such row) is a FAIL
- * with the reason; nothing is skipped or hidden.
+ * `metric` = a dataset name, the paper's dataset key (affectnet, ckplus, ...), or wild | lab | all. Ceiling rows
+ * ("Ceiling: oracle", "Ceiling: AU features") are reachable only by their exact label and count as constants.
+ *
+ * Verdicts. For every seed s present in all the claim's cells, the whole expression is evaluated on that seed's
+ * results: d_s = left_s - right_s. Two 95% intervals of the mean difference:
+ * (a) t interval over the d_s (t quantile with n-1 df; needs >= 2 seeds);
+ * (b) paired bootstrap over test images: resample images with replacement within each test set (seeded), recompute
+ *     every operand (per-set accuracies; wild / lab / all as plain means of them) for left and right on the SAME
+ *     resample, average left - right over seeds; percentile interval.
+ * Supported only if both lie strictly on the claimed side beyond `margin`; contradicted only if both lie on the other
+ * side; otherwise inconclusive (stats.ts: intervalVerdict). With one seed the bootstrap decides alone; without
+ * predictions.csv the t interval decides alone. A seed missing from some cell is excluded from that claim with a note.
+ * A claim that cannot be evaluated (cell not run, no such row, no common seed) is inconclusive with the reason.
  */
 import { AlsgError } from '@ldl-alsg/common';
-import type { BuiltTable, TableCell } from './table';
+import { bootstrapAccuracies, type BootstrapDraws } from './predictions';
+import type { ResultRecord } from './results';
+import { combineVerdicts, intervalVerdict, percentileInterval, tInterval, type Verdict } from './stats';
+import type { BuiltTable, TableCell, TableRow, ColumnGroup } from './table';
 import { paperDatasetKey } from './table';
 
 /** A reference to one table cell. */
@@ -49,7 +62,8 @@ export interface Claim {
   margin?: number;
 }
 
-/** A term that entered a claim: which cell and what it held. */
+
+/** A term that entered a claim: which cell and what it held (mean over the claim's paired seeds). */
 export interface ClaimTerm {
   ref: string;
   value: number | null;
@@ -57,17 +71,48 @@ export interface ClaimTerm {
   n: number;
 }
 
-/** The outcome of one claim. */
+/** Settings of the statistics (recorded in checks.json). */
+export interface ClaimStatsOptions {
+  /** Bootstrap resamples, default 2000. */
+  resamples?: number;
+  /** Bootstrap seed, default 0. */
+  seed?: number;
+}
+
+export const DEFAULT_BOOTSTRAP = { resamples: 2000, seed: 0 } as const;
+/** Two-sided level of both intervals. */
+export const CLAIM_LEVEL = 0.95;
+
+/** How the verdict was reached. */
+export type DecidedBy = 't+bootstrap' | 'bootstrap only (1 seed)' | 't only (no predictions.csv)' | 'exact (no results)' | 'none';
+
+/** The outcome of one claim (one entry of checks.json). */
 export interface ClaimResult {
   claim: string;
-  status: 'PASS' | 'FAIL';
+  verdict: Verdict;
   op: ClaimOperator;
   margin: number;
+  /** Mean over the paired seeds of the left / right operand; null when not evaluable. */
   left: number | null;
   right: number | null;
-  /** "72.13 > 69.33" with the numbers, or the reason it could not be evaluated. */
+  /** Mean and sample sd of the per-seed differences left_s - right_s. */
+  meanDiff: number | null;
+  sdDiff: number | null;
+  nSeeds: number;
+  seeds: string[];
+  perSeedDiff: number[];
+  /** 95% t interval over the per-seed differences (null with fewer than 2 seeds). */
+  tInterval: { low: number; high: number; df: number } | null;
+  /** 95% percentile interval of the paired bootstrap (null without predictions.csv for some cell). */
+  bootstrap: { low: number; high: number; resamples: number; images: number; seed: number } | null;
+  decidedBy: DecidedBy;
+  /** One line: what the intervals are and the rule. */
+  method: string;
+  /** The numbers in words (as printed in report.md after the verdict), or why the claim could not be evaluated. */
   detail: string;
   reason?: string;
+  /** E.g. seeds excluded because some cell lacks them. */
+  notes: string[];
   terms: ClaimTerm[];
 }
 
@@ -96,7 +141,7 @@ export function claimsJsonSchema(): Record<string, unknown> {
   const operand = { oneOf: [cell, value, ...ops(level1)] };
   return {
     type: 'array',
-    description: "The pipeline's expect: claims, each checked over the table and reported PASS or FAIL with its numbers.",
+    description: "The pipeline's expect: claims, each checked over the table and judged supported, contradicted or inconclusive by paired statistics over seeds and test images.",
     default: [],
     items: {
       type: 'object',
@@ -125,9 +170,12 @@ function refText(ref: CellRef): string {
   return [part(ref.row), part(ref.column), ref.metric].filter((s) => s).join(' | ');
 }
 
-/** Finds the cell a reference names; throws MissingCell (a FAIL reason) when there is none or it is ambiguous. */
-function lookup(table: BuiltTable, ref: CellRef): TableCell {
-  const rows = table.rows.filter((r) => ref.row === undefined || matches(ref.row, r.key, r.label, r.paperLabel));
+/** Finds the cell a reference names; throws MissingCell (a reason) when there is none or it is ambiguous. */
+function lookup(table: BuiltTable, ref: CellRef): { row: TableRow; group: ColumnGroup; cell: TableCell } {
+  // Ceiling rows are not methods: only their exact label reaches them, never descriptor fields or "any row".
+  const rows = table.rows.filter((r) =>
+    r.ceiling ? typeof ref.row === 'string' && ref.row === r.label : ref.row === undefined || matches(ref.row, r.key, r.label, r.paperLabel),
+  );
   if (rows.length === 0) throw new MissingCell(`no row matches ${JSON.stringify(ref.row)} (rows: ${table.rows.map((r) => r.label).join('; ')})`);
   if (rows.length > 1) throw new MissingCell(`${JSON.stringify(ref.row ?? '(any)')} matches ${rows.length} rows (${rows.map((r) => r.label).join('; ')}); name more fields`);
   const groups = table.groups.map((g, i) => ({ g, i })).filter(({ g }) => ref.column === undefined || matches(ref.column, g.key, g.label));
@@ -138,56 +186,240 @@ function lookup(table: BuiltTable, ref: CellRef): TableCell {
   if (m < 0) throw new MissingCell(`metric "${ref.metric}" is not a column (columns: ${table.metrics.map((c) => c.key).join(', ')})`);
   const cells = rows[0].cells[groups[0].i];
   if (!cells) throw new MissingCell(`row "${rows[0].label}" has no results in column "${groups[0].g.label}"`);
-  return cells[m];
+  return { row: rows[0], group: groups[0].g, cell: cells[m] };
 }
 
-function evaluateOperand(table: BuiltTable, op: Operand, terms: ClaimTerm[]): number {
-  if ('value' in op) return op.value;
-  if ('minus' in op) return evaluateOperand(table, op.minus[0], terms) - evaluateOperand(table, op.minus[1], terms);
-  if ('plus' in op) return op.plus.reduce((a, o) => a + evaluateOperand(table, o, terms), 0);
-  if ('mean' in op) return op.mean.reduce((a, o) => a + evaluateOperand(table, o, terms), 0) / op.mean.length;
+/** A result cell inside a claim: its per-seed values (from the table) and per-seed results (for the bootstrap). */
+interface CellLeaf {
+  ref: string;
+  cell: TableCell;
+  /** Seed -> the result that filled this cell for that seed. */
+  records: Map<string, ResultRecord>;
+  term: number;
+}
+
+/** An operand compiled to a function of its leaves' values (so it runs per seed and per resample alike). */
+type Compiled = (leafValue: (leaf: number) => number) => number;
+
+function compile(table: BuiltTable, results: readonly ResultRecord[], op: Operand, leaves: CellLeaf[], terms: ClaimTerm[]): Compiled {
+  if ('value' in op) {
+    const x = op.value;
+    return () => x;
+  }
+  if ('minus' in op) {
+    const [a, b] = op.minus.map((o) => compile(table, results, o, leaves, terms));
+    return (v) => a(v) - b(v);
+  }
+  if ('plus' in op) {
+    const parts = op.plus.map((o) => compile(table, results, o, leaves, terms));
+    return (v) => parts.reduce((a, p) => a + p(v), 0);
+  }
+  if ('mean' in op) {
+    const parts = op.mean.map((o) => compile(table, results, o, leaves, terms));
+    return (v) => parts.reduce((a, p) => a + p(v), 0) / parts.length;
+  }
   if (!('metric' in op)) throw new AlsgError('E_CONFIG', `report: claim operand ${JSON.stringify(op)} must be a cell {row, column, metric}, {value}, {minus}, {plus} or {mean}`);
-  const cell = lookup(table, op);
+  const { row, group, cell } = lookup(table, op);
   const text = refText(op);
   if (!cell.ours) {
     terms.push({ ref: text, value: null, n: 0 });
     throw new MissingCell(`${text}: not run`);
   }
-  terms.push({ ref: text, value: cell.ours.mean, n: cell.ours.n });
-  return cell.ours.mean;
-}
-
-function compare(left: number, op: ClaimOperator, right: number, margin: number): boolean {
-  const d = left - right;
-  switch (op) {
-    case '>': return d > margin;
-    case '>=': return d >= margin;
-    case '<': return -d > margin;
-    case '<=': return -d >= margin;
-    case '==': return Math.abs(d) <= margin;
+  if (row.ceiling) {
+    const x = cell.ours.mean;
+    terms.push({ ref: text, value: x, n: 0 });
+    return () => x;
   }
+  const records = new Map<string, ResultRecord>();
+  for (const r of results) {
+    if (table.rowFields.every((f) => r.descriptor[f] === row.key[f]) && table.columnFields.every((f) => r.descriptor[f] === group.key[f])) records.set(r.descriptor.seed, r);
+  }
+  const i = leaves.length;
+  leaves.push({ ref: text, cell, records, term: terms.length });
+  terms.push({ ref: text, value: null, n: 0 });
+  return (v) => v(i);
 }
 
-/** Evaluates every claim over the table; never throws for a missing cell (that claim FAILs with the reason). */
-export function evaluateClaims(table: BuiltTable, claims: readonly Claim[]): ClaimResult[] {
-  return claims.map((c) => {
-    const margin = c.margin ?? 0;
-    if (!(CLAIM_OPERATORS as readonly string[]).includes(c.op)) {
-      throw new AlsgError('E_CONFIG', `report: claim "${c.claim}": op must be one of ${CLAIM_OPERATORS.join(' ')}, but got ${JSON.stringify(c.op)}`);
+/** The test sets a metric of one result averages (a dataset, or the plain-mean sets of wild / lab / all). */
+function metricSets(r: ResultRecord, metric: string): string[] {
+  if (metric === 'wild' || metric === 'lab') return r.metrics.sets.filter((s) => s.domain === metric).map((s) => s.dataset);
+  if (metric === 'all') return r.metrics.sets.map((s) => s.dataset);
+  const set = r.metrics.sets.find((s) => s.dataset === metric) ?? r.metrics.sets.find((s) => paperDatasetKey(s.dataset) === metric);
+  return set ? [set.dataset] : [];
+}
+
+function compareSeeds(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
+}
+
+/** "+1.23" / "-0.41". */
+export function signed(x: number, digits = 2): string {
+  const t = x.toFixed(digits);
+  return x >= 0 && !t.startsWith('-') ? `+${t}` : t;
+}
+
+function interval(iv: { low: number; high: number }): string {
+  return `[${signed(iv.low)}, ${signed(iv.high)}]`;
+}
+
+interface Prepared {
+  claim: Claim;
+  margin: number;
+  terms: ClaimTerm[];
+  leaves: CellLeaf[];
+  left?: Compiled;
+  right?: Compiled;
+  reason?: string;
+}
+
+function unevaluable(p: Prepared, reason: string, extra: Partial<ClaimResult> = {}): ClaimResult {
+  return {
+    claim: p.claim.claim, verdict: 'inconclusive', op: p.claim.op, margin: p.margin, left: null, right: null, meanDiff: null, sdDiff: null, nSeeds: 0, seeds: [],
+    perSeedDiff: [], tInterval: null, bootstrap: null, decidedBy: 'none', method: 'not evaluated', detail: `cannot evaluate: ${reason}`, reason, notes: [], terms: p.terms, ...extra,
+  };
+}
+
+/**
+ * Judges every claim (see the module comment). Never throws for a missing cell (that claim is inconclusive with the
+ * reason); throws for a malformed claim or when the results' test images cannot be paired (different sets or ids).
+ * @param results the results the table was built from; without them (or without their predictions.csv) there is no
+ *   bootstrap and the t interval decides alone.
+ */
+export function evaluateClaims(table: BuiltTable, claims: readonly Claim[], results: readonly ResultRecord[] = [], options: ClaimStatsOptions = {}): ClaimResult[] {
+  const resamples = options.resamples ?? DEFAULT_BOOTSTRAP.resamples;
+  const bootSeed = options.seed ?? DEFAULT_BOOTSTRAP.seed;
+  const prepared: Prepared[] = claims.map((claim) => {
+    if (!(CLAIM_OPERATORS as readonly string[]).includes(claim.op)) {
+      throw new AlsgError('E_CONFIG', `report: claim "${claim.claim}": op must be one of ${CLAIM_OPERATORS.join(' ')}, but got ${JSON.stringify(claim.op)}`);
     }
-    const terms: ClaimTerm[] = [];
-    let left: number | null = null;
-    let right: number | null = null;
+    const margin = claim.margin ?? 0;
+    if (!(margin >= 0)) throw new AlsgError('E_CONFIG', `report: claim "${claim.claim}": margin must be >= 0, but got ${claim.margin}`);
+    const p: Prepared = { claim, margin, terms: [], leaves: [] };
     try {
-      left = evaluateOperand(table, c.left, terms);
-      right = evaluateOperand(table, c.right, terms);
+      p.left = compile(table, results, claim.left, p.leaves, p.terms);
+      p.right = compile(table, results, claim.right, p.leaves, p.terms);
     } catch (err) {
       if (!(err instanceof MissingCell)) throw err;
-      return { claim: c.claim, status: 'FAIL', op: c.op, margin, left, right, detail: `cannot evaluate: ${err.message}`, reason: err.message, terms };
+      p.reason = err.message;
     }
-    const ok = compare(left, c.op, right, margin);
-    const gap = margin ? ` (margin ${margin})` : '';
-    const rel = `${left.toFixed(2)} ${c.op} ${right.toFixed(2)}${gap}`;
-    return { claim: c.claim, status: ok ? 'PASS' : 'FAIL', op: c.op, margin, left, right, detail: ok ? rel : `not ${rel}`, terms };
+    return p;
+  });
+
+  // Seeds each claim pairs on: those present in every one of its cells.
+  const pairedSeeds = prepared.map((p) => {
+    const lists = p.leaves.map((l) => l.cell.seeds);
+    const all = [...new Set(lists.flat())].sort(compareSeeds);
+    return { common: all.filter((s) => lists.every((l) => l.includes(s))), all };
+  });
+
+  // One bootstrap over every result any claim needs: the draws depend only on the seed and the test sets' sizes, so
+  // each claim sees the same resamples whichever other claims there are.
+  const members: ResultRecord[] = [];
+  const memberIndex = new Map<ResultRecord, number>();
+  const bootstrappable = prepared.map((p, k) => {
+    if (p.reason || p.leaves.length === 0) return false;
+    return pairedSeeds[k].common.every((s) => p.leaves.every((l) => l.records.get(s)?.predictions));
+  });
+  prepared.forEach((p, k) => {
+    if (!bootstrappable[k]) return;
+    for (const s of pairedSeeds[k].common) {
+      for (const l of p.leaves) {
+        const r = l.records.get(s)!;
+        if (!memberIndex.has(r)) {
+          memberIndex.set(r, members.length);
+          members.push(r);
+        }
+      }
+    }
+  });
+  const draws: BootstrapDraws | null = members.length
+    ? bootstrapAccuracies(members.map((r) => ({ name: r.dir, sets: r.predictions! })), resamples, bootSeed)
+    : null;
+  const setIndex = new Map((draws?.datasets ?? []).map((d, i) => [d, i]));
+
+  return prepared.map((p, k): ClaimResult => {
+    const { claim, margin, leaves } = p;
+    if (p.reason || !p.left || !p.right) return unevaluable(p, p.reason ?? 'no operands');
+    const left = p.left;
+    const right = p.right;
+    if (leaves.length === 0) {
+      // Constants (and ceilings) only: nothing varies, the comparison is exact.
+      const l = left(() => NaN);
+      const r = right(() => NaN);
+      const d = l - r;
+      const verdict = intervalVerdict({ low: d, high: d }, claim.op, margin);
+      return {
+        claim: claim.claim, verdict, op: claim.op, margin, left: l, right: r, meanDiff: d, sdDiff: null, nSeeds: 0, seeds: [], perSeedDiff: [], tInterval: null, bootstrap: null,
+        decidedBy: 'exact (no results)', method: 'constants only: the difference is exact', detail: `${signed(d)} points (exact: no results involved)`, notes: [], terms: p.terms,
+      };
+    }
+    const { common, all } = pairedSeeds[k];
+    const notes = all
+      .filter((s) => !common.includes(s))
+      .map((s) => `seed ${s} excluded: not in ${leaves.filter((l) => !l.cell.seeds.includes(s)).map((l) => l.ref).join('; ')}`);
+    if (common.length === 0) return unevaluable(p, `no seed is present in every cell (${leaves.map((l) => `${l.ref}: ${l.cell.seeds.join(',') || '-'}`).join('; ')})`, { notes });
+
+    const valueAt = (leaf: CellLeaf, s: string): number => leaf.cell.values[leaf.cell.seeds.indexOf(s)];
+    const lefts = common.map((s) => left((i) => valueAt(leaves[i], s)));
+    const rights = common.map((s) => right((i) => valueAt(leaves[i], s)));
+    const diffs = common.map((_, j) => lefts[j] - rights[j]);
+    const n = common.length;
+    const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+    leaves.forEach((l) => (p.terms[l.term] = { ref: l.ref, value: avg(common.map((s) => valueAt(l, s))), n }));
+    const meanDiff = avg(diffs);
+    const t = tInterval(diffs, CLAIM_LEVEL);
+
+    let boot: ClaimResult['bootstrap'] = null;
+    if (bootstrappable[k] && draws) {
+      // Per leaf and seed: the member and the set indices its metric averages.
+      const plan = leaves.map((l) =>
+        common.map((s) => {
+          const r = l.records.get(s)!;
+          const sets = metricSets(r, l.cell.metric).map((d) => setIndex.get(d)!);
+          return { m: memberIndex.get(r)!, sets };
+        }),
+      );
+      const used = new Set(plan.flatMap((pl) => pl.flatMap((x) => x.sets)));
+      const stats = new Float64Array(draws.resamples);
+      for (let b = 0; b < draws.resamples; b++) {
+        let sum = 0;
+        for (let j = 0; j < n; j++) {
+          const v = (i: number): number => {
+            const { m, sets } = plan[i][j];
+            let a = 0;
+            for (const s of sets) a += draws.accuracy(b, m, s);
+            return a / sets.length;
+          };
+          sum += left(v) - right(v);
+        }
+        stats[b] = sum / n;
+      }
+      const iv = percentileInterval(stats, CLAIM_LEVEL);
+      boot = { low: iv.low, high: iv.high, resamples: draws.resamples, images: [...used].reduce((a, s) => a + draws.sizes[s], 0), seed: draws.seed };
+    }
+
+    const tv = t ? intervalVerdict(t, claim.op, margin) : null;
+    const bv = boot ? intervalVerdict(boot, claim.op, margin) : null;
+    let verdict: Verdict = 'inconclusive';
+    let decidedBy: DecidedBy = 'none';
+    if (tv && bv) [verdict, decidedBy] = [combineVerdicts(tv, bv), 't+bootstrap'];
+    else if (bv) [verdict, decidedBy] = [bv, 'bootstrap only (1 seed)'];
+    else if (tv) [verdict, decidedBy] = [tv, 't only (no predictions.csv)'];
+
+    const level = `${Math.round(CLAIM_LEVEL * 100)}%`;
+    const parts = [`${signed(meanDiff)} points${margin ? ` (margin ${margin})` : ''}`];
+    parts.push(t ? `${level} t-interval ${interval(t)} over ${n} seeds` : `${n} seed: ${boot ? 'bootstrap only' : 'no t-interval'}`);
+    const detail = `${parts.join(', ')}; ${boot ? `paired bootstrap over ${boot.images.toLocaleString('en-US')} test images ${interval(boot)}` : 'no paired bootstrap (no predictions.csv)'}`;
+    const method = [
+      t ? `${level} t interval over ${n} paired seeds (df ${n - 1})` : null,
+      boot ? `${level} percentile interval of a paired bootstrap over ${boot.images} test images (${boot.resamples} resamples stratified by set, seed ${boot.seed})` : null,
+    ].filter((s) => s).join(' and ') + (decidedBy === 't+bootstrap' ? '; supported / contradicted only when both lie on one side of the margin' : decidedBy === 'none' ? '; no interval: inconclusive' : `; decided by the ${decidedBy}`);
+    return {
+      claim: claim.claim, verdict, op: claim.op, margin, left: avg(lefts), right: avg(rights), meanDiff, sdDiff: t ? t.sd : null, nSeeds: n, seeds: common, perSeedDiff: diffs,
+      tInterval: t ? { low: t.low, high: t.high, df: t.df } : null, bootstrap: boot, decidedBy, method, detail,
+      ...(decidedBy === 'none' ? { reason: '1 seed and no predictions.csv: no interval' } : {}), notes, terms: p.terms,
+    };
   });
 }

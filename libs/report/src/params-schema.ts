@@ -23,7 +23,17 @@ export const REPORT_PARAMS_SCHEMA: Record<string, unknown> = {
     },
     paperRows: { type: 'boolean', default: true, description: "also list the paper's rows this pipeline did not run (shown as 'not run (paper x)')" },
     expect: claimsJsonSchema(),
-    failOnClaims: { type: 'boolean', default: false, description: 'fail the stage when a claim FAILs (default: report it, do not fail)' },
+    failOnClaims: { type: 'boolean', default: false, description: 'fail the stage when a claim is not supported (contradicted or inconclusive); default: report it, do not fail' },
+    bootstrap: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: "the claims' paired bootstrap over test images (predictions.csv)",
+      properties: {
+        resamples: { type: 'integer', minimum: 100, maximum: 100000, default: 2000, description: 'bootstrap resamples' },
+        seed: { type: 'integer', default: 0, description: 'seed of the resampling' },
+      },
+    },
     reference: {
       description: 'compare with committed reference results; null = no comparison',
       default: null,

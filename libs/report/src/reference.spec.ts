@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,41 @@ describe('reference diff', () => {
   });
 });
 
+describe('reference verdicts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alsg-ref-verdicts-'));
+  const table = buildTable({ table: 'table1' }, [flatResult({ method: 'baseline' }, 60)]);
+  const check = (claim: string, verdict: 'supported' | 'contradicted' | 'inconclusive', meanDiff: number | null) => ({ claim, verdict, meanDiff, nSeeds: 3 });
+
+  it('compares verdicts exactly and mean differences within the tolerance', () => {
+    const file = join(dir, 'v.json');
+    const ref = writeReference(file, table, 'three seeds', [check('A beats B', 'supported', 1.2), check('C beats D', 'inconclusive', 0.1)]);
+    expect(ref.schema).toBe('ldl-alsg/reference@2');
+    const same = diffAgainstReference(table, readReference(file), 0.5, file, [check('A beats B', 'supported', 1.5), check('C beats D', 'inconclusive', 0.3)]);
+    expect(same.ok).toBe(true);
+    expect(same.checkCounts.ok).toBe(2);
+    const changed = diffAgainstReference(table, readReference(file), 0.5, file, [check('A beats B', 'inconclusive', 1.2), check('C beats D', 'inconclusive', 0.9)]);
+    expect(changed.ok).toBe(false);
+    expect(changed.counts.moved).toBe(0); // the cells did not move; the claims did
+    expect(changed.checks.map((c) => c.status)).toEqual(['verdict', 'moved']);
+    expect(changed.checks[0].message).toBe('verdict changed: reference supported, now inconclusive');
+    expect(changed.checks[1].message).toBe('mean difference 0.900 vs reference 0.100 (tolerance 0.5)');
+    const renamed = diffAgainstReference(table, readReference(file), 0.5, file, [check('A beats B', 'supported', 1.2)]);
+    expect(renamed.checks.map((c) => c.status)).toEqual(['ok', 'missing']);
+  });
+
+  it('treats a reference written before verdicts (@1) as needing --update, without crashing', () => {
+    const file = join(dir, 'old.json');
+    writeFileSync(file, JSON.stringify({ schema: 'ldl-alsg/reference@1', table: 'table1', cells: [{ row: 'Baseline', column: '', metric: 'all', mean: 60, n: 1 }] }));
+    const old = readReference(file);
+    const d = diffAgainstReference(table, old, 0.5, file, [check('A beats B', 'supported', 1.2)]);
+    expect(d.ok).toBe(false);
+    expect(d.checks[0]).toMatchObject({ status: 'unverified', ours: 'supported', reference: null });
+    expect(d.hint).toMatch(/holds no claim verdicts \(ldl-alsg\/reference@1, written before claims had verdicts\); regenerate it deliberately: alsg reference .* --update/);
+    // Without claims an @1 file still compares its cells as before.
+    expect(diffAgainstReference(buildTable({ table: 'table1', metrics: ['all'] }, [flatResult({ method: 'baseline' }, 60)]), old, 0.5, file).ok).toBe(true);
+  });
+});
+
 describe('reference from a finished report', () => {
   it('updates and checks from table.json', async () => {
     const { writeJsonAtomic } = await import('@ldl-alsg/artifacts');
@@ -43,9 +78,13 @@ describe('reference from a finished report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alsg-ref-report-'));
     const table = buildTable({ table: 'table1' }, [flatResult({ method: 'baseline' }, 60)]);
     writeJsonAtomic(join(dir, 'table.json'), { table });
+    writeJsonAtomic(join(dir, 'checks.json'), { checks: [{ claim: 'A beats B', verdict: 'contradicted', meanDiff: -2, nSeeds: 3 }] });
     const ref = updateReferenceFromReport(dir, join(dir, 'ref.json'), 'smoke profile');
     expect(ref.cells).toHaveLength(10);
+    expect(ref.checks).toEqual([{ claim: 'A beats B', verdict: 'contradicted', meanDiff: -2, nSeeds: 3 }]);
     expect(checkReportAgainstReference(dir, join(dir, 'ref.json'), 0).ok).toBe(true);
+    writeJsonAtomic(join(dir, 'checks.json'), { passed: 1, total: 1, checks: [{ claim: 'A beats B', status: 'PASS' }] });
+    expect(() => checkReportAgainstReference(dir, join(dir, 'ref.json'), 0)).toThrow(/checks.json: its checks have no "verdict" \(written by an older report stage with PASS\/FAIL\)/);
     expect(() => checkReportAgainstReference(join(dir, 'nope'), join(dir, 'ref.json'), 0)).toThrow(/table.json: not found/);
   });
 });

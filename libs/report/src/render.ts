@@ -16,7 +16,7 @@ function headerCells(table: BuiltTable): string[] {
 }
 
 function rowCells(table: BuiltTable, row: BuiltTable['rows'][number]): string[] {
-  const fields = table.rowFields.map((f) => row.key[f] ?? '');
+  const fields = row.ceiling ? table.rowFields.map((_, i) => (i === 0 ? row.label : '')) : table.rowFields.map((f) => row.key[f] ?? '');
   const cells = table.groups.flatMap((_, g) => (row.cells[g] ?? table.metrics.map(() => null)).map((c) => (c ? formatCell(c) : 'not run')));
   return [...fields, ...cells];
 }
@@ -34,23 +34,33 @@ export function tableMarkdown(table: BuiltTable): string {
 }
 
 /**
- * The table as CSV: one line per cell (row fields, column group, metric, ours mean/sd/n/seeds, paper value), which
- * spreadsheets pivot easily and which keeps every number separate from its formatting.
+ * The table as CSV: one line per cell (row fields, column group, metric, ours mean/sd/n/seeds, one `seed_<s>` column
+ * per train seed holding that seed's value, paper value), which spreadsheets and pandas pivot easily
+ * (`pd.read_csv(...)[['seed_1', 'seed_2', 'seed_3']]` are numeric, empty where a cell lacks that seed) and which keeps
+ * every number separate from its formatting. Ceiling rows have n_seeds 0 and no seed values.
  */
 export function tableCsvRows(table: BuiltTable): { header: string[]; rows: Record<string, string | number>[] } {
-  const header = [...table.rowFields, 'column', 'metric', 'ours_mean', 'ours_sd', 'n_seeds', 'seeds', 'paper', 'cell'];
+  const allSeeds = [...new Set(table.rows.flatMap((row) => row.cells.flatMap((cells) => cells.flatMap((c) => c.seeds))))].sort((a, b) =>
+    Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) - Number(b) : a.localeCompare(b),
+  );
+  const seedColumns = allSeeds.map((s) => `seed_${s}`);
+  const header = [...table.rowFields, 'column', 'metric', 'ours_mean', 'ours_sd', 'n_seeds', 'seeds', ...seedColumns, 'paper', 'cell'];
   const rows: Record<string, string | number>[] = [];
   for (const row of table.rows) {
     row.cells.forEach((cells, g) => {
       cells.forEach((c) => {
         const r: Record<string, string | number> = {};
-        for (const f of table.rowFields) r[f] = row.key[f] ?? '';
+        table.rowFields.forEach((f, i) => (r[f] = row.ceiling ? (i === 0 ? row.label : '') : (row.key[f] ?? '')));
         r.column = table.groups[g].label;
         r.metric = c.metric;
         r.ours_mean = c.ours ? c.ours.mean.toFixed(4) : '';
-        r.ours_sd = c.ours ? c.ours.sd.toFixed(4) : '';
-        r.n_seeds = c.ours?.n ?? 0;
+        r.ours_sd = c.ours && !c.ceiling ? c.ours.sd.toFixed(4) : '';
+        r.n_seeds = c.ceiling ? 0 : (c.ours?.n ?? 0);
         r.seeds = c.seeds.join(' ');
+        allSeeds.forEach((s, k) => {
+          const i = c.seeds.indexOf(s);
+          r[seedColumns[k]] = i < 0 ? '' : c.values[i].toFixed(4);
+        });
         r.paper = c.paper === undefined ? '' : c.paper === null ? (c.paperNote ?? 'n/a') : c.paper;
         r.cell = formatCell(c);
         rows.push(r);
@@ -121,14 +131,35 @@ export interface ReportContent {
   figures: { caption: string; svg: string }[];
 }
 
+function termsText(c: ClaimResult): string {
+  return c.terms.map((t) => `${t.ref} = ${t.value === null ? 'not run' : t.value.toFixed(2)}${t.n > 1 ? ` (n=${t.n})` : ''}`).join('; ');
+}
+
 function checkLine(c: ClaimResult): string {
-  return `**${c.status}** ${c.claim}: ${c.detail}${c.terms.length ? ` [${c.terms.map((t) => `${t.ref} = ${t.value === null ? 'not run' : t.value.toFixed(2)}${t.n > 1 ? ` (n=${t.n})` : ''}`).join('; ')}]` : ''}`;
+  const notes = c.notes.length ? ` (${c.notes.join('; ')})` : '';
+  return `**${c.verdict}** ${c.claim}: ${c.detail}${notes}${c.terms.length ? ` [${termsText(c)}]` : ''}`;
+}
+
+/** What the verdicts mean, said once under the claims (Markdown and HTML). */
+export function claimsMethodText(checks: readonly ClaimResult[]): string {
+  const boot = checks.find((c) => c.bootstrap)?.bootstrap;
+  return (
+    'Each claim is judged on paired differences left - right (in points), with two 95% intervals of their mean: a t interval over the ' +
+    'per-seed differences (every method of a seed fine-tunes the same pre-trained checkpoint; t quantile with n-1 df) and a paired ' +
+    'bootstrap over test images (images resampled with replacement within each test set, every operand recomputed on the same ' +
+    `resample for left and right and averaged over seeds; percentile interval${boot ? `, ${boot.resamples} resamples, seed ${boot.seed}` : ''}). ` +
+    '**supported**: both intervals lie strictly on the claimed side beyond the margin; **contradicted**: both lie on the other side; ' +
+    '**inconclusive**: otherwise (a tie is never supported). With one seed the bootstrap decides alone; without predictions.csv the t interval does.'
+  );
 }
 
 function diffLines(d: ReferenceDiff): string[] {
-  const head = `Reference ${d.file}: ${d.ok ? 'all cells within' : 'MISMATCH beyond'} tolerance ${d.tolerance} (ok ${d.counts.ok}, moved ${d.counts.moved}, missing ${d.counts.missing}, new ${d.counts.new}).`;
+  const cc = d.checkCounts;
+  const claims = d.checks.length ? ` Claims: ok ${cc.ok}, verdict changed ${cc.verdict}, moved ${cc.moved}, missing ${cc.missing}, new ${cc.new}, unverified ${cc.unverified}.` : '';
+  const head = `Reference ${d.file}: ${d.ok ? 'all cells within' : 'MISMATCH beyond'} tolerance ${d.tolerance} (ok ${d.counts.ok}, moved ${d.counts.moved}, missing ${d.counts.missing}, new ${d.counts.new}).${claims}`;
+  const badChecks = d.checks.filter((c) => c.status !== 'ok').map((c) => `- claim ${c.status}: ${c.claim}: ${c.message ?? ''}`);
   const bad = d.cells.filter((c) => c.status !== 'ok').slice(0, 50).map((c) => `- ${c.status}: ${[c.row, c.column, c.metric].filter((s) => s).join(' | ')}: reference ${c.reference?.toFixed(4) ?? '-'}, ours ${c.ours?.toFixed(4) ?? '-'}${c.delta !== null ? `, delta ${c.delta.toFixed(4)}` : ''}`);
-  return [head, ...(d.hint ? [d.hint] : []), ...bad];
+  return [head, ...(d.hint ? [d.hint] : []), ...badChecks, ...bad];
 }
 
 /** report.md. */
@@ -136,8 +167,15 @@ export function renderMarkdown(c: ReportContent): string {
   const out = [`# ${c.title}`, '', `Paper: ${c.table.table.replace('table', 'Table ')}. ${c.table.caption}`, '', '## Provenance', '', ...provenanceLines(c.provenance).map((l) => `- ${l}`), ''];
   out.push('## Results: ours (paper)', '', 'Each cell: our accuracy in % (mean ± sd (n=seeds) when several seeds), then the paper\'s value in parentheses; "not run" marks rows the paper has and this pipeline did not run.', '', tableMarkdown(c.table), '');
   if (c.checks.length) {
-    const pass = c.checks.filter((x) => x.status === 'PASS').length;
-    out.push(`## Checks of the paper's claims (${pass}/${c.checks.length} PASS)`, '', ...c.checks.map((x) => `- ${checkLine(x)}`), '');
+    const n = (v: string): number => c.checks.filter((x) => x.verdict === v).length;
+    out.push(
+      `## Checks of the paper's claims (${n('supported')} supported, ${n('contradicted')} contradicted, ${n('inconclusive')} inconclusive of ${c.checks.length})`,
+      '',
+      ...c.checks.map((x) => `- ${checkLine(x)}`),
+      '',
+      claimsMethodText(c.checks),
+      '',
+    );
   }
   if (c.diff) out.push('## Reference comparison', '', ...diffLines(c.diff), '');
   if (c.ldl) out.push('## Label-distribution metrics and calibration (beyond the paper)', '', 'Pooled over test rows with a known true distribution; ECE (15 bins) against the hard labels over all test rows. Lower is better except cosine and intersection.', '', mdTable(c.ldl.header, c.ldl.rows), '');
@@ -152,7 +190,7 @@ function htmlTable(header: string[], rows: string[][], numericFrom: number): str
 
 /** report.html: one self-contained page (inline CSS, inline SVG; no scripts, no links to other hosts). */
 export function renderHtml(c: ReportContent): string {
-  const css = 'body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ccc;padding:3px 6px}td.num{text-align:right;white-space:nowrap}.PASS{color:#070;font-weight:bold}.FAIL{color:#b00;font-weight:bold}figure{display:inline-block;margin:0.5em}figcaption{font-size:12px;color:#555;max-width:560px}';
+  const css = 'body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ccc;padding:3px 6px}td.num{text-align:right;white-space:nowrap}.supported{color:#070;font-weight:bold}.contradicted{color:#b00;font-weight:bold}.inconclusive{color:#a60;font-weight:bold}figure{display:inline-block;margin:0.5em}figcaption{font-size:12px;color:#555;max-width:560px}';
   const parts = [`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(c.title)}</title><style>${css}</style></head><body>`];
   parts.push(`<h1>${escapeXml(c.title)}</h1><p>Paper: ${escapeXml(c.table.table.replace('table', 'Table '))}. ${escapeXml(c.table.caption)}</p>`);
   parts.push(`<h2>Provenance</h2><ul>${provenanceLines(c.provenance).map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`);
@@ -161,10 +199,12 @@ export function renderHtml(c: ReportContent): string {
   if (c.checks.length) {
     parts.push(`<h2>Checks of the paper's claims</h2><ul>`);
     for (const x of c.checks) {
-      const terms = x.terms.map((t) => `${t.ref} = ${t.value === null ? 'not run' : t.value.toFixed(2)}${t.n > 1 ? ` (n=${t.n})` : ''}`).join('; ');
-      parts.push(`<li><span class="${x.status}">${x.status}</span> ${escapeXml(x.claim)}: ${escapeXml(x.detail)}${terms ? ` <small>[${escapeXml(terms)}]</small>` : ''}</li>`);
+      const terms = termsText(x);
+      const notes = x.notes.length ? ` (${x.notes.join('; ')})` : '';
+      parts.push(`<li><span class="${x.verdict}">${x.verdict}</span> ${escapeXml(x.claim)}: ${escapeXml(x.detail + notes)}${terms ? ` <small>[${escapeXml(terms)}]</small>` : ''}</li>`);
     }
     parts.push('</ul>');
+    parts.push(`<p>${escapeXml(claimsMethodText(c.checks)).replace(/\*\*(\w+)\*\*/g, '<b>$1</b>')}</p>`);
   }
   if (c.diff) parts.push(`<h2>Reference comparison</h2><ul>${diffLines(c.diff).map((l) => `<li>${escapeXml(l.replace(/^- /, ''))}</li>`).join('')}</ul>`);
   if (c.figures.length) {

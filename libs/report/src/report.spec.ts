@@ -11,6 +11,7 @@ import { REPORT_PARAMS_SCHEMA } from './params-schema';
 import { buildTable } from './table';
 import { readResults } from './results';
 import { writeReference } from './reference';
+import { evaluateClaims } from './claims';
 import { runReport, type ReportParams } from './report';
 import { fakeResult } from './test-fixtures';
 
@@ -27,6 +28,11 @@ function setup(): { root: string; results: string[]; features: string; dataset: 
     const dir = join(root, `eval-${i}`);
     mkdirSync(dir);
     writeFileSync(join(dir, 'metrics.json'), JSON.stringify(r.metrics));
+    // predictions.csv consistent with metrics.json: in each set the first `correct` images are right (same ids in
+    // every model, so a better model is right on a superset of images).
+    const lines = ['id,dataset,label,predicted,confidence'];
+    for (const set of r.metrics.sets) for (let k = 0; k < set.n; k++) lines.push(`${set.dataset}-${k},${set.dataset},happy,${k < set.correct ? 'happy' : 'sad'},0.5`);
+    writeFileSync(join(dir, 'predictions.csv'), lines.join('\n') + '\n');
     return dir;
   });
   // 60 CK+-like rows in three classes with separable AU features.
@@ -34,6 +40,11 @@ function setup(): { root: string; results: string[]; features: string; dataset: 
   const rng = new Rng(1, 'report-spec');
   const rows = Array.from({ length: 60 }, (_, i) => ({ id: `ck${i}`, path: `images/${i}.png`, label: CLASSES[i % 3], dataset: 'ckplus-syn', split: 'test' as const, domain: 'lab' as const }));
   writeManifest(dataset, rows);
+  const perSet = (base: number) => Object.fromEntries(['affectnet-syn', 'raf-syn', 'sfew-syn', 'ckplus-syn', 'cfee-syn', 'mmi-syn', 'oulu-syn'].map((d, i) => [d, base + i]));
+  writeFileSync(
+    join(dataset, 'ceilings.json'),
+    JSON.stringify({ schema: 'alsg-ceilings/1', oracle: { description: 'argmax of the true distribution', perSet: perSet(80) }, features: { description: 'softmax on true AUs', perSet: perSet(70) } }),
+  );
   const features = join(root, 'extract');
   mkdirSync(features);
   const au = new Float32Array(60 * 17).map((_, k) => (Math.floor(k / 17) % 3) * 3 * (k % 17 === (Math.floor(k / 17) % 3) ? 1 : 0) + rng.normal(0, 0.2));
@@ -72,27 +83,47 @@ describe('runReport', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('| Baseline | 51.00 ± 1.41 (n=2) (paper 57.97) |');
     expect(md).toContain('not run (paper 54.23)');
+    // Ceilings: wild = mean(80, 81, 82) = 81, lab = mean(83..86) = 84.5, all = mean(80..86) = 83; no paper value.
+    expect(md).toContain('| Ceiling: oracle | 80.00 (paper —) | 81.00 (paper —) | 82.00 (paper —) | 83.00 (paper —) | 84.00 (paper —) | 85.00 (paper —) | 86.00 (paper —) | 81.00 (paper —) | 84.50 (paper —) | 83.00 (paper —) |');
+    expect(md).toContain('| Ceiling: AU features | 70.00 (paper —) |');
+    expect(md.indexOf('| LDL-ALSG(AU+FL) |')).toBeLessThan(md.indexOf('| Ceiling: oracle |'));
     expect(md).toContain('Data: synthetic (synthfer benchmark)');
     expect(md).toContain('training backend: wasm; inference backend: unknown');
     expect(md).toContain('Seeds: 1, 2 (3 evaluated models)');
-    expect(md).toContain('**PASS** LDL-ALSG(AU+FL) beats the baseline overall: 63.71 > 59.57');
-    expect(md).toContain('**FAIL** the baseline beats LDL-ALSG(AU+FL) on CK+: not 81.00 > 85.00');
+    // LDL-ALSG has seed 1 only: seed 2 leaves the claim, which the bootstrap decides alone.
+    // all: (55+66+45+85+75+65+55)/7 - (50+60+40+80+70+60+50)/7 = 36/7 = 5.14 points.
+    expect(md).toMatch(
+      /- \*\*supported\*\* LDL-ALSG\(AU\+FL\) beats the baseline overall: \+5\.14 points, 1 seed: bootstrap only; paired bootstrap over 700 test images \[\+\d\.\d\d, \+\d\.\d\d\] \(seed 2 excluded: not in LDL-ALSG\(AU\+FL\) \| all\) \[LDL-ALSG\(AU\+FL\) \| all = 63\.71; Baseline \| all = 58\.57\]/,
+    );
+    expect(md).toMatch(/- \*\*contradicted\*\* the baseline beats LDL-ALSG\(AU\+FL\) on CK\+: -5\.00 points, 1 seed: bootstrap only; paired bootstrap over 100 test images \[-\d+\.\d\d, -\d\.\d\d\]/);
+    expect(md).toContain('## Checks of the paper\'s claims (1 supported, 1 contradicted, 0 inconclusive of 2)');
+    expect(md).toContain('**supported**: both intervals lie strictly on the claimed side beyond the margin');
     const checks = JSON.parse(readFileSync(join(out, 'checks.json'), 'utf8'));
-    expect(checks.passed).toBe(1);
-    expect(checks.checks.map((c: { status: string }) => c.status)).toEqual(['PASS', 'FAIL']);
+    expect(checks.counts).toEqual({ supported: 1, contradicted: 1, inconclusive: 0 });
+    expect(checks.statistics.bootstrap).toMatchObject({ resamples: 2000, seed: 0 });
+    expect(checks.checks.map((c: { verdict: string }) => c.verdict)).toEqual(['supported', 'contradicted']);
+    expect(Object.keys(checks.checks[0])).toEqual(
+      expect.arrayContaining(['claim', 'verdict', 'op', 'margin', 'meanDiff', 'sdDiff', 'nSeeds', 'seeds', 'perSeedDiff', 'tInterval', 'bootstrap', 'left', 'right', 'decidedBy', 'method']),
+    );
+    expect(checks.checks[0]).toMatchObject({ nSeeds: 1, seeds: ['1'], decidedBy: 'bootstrap only (1 seed)', tInterval: null, bootstrap: { resamples: 2000, images: 700, seed: 0 } });
     const csv = readFileSync(join(out, 'table.csv'), 'utf8').split('\n');
-    expect(csv[0]).toBe('method,column,metric,ours_mean,ours_sd,n_seeds,seeds,paper,cell');
-    expect(csv[1]).toBe('Baseline,,affectnet-syn,51.0000,1.4142,2,1 2,57.97,51.00 ± 1.41 (n=2) (paper 57.97)');
+    expect(csv[0]).toBe('method,column,metric,ours_mean,ours_sd,n_seeds,seeds,seed_1,seed_2,paper,cell');
+    expect(csv[1]).toBe('Baseline,,affectnet-syn,51.0000,1.4142,2,1 2,50.0000,52.0000,57.97,51.00 ± 1.41 (n=2) (paper 57.97)');
+    expect(csv).toContain('Ceiling: oracle,,all,83.0000,,0,,,,,83.00 (paper —)');
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
     expect(html).not.toMatch(/<script|<link|@import|url\(/i);
     expect(html.match(/<svg /g)!.length).toBe(2); // bars + the AU t-SNE map (no landmarks.npy given)
     expect(html).toContain('t-SNE of action units (AU space), ckplus-syn: 59 of 59 rows');
+    expect(html).toContain('<span class="supported">supported</span> LDL-ALSG(AU+FL) beats the baseline overall: +5.14 points');
+    expect(html).toContain('<b>contradicted</b>: both lie on the other side');
   });
 
   it('fails the stage on a reference mismatch when asked to, and passes against its own reference', () => {
     const refFile = join(root, 'ref.json');
-    writeReference(refFile, buildTable({ table: 'table1' }, readResults(results)));
+    const loaded = readResults(results);
+    const table = buildTable({ table: 'table1' }, loaded);
+    writeReference(refFile, table, undefined, evaluateClaims(table, params.expect, loaded));
     const ok = join(root, 'out-ok');
     mkdirSync(ok);
     const r = runReport({ params: { ...params, tsne: { ...params.tsne, enabled: false }, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results, outDir: ok });
@@ -109,8 +140,11 @@ describe('runReport', () => {
   it('updates a reference deliberately from the result folders, after which the report passes', async () => {
     const { updateReferenceFromResults } = await import('./report');
     const refFile = join(root, 'ref-updated.json');
-    const ref = updateReferenceFromResults(results, { table: 'table1' }, refFile, 'test');
+    const ref = updateReferenceFromResults(results, { table: 'table1', expect: params.expect }, refFile, 'test');
     expect(ref.cells.length).toBe(20);
+    expect(ref.schema).toBe('ldl-alsg/reference@2');
+    expect(ref.checks!.map((c) => c.verdict)).toEqual(['supported', 'contradicted']);
+    expect(ref.checks![0].meanDiff).toBeCloseTo(36 / 7, 9);
     const out = join(root, 'out-updated');
     mkdirSync(out);
     const r = runReport({ params: { ...params, tsne: { ...params.tsne, enabled: false }, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results, outDir: out });

@@ -1,7 +1,8 @@
 /**
- * The report stage's work: read evaluate results (and optionally extract + ingest outputs for t-SNE maps and sizes),
- * build the table, check the claims, compare with a committed reference, draw the figures, and write
- * report.md, report.html, table.csv, table.json, checks.json and (with a reference) reference-diff.json.
+ * The report stage's work: read evaluate results (and optionally extract + ingest outputs for t-SNE maps, sizes and
+ * ceilings), build the table, judge the claims (paired statistics over seeds and test images), compare with a
+ * committed reference, draw the figures, and write report.md, report.html, table.csv, table.json, checks.json and
+ * (with a reference) reference-diff.json.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -9,7 +10,8 @@ import { AlsgError } from '@ldl-alsg/common';
 import { formatCsv, readNpy, writeFileAtomic, writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { readManifests, type ManifestRow } from '@ldl-alsg/datasets';
 import { CLASSES } from '@ldl-alsg/labels';
-import { type Claim, type ClaimResult, evaluateClaims } from './claims';
+import { addCeilingRows, type CeilingsFile, readCeilings } from './ceilings';
+import { type Claim, CLAIM_LEVEL, type ClaimResult, type ClaimStatsOptions, DEFAULT_BOOTSTRAP, evaluateClaims } from './claims';
 import type { TableId } from './paper-values';
 import { defaultSweep, type SweepSpec, sweepChart, tableBarChart } from './plots';
 import { DEFAULT_REFERENCE_TOLERANCE, diffAgainstReference, readReference, type ReferenceDiff, type ReferenceFile, writeReference } from './reference';
@@ -55,6 +57,8 @@ export interface ReportParams {
   paperRows: boolean;
   expect: Claim[];
   failOnClaims: boolean;
+  /** Paired bootstrap of the claims: resamples (default 2000) and seed (default 0). */
+  bootstrap?: ClaimStatsOptions;
   reference?: ReferenceParams | null;
   sweep?: SweepSpec | null;
   tsne: TsneParams;
@@ -134,14 +138,36 @@ export function tsneFigures(featureDir: string, rows: readonly ManifestRow[], p:
   return figures;
 }
 
+/** The table (with ceiling rows when given) and its judged claims: what the report and the reference command share. */
+export function tableAndChecks(params: Pick<ReportParams, 'table'> & Partial<Pick<ReportParams, 'rows' | 'columns' | 'metrics' | 'paperRows' | 'expect' | 'bootstrap'>>, results: readonly ResultRecord[], ceilings: CeilingsFile | null = null): { table: BuiltTable; checks: ClaimResult[] } {
+  const table = addCeilingRows(buildTable({ table: params.table, rows: params.rows, columns: params.columns, metrics: params.metrics, paperRows: params.paperRows }, results), ceilings, results);
+  return { table, checks: evaluateClaims(table, params.expect ?? [], results, params.bootstrap ?? {}) };
+}
+
+/** checks.json: verdict counts, the statistics' settings and every claim. */
+export function checksDocument(checks: readonly ClaimResult[], options: ClaimStatsOptions = {}): Record<string, unknown> {
+  const count = (v: string): number => checks.filter((c) => c.verdict === v).length;
+  return {
+    schema: 'ldl-alsg/checks@2',
+    total: checks.length,
+    counts: { supported: count('supported'), contradicted: count('contradicted'), inconclusive: count('inconclusive') },
+    statistics: {
+      level: CLAIM_LEVEL,
+      bootstrap: { resamples: options.resamples ?? DEFAULT_BOOTSTRAP.resamples, seed: options.seed ?? DEFAULT_BOOTSTRAP.seed, stratifiedBy: 'test set', interval: 'percentile (type 7)' },
+      t: 'mean of per-seed paired differences -+ t_{0.975, n-1} * sd / sqrt(n)',
+      rule: 'supported / contradicted only when both intervals lie strictly on one side of the margin; otherwise inconclusive; 1 seed: bootstrap only',
+    },
+    checks,
+  };
+}
+
 /** Builds everything in memory from loaded results (pure apart from the optional t-SNE figures passed in). */
-export function composeReport(params: ReportParams, results: readonly ResultRecord[], extraFigures: { caption: string; svg: string }[] = [], trainSizes?: ReportContent['provenance']['trainSizes']): ReportContent & { diffFile?: string } {
-  const table = buildTable({ table: params.table, rows: params.rows, columns: params.columns, metrics: params.metrics, paperRows: params.paperRows }, results);
-  const checks = evaluateClaims(table, params.expect ?? []);
+export function composeReport(params: ReportParams, results: readonly ResultRecord[], extraFigures: { caption: string; svg: string }[] = [], trainSizes?: ReportContent['provenance']['trainSizes'], ceilings: CeilingsFile | null = null): ReportContent & { diffFile?: string } {
+  const { table, checks } = tableAndChecks(params, results, ceilings);
   let diff: ReferenceDiff | null = null;
   if (params.reference) {
     const file = resolveWorkspacePath(params.reference.file);
-    diff = diffAgainstReference(table, readReference(file), params.reference.tolerance ?? DEFAULT_REFERENCE_TOLERANCE, params.reference.file);
+    diff = diffAgainstReference(table, readReference(file), params.reference.tolerance ?? DEFAULT_REFERENCE_TOLERANCE, params.reference.file, checks);
   }
   const title = params.title || `${params.table.replace('table', 'Table ')} reproduction`;
   const figures = [{ caption: 'Accuracy per column, one bar per row (mean over seeds, whiskers ± sd); black ticks: the paper\'s values.', svg: tableBarChart(table, `${title}: accuracy`) }];
@@ -163,6 +189,7 @@ export function runReport(args: ReportArgs): ReportOutcome {
   const results = readResults(args.results);
   let figures: { caption: string; svg: string }[] = [];
   let trainSizes: ReportContent['provenance']['trainSizes'];
+  const ceilings = args.datasets?.length ? readCeilings(args.datasets) : null;
   if (args.datasets?.length) {
     const manifest = readManifests(args.datasets);
     const sizes = new Map<string, { dataset: string; train: number; val: number; test: number }>();
@@ -176,7 +203,7 @@ export function runReport(args: ReportArgs): ReportOutcome {
   } else if (args.features?.length && params.tsne.enabled) {
     throw new AlsgError('E_CONFIG', 'report: t-SNE maps need the `dataset` input (ingest outputs the features are aligned with) besides `features`');
   }
-  const content = composeReport(params, results, figures, trainSizes);
+  const content = composeReport(params, results, figures, trainSizes, ceilings);
   const out = args.outDir;
   const files: string[] = [];
   const write = (name: string, text: string): void => {
@@ -189,24 +216,26 @@ export function runReport(args: ReportArgs): ReportOutcome {
   write('table.csv', formatCsv(csv.header, csv.rows));
   writeJsonAtomic(join(out, 'table.json'), { table: content.table, provenance: content.provenance });
   files.push('table.json');
-  writeJsonAtomic(join(out, 'checks.json'), { passed: content.checks.filter((c) => c.status === 'PASS').length, total: content.checks.length, checks: content.checks });
+  writeJsonAtomic(join(out, 'checks.json'), checksDocument(content.checks, params.bootstrap));
   files.push('checks.json');
   if (content.diff) {
     writeJsonAtomic(join(out, 'reference-diff.json'), content.diff);
     files.push('reference-diff.json');
   }
-  const failed = content.checks.filter((c) => c.status === 'FAIL');
-  for (const c of content.checks) args.log?.(`${c.status} ${c.claim}: ${c.detail}`);
+  const unsupported = content.checks.filter((c) => c.verdict !== 'supported');
+  for (const c of content.checks) args.log?.(`${c.verdict} ${c.claim}: ${c.detail}`);
   if (content.diff) args.log?.(`reference ${content.diff.file}: ${content.diff.ok ? 'ok' : 'MISMATCH'} (${JSON.stringify(content.diff.counts)})`);
   if (content.diff && !content.diff.found && (params.reference?.failOnMismatch ?? true)) {
     throw new AlsgError('E_STAGE', `report: ${content.diff.hint} (reference-diff.json lists the ${content.diff.counts.new} cells it would hold)`, { file: content.diff.file });
   }
   if (content.diff && !content.diff.ok && (params.reference?.failOnMismatch ?? true)) {
-    const bad = content.diff.cells.filter((c) => c.status !== 'ok').slice(0, 5).map((c) => `${c.status} ${[c.row, c.column, c.metric].filter((s) => s).join(' | ')} (reference ${c.reference?.toFixed(3) ?? '-'}, ours ${c.ours?.toFixed(3) ?? '-'})`);
+    const badChecks = content.diff.checks.filter((c) => c.status !== 'ok').slice(0, 5).map((c) => `claim "${c.claim}": ${c.message ?? c.status}`);
+    const badCells = content.diff.cells.filter((c) => c.status !== 'ok').slice(0, 5).map((c) => `${c.status} ${[c.row, c.column, c.metric].filter((s) => s).join(' | ')} (reference ${c.reference?.toFixed(3) ?? '-'}, ours ${c.ours?.toFixed(3) ?? '-'})`);
+    const bad = [...badCells, ...badChecks];
     throw new AlsgError('E_STAGE', `report: results differ from the reference ${content.diff.file} beyond tolerance ${content.diff.tolerance}: ${bad.join('; ')}${content.diff.hint ? ` (${content.diff.hint})` : ''}`, { file: content.diff.file });
   }
-  if (failed.length && params.failOnClaims) {
-    throw new AlsgError('E_STAGE', `report: ${failed.length} claim(s) FAIL: ${failed.map((c) => `${c.claim} (${c.detail})`).join('; ')}`);
+  if (unsupported.length && params.failOnClaims) {
+    throw new AlsgError('E_STAGE', `report: ${unsupported.length} claim(s) not supported: ${unsupported.map((c) => `${c.claim}: ${c.verdict} (${c.detail})`).join('; ')}`);
   }
   return { table: content.table, checks: content.checks, diff: content.diff, files };
 }
@@ -216,7 +245,21 @@ export function runReport(args: ReportArgs): ReportOutcome {
  * rebuilds the table from the evaluate result folders with the report instance's layout params and writes the
  * reference. The `alsg` reference command passes the report instance's params and its resolved `results` inputs.
  */
-export function updateReferenceFromResults(resultDirs: readonly string[], params: Pick<ReportParams, 'table'> & Partial<Pick<ReportParams, 'rows' | 'columns' | 'metrics' | 'paperRows'>>, referenceFile: string, note?: string): ReferenceFile {
-  const table = buildTable({ table: params.table, rows: params.rows, columns: params.columns, metrics: params.metrics, paperRows: params.paperRows }, readResults(resultDirs));
-  return writeReference(resolveWorkspacePath(referenceFile), table, note);
+export function updateReferenceFromResults(resultDirs: readonly string[], params: ReferenceLayoutParams, referenceFile: string, note?: string): ReferenceFile {
+  const { table, checks } = tableAndChecks(params, readResults(resultDirs));
+  return writeReference(resolveWorkspacePath(referenceFile), table, note, checks);
+}
+
+/** The report params the reference comparison needs: the layout, the claims and the bootstrap settings. */
+export type ReferenceLayoutParams = Pick<ReportParams, 'table'> & Partial<Pick<ReportParams, 'rows' | 'columns' | 'metrics' | 'paperRows' | 'expect' | 'bootstrap'>>;
+
+/**
+ * What the `alsg` reference command compares: rebuilds the table and judges the claims from the evaluate result
+ * folders with the report instance's params, and diffs both against the reference file (cells within tolerance,
+ * verdicts exactly).
+ */
+export function referenceDiffFromResults(resultDirs: readonly string[], params: ReferenceLayoutParams, referenceFile: string, tolerance: number = DEFAULT_REFERENCE_TOLERANCE): ReferenceDiff {
+  const { table, checks } = tableAndChecks(params, readResults(resultDirs));
+  const file = resolveWorkspacePath(referenceFile);
+  return diffAgainstReference(table, readReference(file), tolerance, file, checks);
 }

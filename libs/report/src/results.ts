@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { type EvaluationMetrics, METRICS_SCHEMA } from '@ldl-alsg/evaluation';
 import { describeRun } from './descriptors';
+import { type PredictionSet, readPredictions } from './predictions';
 
 /** One evaluate result with its descriptor fields. */
 export interface ResultRecord {
@@ -14,14 +15,16 @@ export interface ResultRecord {
   metrics: EvaluationMetrics;
   /** Descriptor fields (see descriptors.ts). */
   descriptor: Record<string, string>;
+  /** Per-image correctness from predictions.csv beside metrics.json (for the paired bootstrap); absent without the file. */
+  predictions?: PredictionSet[] | null;
 }
 
 /** Wraps an in-memory metrics object as a record (derives its descriptor). */
-export function toResultRecord(dir: string, metrics: EvaluationMetrics): ResultRecord {
-  return { dir, metrics, descriptor: describeRun(metrics.run) };
+export function toResultRecord(dir: string, metrics: EvaluationMetrics, predictions?: PredictionSet[] | null): ResultRecord {
+  return { dir, metrics, descriptor: describeRun(metrics.run), ...(predictions ? { predictions } : {}) };
 }
 
-/** Reads `<dir>/metrics.json` of each evaluate output, checking the layout version. */
+/** Reads `<dir>/metrics.json` (and `predictions.csv` when present) of each evaluate output, checking the layout version. */
 export function readResults(dirs: readonly string[]): ResultRecord[] {
   if (dirs.length === 0) throw new AlsgError('E_INPUT', 'report: no results (evaluate outputs) were given');
   return dirs.map((dir) => {
@@ -36,7 +39,7 @@ export function readResults(dirs: readonly string[]): ResultRecord[] {
     if (metrics.schema !== METRICS_SCHEMA) {
       throw new AlsgError('E_ARTIFACT', `${file}: schema must be "${METRICS_SCHEMA}", but got ${JSON.stringify(metrics.schema)}`, { file });
     }
-    return toResultRecord(dir, metrics);
+    return toResultRecord(dir, metrics, readPredictions(dir, metrics.sets));
   });
 }
 

@@ -1,4 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { addCeilingRows, readCeilings } from './ceilings';
+import { referenceCells } from './reference';
+import { tableCsvRows } from './render';
 import { describeRun } from './descriptors';
 import { buildTable, formatCell, paperDatasetKey } from './table';
 import { fakeResult, flatResult } from './test-fixtures';
@@ -70,5 +76,45 @@ describe('buildTable', () => {
     expect(t.rows[0].label).toBe('2 / 0 / 0.001');
     expect(t.rows[0].cells[0][2].paper).toBe(71.98);
     expect(t.rows.find((r) => r.label === '0 / 8 / 0.001')!.cells[0][2].paper).toBe(71.76);
+  });
+});
+
+describe('ceiling rows', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alsg-ceilings-'));
+  const perSet = { 'affectnet-syn': 80, 'raf-syn': 90, 'sfew-syn': 70, 'ckplus-syn': 100, 'cfee-syn': 96, 'mmi-syn': 92, 'oulu-syn': 88 };
+  writeFileSync(join(dir, 'ceilings.json'), JSON.stringify({ schema: 'alsg-ceilings/1', oracle: { description: 'oracle', perSet }, features: { description: 'AU regression', perSet: { ...perSet, 'oulu-syn': 60 } } }));
+
+  it('read ceilings.json when present and nothing otherwise; reject a bad file', () => {
+    expect(readCeilings([mkdtempSync(join(tmpdir(), 'alsg-no-ceilings-'))])).toBeNull();
+    expect(readCeilings([dir])!.oracle!.perSet['raf-syn']).toBe(90);
+    const bad = mkdtempSync(join(tmpdir(), 'alsg-bad-ceilings-'));
+    writeFileSync(join(bad, 'ceilings.json'), JSON.stringify({ schema: 'alsg-ceilings/1', oracle: { perSet: { 'raf-syn': 190 } } }));
+    expect(() => readCeilings([bad])).toThrow(/oracle.perSet\["raf-syn"\] must be an accuracy in percent/);
+  });
+
+  it('sit below the methods with plain-mean averages, no paper value, no seeds, outside the reference', () => {
+    const results = [flatResult({ method: 'baseline', seed: 1 }, 60, 'b1'), flatResult({ method: 'baseline', seed: 2 }, 62, 'b2')];
+    const t = addCeilingRows(buildTable({ table: 'table2', rows: ['method'], columns: ['noise'] }, results), readCeilings([dir]), results);
+    expect(t.rows.map((r) => r.label)).toEqual(['Baseline', 'Ceiling: oracle', 'Ceiling: AU features']);
+    const oracle = t.rows[1].cells[0];
+    // wild = (80 + 90 + 70) / 3 = 80; lab = (100 + 96 + 92 + 88) / 4 = 94; all = 616 / 7 = 88
+    expect(oracle.map((c) => c.ours!.mean)).toEqual([80, 94, 88]);
+    expect(formatCell(oracle[2])).toBe('88.00 (paper —)');
+    expect(t.rows[2].cells[0].map((c) => c.ours!.mean)).toEqual([80, 87, 84]);
+    expect(referenceCells(t).map((c) => c.row)).toEqual(['Baseline', 'Baseline', 'Baseline']);
+    const csv = tableCsvRows(t);
+    expect(csv.header).toEqual(['method', 'column', 'metric', 'ours_mean', 'ours_sd', 'n_seeds', 'seeds', 'seed_1', 'seed_2', 'paper', 'cell']);
+    expect(csv.rows[3]).toMatchObject({ method: 'Ceiling: oracle', metric: 'wild', ours_mean: '80.0000', ours_sd: '', n_seeds: 0, seed_1: '', paper: '' });
+    expect(csv.rows[0]).toMatchObject({ method: 'Baseline', ours_mean: '61.0000', n_seeds: 2, seed_1: '60.0000', seed_2: '62.0000' });
+  });
+
+  it('leave an average empty when the file lacks one of its sets', () => {
+    const results = [flatResult({ method: 'baseline' }, 60)];
+    const partial = { schema: 'alsg-ceilings/1' as const, oracle: { description: '', perSet: { 'raf-syn': 90 } } };
+    const t = addCeilingRows(buildTable({ table: 'table1' }, results), partial, results);
+    const row = t.rows.find((r) => r.ceiling)!;
+    expect(row.cells[0].find((c) => c.metric === 'raf-syn')!.ours!.mean).toBe(90);
+    expect(row.cells[0].find((c) => c.metric === 'wild')!.ours).toBeNull();
+    expect(formatCell(row.cells[0].find((c) => c.metric === 'wild')!)).toBe('— (paper —)');
   });
 });

@@ -47,6 +47,8 @@ export interface TableCell {
   /** The paper's value: a number, null where it printed a note ("Failed"), undefined where the paper has no such cell. */
   paper: PaperValue | undefined;
   paperNote?: string;
+  /** A ceiling row's cell (ceilings.ts): a fixed value, not a result over seeds. */
+  ceiling?: boolean;
 }
 
 /** A column group (one per distinct value of `columns` fields; a single empty group without column fields). */
@@ -63,6 +65,8 @@ export interface TableRow {
   paperLabel?: string;
   /** cells[g][m]: column group g, metric m. */
   cells: TableCell[][];
+  /** Set on the ceiling rows (ceilings.ts), which are not methods: oracle or AU features, with the file's description. */
+  ceiling?: { kind: string; description: string };
 }
 
 export interface BuiltTable {
@@ -225,8 +229,8 @@ export function buildTable(layout: TableLayout, results: readonly ResultRecord[]
 /** Formats one cell as "58.30 (paper 58.32)", "58.30 ± 0.41 (n=3) (paper 58.32)", "not run (paper 54.23)", "58.30 (paper: Failed)", "58.30 (paper —)". */
 export function formatCell(cell: TableCell, digits = 2): string {
   let ours: string;
-  if (!cell.ours) ours = 'not run';
-  else if (cell.ours.n === 1) ours = cell.ours.mean.toFixed(digits);
+  if (!cell.ours) ours = cell.ceiling ? '—' : 'not run';
+  else if (cell.ours.n === 1 || cell.ceiling) ours = cell.ours.mean.toFixed(digits);
   else ours = `${cell.ours.mean.toFixed(digits)} ± ${cell.ours.sd.toFixed(digits)} (n=${cell.ours.n})`;
   const paper = cell.paper === undefined ? '(paper —)' : cell.paper === null ? `(paper: ${cell.paperNote ?? 'n/a'})` : `(paper ${cell.paper.toFixed(2)})`;
   return `${ours} ${paper}`;

@@ -21,7 +21,9 @@ Options:
   --columns <fields>    comma-separated descriptor fields naming a column group (default none)
   --metrics <spec>      datasets | averages | comma-separated dataset names / wild / lab / all
   --expect <file>       YAML or JSON list of claims (the pipeline's expect: block), or a file with an expect: key
-  --fail-on-claims      exit non-zero when a claim FAILs
+  --fail-on-claims      exit non-zero when a claim is not supported (contradicted or inconclusive)
+  --resamples <n>       paired bootstrap resamples for the claims (default 2000)
+  --bootstrap-seed <n>  seed of the bootstrap (default 0)
   --reference <file>    compare with this reference JSON; mismatches fail unless --no-fail-on-mismatch
   --tolerance <pp>      allowed difference from the reference in percentage points (default 0)
   --no-fail-on-mismatch report reference mismatches without failing
@@ -49,6 +51,8 @@ export async function runCli(argv: string[]): Promise<number> {
       metrics: { type: 'string' },
       expect: { type: 'string' },
       'fail-on-claims': { type: 'boolean', default: false },
+      resamples: { type: 'string', default: '2000' },
+      'bootstrap-seed': { type: 'string', default: '0' },
       reference: { type: 'string' },
       tolerance: { type: 'string', default: '0' },
       'no-fail-on-mismatch': { type: 'boolean', default: false },
@@ -78,6 +82,10 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const tolerance = Number(values.tolerance);
   if (!(tolerance >= 0)) throw new AlsgError('E_USAGE', `alsg report: --tolerance must be a number >= 0, but got "${values.tolerance}"`);
+  const resamples = Number(values.resamples);
+  const bootSeed = Number(values['bootstrap-seed']);
+  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new AlsgError('E_USAGE', `alsg report: --resamples must be an integer >= 1, but got "${values.resamples}"`);
+  if (!Number.isInteger(bootSeed)) throw new AlsgError('E_USAGE', `alsg report: --bootstrap-seed must be an integer, but got "${values['bootstrap-seed']}"`);
   const metricsText = values.metrics;
   const params: ReportParams = {
     table: values.table as TableId,
@@ -88,6 +96,7 @@ export async function runCli(argv: string[]): Promise<number> {
     paperRows: true,
     expect,
     failOnClaims: values['fail-on-claims'],
+    bootstrap: { resamples, seed: bootSeed },
     reference: values.reference ? { file: values.reference, tolerance, failOnMismatch: !values['no-fail-on-mismatch'] } : null,
     tsne: { ...DEFAULT_TSNE, enabled: !values['no-tsne'] },
   };
@@ -100,7 +109,7 @@ export async function runCli(argv: string[]): Promise<number> {
     outDir: values.out,
     log: (m) => process.stderr.write(`report: ${m}\n`),
   });
-  const failed = outcome.checks.filter((c) => c.status === 'FAIL').length;
-  process.stderr.write(`report: wrote ${outcome.files.join(', ')} to ${values.out} (${outcome.checks.length - failed}/${outcome.checks.length} claims PASS)\n`);
+  const n = (v: string): number => outcome.checks.filter((c) => c.verdict === v).length;
+  process.stderr.write(`report: wrote ${outcome.files.join(', ')} to ${values.out} (claims: ${n('supported')} supported, ${n('contradicted')} contradicted, ${n('inconclusive')} inconclusive)\n`);
   return 0;
 }

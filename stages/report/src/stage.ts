@@ -1,6 +1,6 @@
 /**
  * report: the paper's table (Tables 1-7) from evaluate results, with the paper's value beside ours in every cell,
- * the pipeline's `expect:` claims checked PASS / FAIL, an optional comparison with committed reference results, and a
+ * the pipeline's `expect:` claims judged supported / contradicted / inconclusive by paired statistics over seeds and test images, an optional comparison with committed reference results, and a
  * self-contained HTML page with plots and t-SNE maps (docs/report.md).
  */
 import type { StageDefinition } from '@ldl-alsg/pipeline';
@@ -13,7 +13,7 @@ export const stage: StageDefinition<ReportParams> = {
   inputs: {
     results: { description: 'Evaluate outputs (metrics.json), one per trained model and seed.', from: ['evaluate'], required: true, multiple: true },
     features: { description: 'Extract output (au.npy, landmarks.npy) for the t-SNE maps (optional; needs `dataset`).', from: ['extract'], required: false, multiple: false },
-    dataset: { description: 'Ingest outputs the features are aligned with (labels for the maps, sizes for the provenance).', from: ['ingest'], required: false, multiple: true },
+    dataset: { description: 'Ingest outputs the features are aligned with (labels for the maps, sizes for the provenance, ceilings.json for the ceiling rows).', from: ['ingest'], required: false, multiple: true },
   },
   async run(ctx) {
     const outcome = runReport({
@@ -27,7 +27,12 @@ export const stage: StageDefinition<ReportParams> = {
     ctx.record({
       report: {
         table: outcome.table.table,
-        claims: { passed: outcome.checks.filter((c) => c.status === 'PASS').length, total: outcome.checks.length },
+        claims: {
+          supported: outcome.checks.filter((c) => c.verdict === 'supported').length,
+          contradicted: outcome.checks.filter((c) => c.verdict === 'contradicted').length,
+          inconclusive: outcome.checks.filter((c) => c.verdict === 'inconclusive').length,
+          total: outcome.checks.length,
+        },
         ...(outcome.diff ? { reference: { file: outcome.diff.file, ok: outcome.diff.ok, counts: outcome.diff.counts } } : {}),
       },
     });

@@ -29,8 +29,10 @@ function resultDirs(plan: Plan, report: PlannedInstance): string[] {
 export const referenceCommand = {
   usage: `Usage: alsg reference <pipeline.yaml> [--profile P] [--update] [--note TEXT]
 
-For every report instance that declares \`reference: {file, tolerance}\`: rebuilds its table from the evaluate results in
-the store and compares it with the reference file (cells ok / moved / missing / new). Exit 1 when anything differs.
+For every report instance that declares \`reference: {file, tolerance}\`: rebuilds its table and judges its claims from
+the evaluate results in the store and compares them with the reference file (cells ok / moved / missing / new within
+the tolerance; claim verdicts exactly). Exit 1 when anything differs. A reference written before claims had verdicts
+(schema @1) differs until it is updated.
 --update writes the reference file from the current results instead (a deliberate act: commit it with a message that
 says why the numbers changed). Run the pipeline first (alsg run <pipeline.yaml> --profile P).
 `,
@@ -61,11 +63,17 @@ says why the numbers changed). Run the pipeline first (alsg run <pipeline.yaml> 
         process.stdout.write(`${inst.address}: wrote ${ref.file} (${written.cells.length} cells)\n`);
         continue;
       }
-      const table = report.buildTable(layout, report.readResults(dirs));
-      const file = report.resolveWorkspacePath(ref.file);
-      const diff = report.diffAgainstReference(table, report.readReference(file), ref.tolerance ?? report.DEFAULT_REFERENCE_TOLERANCE, file);
+      const diff = report.referenceDiffFromResults(dirs, layout, ref.file, ref.tolerance ?? report.DEFAULT_REFERENCE_TOLERANCE);
       const c = diff.counts;
-      process.stdout.write(`${inst.address}: ${diff.ok ? 'matches' : 'DIFFERS FROM'} ${ref.file} (tolerance ${diff.tolerance}): ${c.ok} ok, ${c.moved} moved, ${c.missing} missing, ${c.new} new\n`);
+      const cc = diff.checkCounts;
+      process.stdout.write(
+        `${inst.address}: ${diff.ok ? 'matches' : 'DIFFERS FROM'} ${ref.file} (tolerance ${diff.tolerance}): ${c.ok} ok, ${c.moved} moved, ${c.missing} missing, ${c.new} new; ` +
+          `claims: ${cc.ok} ok, ${cc.verdict} verdict changed, ${cc.moved} moved, ${cc.missing} missing, ${cc.new} new, ${cc.unverified} unverified\n`,
+      );
+      if (diff.hint && !diff.ok) process.stdout.write(`  ${diff.hint}\n`);
+      for (const check of diff.checks.filter((x) => x.status !== 'ok').slice(0, 20)) {
+        process.stdout.write(`  claim ${check.status.padEnd(10)} ${check.claim}: ${check.message ?? ''}\n`);
+      }
       for (const cell of diff.cells.filter((x) => x.status !== 'ok').slice(0, 20)) {
         const delta = cell.delta === null ? '' : ` (${cell.delta > 0 ? '+' : ''}${cell.delta.toFixed(2)})`;
         process.stdout.write(`  ${cell.status.padEnd(7)} ${cell.row} | ${cell.column || '-'} | ${cell.metric}: reference ${cell.reference ?? '-'}, ours ${cell.ours ?? '-'}${delta}\n`);
