@@ -221,6 +221,8 @@ describe('evaluateClaims with the paired bootstrap over test images', () => {
     const reversed = predictedResult({ ...ALSG, seed: 1 }, sets(22, reversedIds, (c) => [...c].reverse()), 'reversed');
     expect(judge([base, reversed], { seed: 3 }).bootstrap).toEqual(judge([base, alsg], { seed: 3 }).bootstrap);
     const renamed = predictedResult({ ...ALSG, seed: 1 }, sets(22, (set) => Array.from({ length: N }, (_, i) => (i === 5 ? 'stranger' : `${set}-${i}`))), 'renamed');
+    const smaller = predictedResult({ ...ALSG, seed: 1 }, [{ dataset: 'raf-syn', domain: 'wild', correct: firstK(30, 20) }, { dataset: 'ckplus-syn', domain: 'lab', correct: firstK(N, 20) }], 'smaller');
+    expect(() => judge([base, smaller])).toThrow(/claim "LDL-ALSG\(AU\+FL\) beats the baseline overall": smaller and .* were evaluated on different test sets \(ckplus-syn:40\|raf-syn:30 vs ckplus-syn:40\|raf-syn:40\)/);
     expect(() => judge([base, renamed])).toThrow(/image "ckplus-syn-5" of test set "ckplus-syn" is in .*baseline.* but not in renamed; all models must be evaluated on the same test images/);
   });
 

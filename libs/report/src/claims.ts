@@ -314,30 +314,34 @@ export function evaluateClaims(table: BuiltTable, claims: readonly Claim[], resu
     return { common: all.filter((s) => lists.every((l) => l.includes(s))), all };
   });
 
-  // One bootstrap over every result any claim needs: the draws depend only on the seed and the test sets' sizes, so
-  // each claim sees the same resamples whichever other claims there are.
-  const members: ResultRecord[] = [];
-  const memberIndex = new Map<ResultRecord, number>();
+  // One bootstrap per family of results evaluated on the same test sets (normally all of them): the draws depend only
+  // on the seed and the sets' sizes, so every claim sees the same resamples whichever other claims there are.
+  const signature = (r: ResultRecord): string => r.predictions!.map((s) => `${s.dataset}:${s.ids.length}`).sort().join('|');
+  const families = new Map<string, { members: ResultRecord[]; index: Map<ResultRecord, number>; draws?: BootstrapDraws }>();
+  const familyOf: (string | null)[] = prepared.map(() => null);
   const bootstrappable = prepared.map((p, k) => {
     if (p.reason || p.leaves.length === 0) return false;
     return pairedSeeds[k].common.every((s) => p.leaves.every((l) => l.records.get(s)?.predictions));
   });
   prepared.forEach((p, k) => {
     if (!bootstrappable[k]) return;
-    for (const s of pairedSeeds[k].common) {
-      for (const l of p.leaves) {
-        const r = l.records.get(s)!;
-        if (!memberIndex.has(r)) {
-          memberIndex.set(r, members.length);
-          members.push(r);
-        }
+    const records = pairedSeeds[k].common.flatMap((s) => p.leaves.map((l) => l.records.get(s)!));
+    const sig = signature(records[0]);
+    const other = records.find((r) => signature(r) !== sig);
+    if (other) {
+      throw new AlsgError('E_INPUT', `report: claim "${p.claim.claim}": ${records[0].dir} and ${other.dir} were evaluated on different test sets (${sig} vs ${signature(other)}); a paired comparison needs the same test images`);
+    }
+    let family = families.get(sig);
+    if (!family) families.set(sig, (family = { members: [], index: new Map() }));
+    for (const r of records) {
+      if (!family.index.has(r)) {
+        family.index.set(r, family.members.length);
+        family.members.push(r);
       }
     }
+    familyOf[k] = sig;
   });
-  const draws: BootstrapDraws | null = members.length
-    ? bootstrapAccuracies(members.map((r) => ({ name: r.dir, sets: r.predictions! })), resamples, bootSeed)
-    : null;
-  const setIndex = new Map((draws?.datasets ?? []).map((d, i) => [d, i]));
+  for (const family of families.values()) family.draws = bootstrapAccuracies(family.members.map((r) => ({ name: r.dir, sets: r.predictions! })), resamples, bootSeed);
 
   return prepared.map((p, k): ClaimResult => {
     const { claim, margin, leaves } = p;
@@ -372,13 +376,16 @@ export function evaluateClaims(table: BuiltTable, claims: readonly Claim[], resu
     const t = tInterval(diffs, CLAIM_LEVEL);
 
     let boot: ClaimResult['bootstrap'] = null;
-    if (bootstrappable[k] && draws) {
+    const family = familyOf[k] === null ? undefined : families.get(familyOf[k]!);
+    if (family?.draws) {
+      const draws = family.draws;
+      const setIndex = new Map(draws.datasets.map((d, i) => [d, i]));
       // Per leaf and seed: the member and the set indices its metric averages.
       const plan = leaves.map((l) =>
         common.map((s) => {
           const r = l.records.get(s)!;
           const sets = metricSets(r, l.cell.metric).map((d) => setIndex.get(d)!);
-          return { m: memberIndex.get(r)!, sets };
+          return { m: family.index.get(r)!, sets };
         }),
       );
       const used = new Set(plan.flatMap((pl) => pl.flatMap((x) => x.sets)));
