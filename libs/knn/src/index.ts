@@ -4,3 +4,5 @@ export * from './rank';
 export * from './native';
 export * from './graph';
 export { sampleRows, indexDescription, type SearchInfo, type RecallInfo } from './search';
+export * from './landmarks';
+export * from './diagnostics';

@@ -5,14 +5,16 @@
  */
 import { parseArgs } from 'node:util';
 import { AlsgError, parseNumberFlag } from '@ldl-alsg/common';
-import { GRAPH_SPACES, runGraphFromExtract, runGraphFromFeatures, type GraphRunOptions, type GraphSpace } from './run-graph';
+import { GRAPH_SPACES, LANDMARK_FORMS, runGraphFromExtract, runGraphFromFeatures, type GraphRunOptions, type GraphSpace } from './run-graph';
 
 const HELP = `Usage: alsg graph --features <file.npy> --k <k> --sigma <s> [--exact] [--mode exact|ivf|hnsw|auto] --out <dir>
        alsg graph --extract <dir> --dataset <dir> [--dataset <dir> ...] --space au|landmarks [options] --out <dir>
 
 Builds a kNN graph (the paper's index-similarity list) with FAISS: for every row its k nearest other rows and the
 Eq. 3 similarities a_ij = exp(-||l_i - l_j||^2 / (2 sigma^2)). Writes <out>/neighbors.npy (int32 [n,k], -1 outside
-the graph), <out>/similarity.npy (float32 [n,k]) and <out>/graph.json (mode, parameters, rows, recall, timings).
+the graph), <out>/similarity.npy (float32 [n,k]), <out>/graph.json (mode, parameters, rows, recall, timings) and
+<out>/diagnostics.json (a_ij against random pairs; with --dataset also label agreement and, where the ingest output
+has distribution.npy, distances between true label distributions; docs/graph.md).
 With --features every row of the float32 [n,d] .npy is in the graph; with --extract/--dataset the graph holds the
 split=train rows whose extract status is ok, and outputs are aligned with the manifest rows.
 
@@ -23,6 +25,8 @@ Options:
   --space <s>             au | landmarks (stage form: required; plain form: sets the sigma default and checks d)
   --k <k>                 neighbours per row (default 4)
   --sigma <s>             Eq. 3 bandwidth (default: 1 for au, 68 for landmarks; required in the plain form without --space)
+  --sigma-relative <r>    landmarks: sigma = r x the mean face size (RMS distance of the points from their centroid)
+  --landmarks <form>      landmarks: raw (default, the paper) | aligned (Procrustes onto the mean shape, size 1)
   --standardize           standardise columns (mean 0, sd 1) before searching
   --exact                 same as --mode exact
   --mode <m>              exact | ivf | hnsw | auto (default auto: exact up to 50,000 rows, else hnsw)
@@ -52,6 +56,8 @@ export async function runCli(argv: string[]): Promise<number> {
       space: { type: 'string' },
       k: { type: 'string', default: '4' },
       sigma: { type: 'string' },
+      'sigma-relative': { type: 'string' },
+      landmarks: { type: 'string' },
       standardize: { type: 'boolean', default: false },
       exact: { type: 'boolean', default: false },
       mode: { type: 'string' },
@@ -88,9 +94,21 @@ export async function runCli(argv: string[]): Promise<number> {
       throw new AlsgError('E_USAGE', `alsg graph: --sigma must be a finite number > 0, but got "${values.sigma}"`);
     }
   }
+  let sigmaRelative: number | undefined;
+  if (values['sigma-relative'] !== undefined) {
+    sigmaRelative = Number(values['sigma-relative']);
+    if (values['sigma-relative'].trim() === '' || !Number.isFinite(sigmaRelative) || sigmaRelative <= 0) {
+      throw new AlsgError('E_USAGE', `alsg graph: --sigma-relative must be a finite number > 0, but got "${values['sigma-relative']}"`);
+    }
+  }
+  if (values.landmarks !== undefined && !(LANDMARK_FORMS as readonly string[]).includes(values.landmarks)) {
+    throw new AlsgError('E_USAGE', `alsg graph: --landmarks must be one of ${LANDMARK_FORMS.join(', ')}, but got "${values.landmarks}"`);
+  }
   const options: GraphRunOptions = {
     k: int(values.k, '--k'),
     sigma,
+    sigmaRelative,
+    landmarks: values.landmarks as GraphRunOptions['landmarks'],
     standardize: values.standardize,
     mode: (values.exact ? 'exact' : values.mode) as GraphRunOptions['mode'],
     backend: values.backend as GraphRunOptions['backend'],
@@ -108,8 +126,8 @@ export async function runCli(argv: string[]): Promise<number> {
   let info: Record<string, unknown>;
   if (values.features !== undefined) {
     if (values.extract !== undefined || values.dataset !== undefined) throw new AlsgError('E_USAGE', 'alsg graph: use either --features or --extract with --dataset, not both');
-    if (sigma === undefined && space === undefined) throw new AlsgError('E_USAGE', 'alsg graph: --sigma is required with --features unless --space is given (paper: 1 for au, 68 for landmarks)');
-    info = await runGraphFromFeatures(values.features, { ...options, space }, values.out);
+    if (sigma === undefined && sigmaRelative === undefined && space === undefined) throw new AlsgError('E_USAGE', 'alsg graph: --sigma is required with --features unless --space is given (paper: 1 for au, 68 for landmarks)');
+    info = await runGraphFromFeatures(values.features, { ...options, space }, values.out, { log: (l) => process.stderr.write(l + '\n') });
   } else {
     if (values.extract === undefined || !values.dataset?.length) throw new AlsgError('E_USAGE', 'alsg graph: give --features <file.npy>, or --extract <dir> with --dataset <dir>\n\n' + HELP);
     if (space === undefined) throw new AlsgError('E_USAGE', 'alsg graph: --space au|landmarks is required with --extract');
@@ -117,7 +135,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const recall = info.recall as { value: number | null; sample: number };
   process.stderr.write(
-    `graph: ${String((info.rows as { inGraph: number }).inGraph)} rows, mode ${String(info.mode)}, k ${String(info.k)}, recall@k ${recall.value === null ? 'not measured' : `${recall.value.toFixed(4)} (${recall.sample} rows)`} -> ${values.out}\n`,
+    `graph: sigma ${Number(info.sigma).toPrecision(4)}${info.sigmaRelative == null ? '' : ` (${Number(info.sigmaRelative).toPrecision(3)} face sizes)`}, ${String((info.rows as { inGraph: number }).inGraph)} rows, mode ${String(info.mode)}, k ${String(info.k)}, recall@k ${recall.value === null ? 'not measured' : `${recall.value.toFixed(4)} (${recall.sample} rows)`} -> ${values.out}\n`,
   );
   return 0;
 }

@@ -8,16 +8,38 @@ import { join } from 'node:path';
 import { writeJsonAtomic, writeNpy, readCsv, readNpy, requireColumns } from '@ldl-alsg/artifacts';
 import { AlsgError, type Progress } from '@ldl-alsg/common';
 import { readManifests } from '@ldl-alsg/datasets';
-import { buildKnnGraph, type KnnGraph, type KnnGraphOptions } from '@ldl-alsg/knn';
-import { PAPER_SIGMA } from '@ldl-alsg/labels';
+import {
+  alignLandmarks,
+  buildKnnGraph,
+  describeDiagnostics,
+  FACE_SIZE_MEASURE,
+  graphDiagnostics,
+  meanFaceSize,
+  standardizeFeatures,
+  type GraphDiagnostics,
+  type KnnGraph,
+  type KnnGraphOptions,
+} from '@ldl-alsg/knn';
+import { CLASSES, PAPER_SIGMA } from '@ldl-alsg/labels';
 
 export type GraphSpace = 'au' | 'landmarks';
 export const GRAPH_SPACES: readonly GraphSpace[] = ['au', 'landmarks'];
 const DIMS: Record<GraphSpace, number> = { au: 17, landmarks: 136 };
 const FILES: Record<GraphSpace, string> = { au: 'au.npy', landmarks: 'landmarks.npy' };
 
-/** Graph options without sigma (it defaults per space). */
-export type GraphRunOptions = Omit<KnnGraphOptions, 'sigma'> & { sigma?: number };
+export type LandmarkForm = 'raw' | 'aligned';
+export const LANDMARK_FORMS: readonly LandmarkForm[] = ['raw', 'aligned'];
+/** Generalised Procrustes passes before the final alignment (2-3 converge on face shapes; docs/graph.md). */
+export const ALIGNMENT_ITERATIONS = 3;
+
+/** Graph options without sigma (it defaults per space), plus the landmark options of the stage. */
+export type GraphRunOptions = Omit<KnnGraphOptions, 'sigma'> & {
+  sigma?: number;
+  /** landmarks only: raw pixel coordinates (the paper) or similarity-aligned to the mean shape. Default raw. */
+  landmarks?: LandmarkForm;
+  /** landmarks only: sigma as a multiple of the mean face size in the feature's units (exclusive with sigma). */
+  sigmaRelative?: number;
+};
 
 export interface GraphRunHooks {
   progress?: (label: string, total: number) => Progress;
@@ -46,15 +68,115 @@ function readFeatures(file: string, d?: number): { data: Float32Array; n: number
   return { data, n: arr.shape[0], d: arr.shape[1] };
 }
 
-/** Sigma: the given value, else the paper's for the space; a clear error when neither is known. */
-function resolveSigma(sigma: number | undefined, space: GraphSpace | undefined): number {
-  if (sigma !== undefined) return sigma;
-  if (space) return PAPER_SIGMA[space];
-  throw new AlsgError('E_USAGE', 'graph: sigma is required when the space is not given (paper: 1 for au, 68 for landmarks)');
+/** What graph.json records about the feature preparation and sigma (`prepareFeatures`). */
+interface Prepared {
+  data: Float32Array;
+  sigma: number;
+  /** Recorded in graph.json. */
+  record: Record<string, unknown>;
+}
+
+/**
+ * Checks the landmark options and sigma, aligns landmarks when asked, and resolves sigma: the given value, else
+ * sigmaRelative x the mean face size, else the paper's value for the space. Every config error is raised here, before
+ * any search.
+ */
+function prepareFeatures(data: Float32Array, n: number, d: number, space: GraphSpace | undefined, options: GraphRunOptions): Prepared {
+  const { sigma, sigmaRelative, landmarks } = options;
+  if (landmarks !== undefined && !LANDMARK_FORMS.includes(landmarks)) {
+    throw new AlsgError('E_CONFIG', `graph: landmarks must be one of ${LANDMARK_FORMS.join(', ')}, but got "${String(landmarks)}"`, { path: 'landmarks' });
+  }
+  if (landmarks !== undefined && space !== 'landmarks') {
+    throw new AlsgError('E_CONFIG', `graph: landmarks (raw | aligned) applies to space landmarks only, but space is ${space ?? 'not given'}; remove it`, { path: 'landmarks' });
+  }
+  if (sigmaRelative !== undefined) {
+    if (space !== 'landmarks') throw new AlsgError('E_CONFIG', `graph: sigmaRelative (a multiple of the face size) applies to space landmarks only, but space is ${space ?? 'not given'}`, { path: 'sigmaRelative' });
+    if (sigma !== undefined) throw new AlsgError('E_CONFIG', `graph: give either sigma (${sigma}) or sigmaRelative (${sigmaRelative}), not both`, { path: 'sigmaRelative' });
+    if (!(Number.isFinite(sigmaRelative) && sigmaRelative > 0)) throw new AlsgError('E_CONFIG', `graph: sigmaRelative must be a finite number > 0, but got ${sigmaRelative}`, { path: 'sigmaRelative' });
+    if (options.standardize) throw new AlsgError('E_CONFIG', 'graph: sigmaRelative cannot be combined with standardize (the face size is not defined in standardised units); give sigma instead', { path: 'sigmaRelative' });
+  }
+  if (space !== 'landmarks') {
+    if (sigma === undefined && space === undefined) throw new AlsgError('E_USAGE', 'graph: sigma is required when the space is not given (paper: 1 for au, 68 for landmarks)');
+    return { data, sigma: sigma ?? PAPER_SIGMA[space as GraphSpace], record: { sigmaSource: sigma === undefined ? 'paper default' : 'sigma', faceSize: null, sigmaRelative: null } };
+  }
+  const form = landmarks ?? 'raw';
+  if (form === 'aligned' && sigma === undefined && sigmaRelative === undefined) {
+    throw new AlsgError('E_CONFIG', "graph: landmarks aligned needs sigma or sigmaRelative (the paper's 68 is in pixels; aligned shapes have size 1)", { path: 'sigma' });
+  }
+  let features = data;
+  let alignment: Record<string, unknown> | null = null;
+  if (form === 'aligned') {
+    const a = alignLandmarks(data, n, d, ALIGNMENT_ITERATIONS);
+    features = a.data;
+    alignment = {
+      method: 'generalised Procrustes: per shape the least-squares similarity transform (translation, rotation, scale) onto the mean shape',
+      iterations: a.iterations,
+      units: 'mean shape size = 1',
+      residual: a.residual,
+      inputFaceSize: a.inputFaceSize,
+      meanShape: a.meanShape.map((v) => Math.round(v * 1e6) / 1e6),
+    };
+  }
+  const size = meanFaceSize(features, n, d);
+  const resolved = sigma ?? (sigmaRelative !== undefined ? sigmaRelative * size : PAPER_SIGMA.landmarks);
+  return {
+    data: features,
+    sigma: resolved,
+    record: {
+      landmarks: form,
+      sigmaSource: sigma !== undefined ? 'sigma' : sigmaRelative !== undefined ? 'sigmaRelative' : 'paper default',
+      faceSize: { value: size, units: form === 'aligned' ? 'mean shape size' : 'input units (px)', measure: `${FACE_SIZE_MEASURE}, mean over the graph's rows` },
+      // relative to the face size of the features sigma applies to; with standardize sigma is in standardised units
+      sigmaRelative: options.standardize ? null : resolved / size,
+      ...(alignment ? { alignment } : {}),
+    },
+  };
+}
+
+/**
+ * The diagnostics of a built graph (libs/knn diagnostics.ts) on its own rows: the searched features (standardised
+ * again when the search standardised them, the same deterministic transform), labels and true distributions when known.
+ */
+function diagnose(graph: KnnGraph, features: Float32Array, d: number, sigma: number, standardize: boolean, seed: number, labels?: Int32Array, distributions?: Float32Array): GraphDiagnostics {
+  const searched = standardize ? standardizeFeatures(features, graph.n, d).data : features;
+  return graphDiagnostics({
+    features: searched,
+    n: graph.n,
+    d,
+    neighbors: graph.neighbors,
+    similarity: graph.similarity,
+    k: graph.k,
+    sigma,
+    seed,
+    labels: labels ? { index: labels, classes: CLASSES } : undefined,
+    distributions,
+  });
+}
+
+/** The ingest outputs' distribution.npy rows for the picked rows, when every dataset folder has one; else undefined. */
+function readDistributions(datasetDirs: readonly string[], picked: readonly number[], total: number): Float32Array | undefined {
+  const files = datasetDirs.map((dir) => join(dir, 'distribution.npy'));
+  if (!files.every((f) => existsSync(f))) return undefined;
+  const parts = files.map((f) => {
+    const a = readNpy(f);
+    if (a.shape.length !== 2 || a.shape[1] !== CLASSES.length) throw new AlsgError('E_ARTIFACT', `${f}: expected shape [n, ${CLASSES.length}], but got [${a.shape.join(', ')}]`, { file: f });
+    return a;
+  });
+  const rows = parts.reduce((s, a) => s + a.shape[0], 0);
+  if (rows !== total) throw new AlsgError('E_INPUT', `${files.join(' + ')}: ${rows} distribution rows, but the manifest(s) have ${total}`);
+  const all = new Float32Array(rows * CLASSES.length);
+  let o = 0;
+  for (const a of parts) {
+    all.set(a.data as Float32Array, o);
+    o += a.data.length;
+  }
+  const out = new Float32Array(picked.length * CLASSES.length);
+  picked.forEach((r, g) => out.set(all.subarray(r * CLASSES.length, (r + 1) * CLASSES.length), g * CLASSES.length));
+  return out;
 }
 
 /** Writes the three outputs, scattering graph rows back to their rows of the full table. */
-function writeOutputs(outDir: string, graph: KnnGraph, rowOf: Int32Array, rows: GraphRows, extra: Record<string, unknown>): Record<string, unknown> {
+function writeOutputs(outDir: string, graph: KnnGraph, rowOf: Int32Array, rows: GraphRows, extra: Record<string, unknown>, diagnostics: GraphDiagnostics): Record<string, unknown> {
   const k = graph.k;
   const neighbors = new Int32Array(rows.total * k).fill(-1);
   const similarity = new Float32Array(rows.total * k);
@@ -71,7 +193,8 @@ function writeOutputs(outDir: string, graph: KnnGraph, rowOf: Int32Array, rows: 
   const { wall, timings, ...info } = graph.info;
   const json = { ...extra, ...info, rows, recall: graph.info.recall, timings: { ...timings, ...Object.fromEntries(Object.entries(wall).map(([key, v]) => [`${key}Wall`, v])) } };
   writeJsonAtomic(join(outDir, 'graph.json'), json);
-  return json;
+  writeJsonAtomic(join(outDir, 'diagnostics.json'), diagnostics);
+  return { ...json, diagnostics };
 }
 
 /**
@@ -118,25 +241,32 @@ export async function runGraphFromExtract(datasetDirs: readonly string[], extrac
   if (allNaN) {
     throw new AlsgError('E_INPUT', `${featuresFile}: every train row with status ok is NaN: the extractor provided no ${space === 'au' ? 'action units (face-api gives landmarks only; use space landmarks or OpenFace)' : 'landmarks'}`, { file: featuresFile });
   }
-  const sigma = resolveSigma(options.sigma, space);
+  const { landmarks: _form, sigmaRelative: _rel, ...knnOptions } = options;
+  const prepared = prepareFeatures(sub, picked.length, d, space, options);
   const rows: GraphRows = { total: n, inGraph: picked.length, excluded };
   hooks.log?.(`graph ${space}: ${picked.length} of ${n} rows in the graph (left out: ${JSON.stringify(excluded)})`);
-  const graph = await buildKnnGraph(sub, picked.length, d, {
-    ...options,
-    sigma,
+  const graph = await buildKnnGraph(prepared.data, picked.length, d, {
+    ...knnOptions,
+    sigma: prepared.sigma,
     what: featuresFile,
     describeRow: (g) => `manifest row ${rowOf[g]} (id ${manifest.rows[rowOf[g]].id})`,
     progress: hooks.progress,
     silent: hooks.silent,
   });
-  return writeOutputs(outDir, graph, rowOf, rows, { space, features: featuresFile });
+  const labels = Int32Array.from(picked, (r) => manifest.rows[r].labelIndex);
+  const diagnostics = diagnose(graph, prepared.data, d, prepared.sigma, options.standardize ?? false, options.seed ?? 0, labels, readDistributions(datasetDirs, picked, n));
+  hooks.log?.(`graph ${space}: ${describeDiagnostics(diagnostics)}`);
+  return writeOutputs(outDir, graph, rowOf, rows, { space, features: featuresFile, ...prepared.record }, diagnostics);
 }
 
 /** Plain form: a graph over every row of a float32 [n, d] .npy (`alsg graph --features`). */
 export async function runGraphFromFeatures(featuresFile: string, options: GraphRunOptions & { space?: GraphSpace }, outDir: string, hooks: GraphRunHooks = {}): Promise<Record<string, unknown>> {
   const { data, n, d } = readFeatures(featuresFile, options.space ? DIMS[options.space] : undefined);
-  const sigma = resolveSigma(options.sigma, options.space);
   if (n === 0) throw new AlsgError('E_INPUT', `${featuresFile}: has no rows (empty set)`, { file: featuresFile });
-  const graph = await buildKnnGraph(data, n, d, { ...options, sigma, what: featuresFile, progress: hooks.progress, silent: hooks.silent });
-  return writeOutputs(outDir, graph, Int32Array.from({ length: n }, (_, i) => i), { total: n, inGraph: n, excluded: {} }, { space: options.space ?? null, features: featuresFile });
+  const { landmarks: _form, sigmaRelative: _rel, space, ...knnOptions } = options;
+  const prepared = prepareFeatures(data, n, d, space, options);
+  const graph = await buildKnnGraph(prepared.data, n, d, { ...knnOptions, sigma: prepared.sigma, what: featuresFile, progress: hooks.progress, silent: hooks.silent });
+  const diagnostics = diagnose(graph, prepared.data, d, prepared.sigma, options.standardize ?? false, options.seed ?? 0);
+  hooks.log?.(`graph: ${describeDiagnostics(diagnostics)}`);
+  return writeOutputs(outDir, graph, Int32Array.from({ length: n }, (_, i) => i), { total: n, inGraph: n, excluded: {} }, { space: space ?? null, features: featuresFile, ...prepared.record }, diagnostics);
 }

@@ -115,6 +115,73 @@ describe('graph stage', () => {
     expect(info.sigma).toBe(68);
     expect(info.standardization.enabled).toBe(true);
     expect(info.standardization.means).toHaveLength(136);
+    // standardised: sigma is in standardised units, so no face-size ratio
+    expect(info).toMatchObject({ landmarks: 'raw', sigmaSource: 'paper default', sigmaRelative: null });
+  });
+
+  it('records the face size and sigma relative to it for raw landmarks (the paper\'s 68 px)', async () => {
+    const f = makeFixture('lmraw');
+    const out = join(root, 'lmraw', 'out');
+    await stage.run(context(f, { space: 'landmarks', k: 2, mode: 'exact' }, out));
+    const info = JSON.parse(readFileSync(join(out, 'graph.json'), 'utf8'));
+    expect(info).toMatchObject({ sigma: 68, landmarks: 'raw', sigmaSource: 'paper default', faceSize: { units: 'input units (px)' } });
+    expect(info.faceSize.value).toBeGreaterThan(20); // uniform points on a 112-px square: ~46 px
+    expect(info.sigmaRelative).toBeCloseTo(68 / info.faceSize.value, 12);
+    expect(info.alignment).toBeUndefined();
+  });
+
+  it('aligned landmarks with sigmaRelative: sigma = sigmaRelative x the mean aligned face size (~1)', async () => {
+    const f = makeFixture('lmal');
+    const out = join(root, 'lmal', 'out');
+    const ctx = context(f, { space: 'landmarks', k: 2, mode: 'exact', landmarks: 'aligned', sigmaRelative: 0.5 }, out);
+    await stage.run(ctx);
+    const info = JSON.parse(readFileSync(join(out, 'graph.json'), 'utf8'));
+    expect(info).toMatchObject({ landmarks: 'aligned', sigmaSource: 'sigmaRelative', faceSize: { units: 'mean shape size' }, alignment: { iterations: 3 } });
+    expect(info.sigmaRelative).toBeCloseTo(0.5, 12);
+    expect(info.sigma).toBeCloseTo(0.5 * info.faceSize.value, 12);
+    expect(info.faceSize.value).toBeGreaterThan(0.1); // uniform random points are unlike their mean: LS scaling shrinks them (~0.25)
+    expect(info.faceSize.value).toBeLessThanOrEqual(1 + 1e-9);
+    expect(info.alignment.meanShape).toHaveLength(136);
+    expect(ctx.recorded.graph).toMatchObject({ landmarks: 'aligned', sigmaRelative: info.sigmaRelative });
+  });
+
+  it('writes diagnostics.json: a_ij against random pairs, label agreement, distances between true distributions', async () => {
+    const f = makeFixture('diag');
+    // true distributions: row i puts 0.6 on class i % 7 (unknown for row 0)
+    const dist = new Float32Array(60 * 7).fill(0.4 / 6);
+    for (let i = 0; i < 60; i++) dist[i * 7 + (i % 7)] = 0.6;
+    dist.fill(Number.NaN, 0, 7);
+    writeNpy(join(f.ingest, 'distribution.npy'), dist, [60, 7]);
+    const out = join(root, 'diag', 'out');
+    const ctx = context(f, { space: 'au', k: 3, mode: 'exact' }, out);
+    await stage.run(ctx);
+    const diag = JSON.parse(readFileSync(join(out, 'diagnostics.json'), 'utf8'));
+    const sim = readNpy(join(out, 'similarity.npy'));
+    const values = Array.from(sim.data).filter((_, i) => readNpy(join(out, 'neighbors.npy')).data[i] >= 0);
+    expect(diag).toMatchObject({ schema: 'alsg-graph-diagnostics/1', rows: 34, k: 3, sigma: 1, seed: 3 });
+    expect(diag.similarity.graph.count).toBe(34 * 3);
+    expect(diag.similarity.graph.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 10);
+    expect(diag.similarity.random.count).toBe(34 * 3);
+    // every label is happy: full agreement, chance 1
+    expect(diag.labels).toMatchObject({ graph: 1, random: 1, chance: 1 });
+    // TV between two rows is 0 (same class) or 0.6 - 0.4/6 (different); the graph rows with a known distribution
+    expect(diag.distribution.centres).toBe(33);
+    for (const key of ['graph', 'sameLabelRandom', 'random']) {
+      expect(diag.distribution[key]).toBeGreaterThan(0);
+      expect(diag.distribution[key]).toBeLessThan(0.6 - 0.4 / 6 + 1e-6);
+    }
+    expect(ctx.recorded.diagnostics).toMatchObject({ labelAgreement: 1 });
+    expect(String((ctx.recorded.diagnostics as { summary: string }).summary)).toMatch(/^diagnostics: a_ij mean/);
+  });
+
+  it('rejects contradictory landmark / sigma options before any work', async () => {
+    const f = makeFixture('opts');
+    const out = join(root, 'opts', 'out');
+    await expect(stage.run(context(f, { space: 'au', landmarks: 'raw' }, out))).rejects.toThrow('graph: landmarks (raw | aligned) applies to space landmarks only, but space is au; remove it');
+    await expect(stage.run(context(f, { space: 'au', sigmaRelative: 0.5 }, out))).rejects.toThrow('graph: sigmaRelative (a multiple of the face size) applies to space landmarks only');
+    await expect(stage.run(context(f, { space: 'landmarks', sigma: 2, sigmaRelative: 0.5 }, out))).rejects.toThrow('graph: give either sigma (2) or sigmaRelative (0.5), not both');
+    await expect(stage.run(context(f, { space: 'landmarks', landmarks: 'aligned' }, out))).rejects.toThrow("graph: landmarks aligned needs sigma or sigmaRelative (the paper's 68 is in pixels");
+    await expect(stage.run(context(f, { space: 'landmarks', sigmaRelative: 0.5, standardize: true }, out))).rejects.toThrow('graph: sigmaRelative cannot be combined with standardize');
   });
 
   it('rejects bad inputs with clear errors before any work', async () => {

@@ -1,8 +1,9 @@
 /**
  * graph: one kNN graph per auxiliary label space (the paper's Sec. 3.2 "index-similarity list"): for every training
  * image with auxiliary labels, its k nearest neighbours in that space and their Eq. 3 similarities. Outputs
- * neighbors.npy, similarity.npy, graph.json (docs/contracts.md). The work lives in libs/knn.
+ * neighbors.npy, similarity.npy, graph.json, diagnostics.json (docs/contracts.md, docs/graph.md). The work lives in libs/knn.
  */
+import { describeDiagnostics, type GraphDiagnostics } from '@ldl-alsg/knn';
 import type { StageDefinition } from '@ldl-alsg/pipeline';
 import { GRAPH_SPACES, runGraphFromExtract, type GraphSpace } from './run-graph';
 
@@ -11,6 +12,8 @@ export interface GraphStageParams {
   space: GraphSpace;
   k?: number;
   sigma?: number;
+  sigmaRelative?: number;
+  landmarks?: 'raw' | 'aligned';
   standardize?: boolean;
   mode?: 'exact' | 'ivf' | 'hnsw' | 'auto';
   backend?: 'auto' | 'companion' | 'faiss-node';
@@ -37,7 +40,18 @@ export const stage: StageDefinition<GraphStageParams> = {
       sigma: {
         type: 'number',
         exclusiveMinimum: 0,
-        description: 'Eq. 3 bandwidth in feature units (standardised units when standardize is on). Default: the paper\'s 1 for au, 68 for landmarks.',
+        description: 'Eq. 3 bandwidth in feature units (standardised units when standardize is on). Default: the paper\'s 1 for au, 68 for landmarks (raw pixels). Exclusive with sigmaRelative.',
+      },
+      sigmaRelative: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        description:
+          'landmarks only: sigma as a multiple of the mean face size (RMS distance of the 68 points from their centroid, in the features\' units: px raw, 1 = the mean shape aligned). Exclusive with sigma and with standardize.',
+      },
+      landmarks: {
+        enum: ['raw', 'aligned'],
+        description:
+          'landmarks only (an error for au): raw = pixel coordinates as extracted (the paper); aligned = generalised Procrustes alignment (translation, rotation, scale) of each shape onto the mean shape, which has size 1; needs sigma or sigmaRelative. Default raw.',
       },
       standardize: { type: 'boolean', default: false, description: 'Standardise each column (mean 0, sd 1 over the graph\'s rows) before searching; means and sds go to graph.json. Default false.' },
       mode: {
@@ -73,6 +87,17 @@ export const stage: StageDefinition<GraphStageParams> = {
     });
     const recall = info.recall as { value: number | null; sample: number };
     ctx.log(`graph ${space}: mode ${String(info.mode)}, recall@${String(info.k)} ${recall.value === null ? 'not measured' : recall.value.toFixed(4)}`);
-    ctx.record({ graph: { space, mode: info.mode, k: info.k, sigma: info.sigma, rows: info.rows, recall: info.recall, backend: info.backendVersion } });
+    const d = info.diagnostics as GraphDiagnostics;
+    ctx.record({
+      graph: { space, mode: info.mode, k: info.k, sigma: info.sigma, sigmaRelative: info.sigmaRelative, landmarks: info.landmarks, rows: info.rows, recall: info.recall, backend: info.backendVersion },
+      diagnostics: {
+        summary: describeDiagnostics(d),
+        similarityMean: d.similarity.graph.mean,
+        randomPairSimilarityMean: d.similarity.random.mean,
+        labelAgreement: d.labels?.graph ?? null,
+        labelAgreementRandom: d.labels?.random ?? null,
+        tv: d.distribution ? { graph: d.distribution.graph, graphWeighted: d.distribution.graphWeighted, sameLabelRandom: d.distribution.sameLabelRandom, random: d.distribution.random } : null,
+      },
+    });
   },
 };
