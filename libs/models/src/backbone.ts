@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Names accepted by {@link createBackbone}. */
-export type BackboneName = 'resnet50' | 'resnet18' | 'mobilenetv2' | 'small-cnn' | 'mlp';
+export type BackboneName = 'resnet50' | 'resnet18' | 'mobilenetv2' | 'small-cnn' | 'mlp' | 'mlp-norm';
 
 /** Options of every backbone builder. */
 export interface BackboneOptions {

@@ -6,7 +6,7 @@ import { buildSmallCnn } from './backbones/small-cnn';
 import { buildMlp, type MlpOptions } from './backbones/mlp';
 
 /** All backbone names, for validation and help texts. */
-export const BACKBONES: readonly BackboneName[] = ['mlp', 'small-cnn', 'resnet18', 'resnet50', 'mobilenetv2'];
+export const BACKBONES: readonly BackboneName[] = ['mlp', 'mlp-norm', 'small-cnn', 'resnet18', 'resnet50', 'mobilenetv2'];
 
 /** The embedded default (chosen by measurement, see docs/models.md). */
 export const DEFAULT_BACKBONE: BackboneName = 'mlp';
@@ -25,6 +25,8 @@ export function createBackbone(name: BackboneName | string, opts: BackboneOption
     switch (name) {
       case 'mlp':
         return wrapModel(name, buildMlp(opts), opts);
+      case 'mlp-norm':
+        return wrapModel(name, buildMlp({ ...opts, layerNorm: true }), opts);
       case 'small-cnn':
         return wrapModel(name, buildSmallCnn(opts), opts);
       case 'resnet18':

@@ -12,6 +12,14 @@ export interface MlpOptions extends BackboneOptions {
   readonly poolTo?: number;
   /** Hidden layer widths. Default [512, 256]. */
   readonly hidden?: number[];
+  /**
+   * Layer normalisation (the `mlp-norm` backbone): the flattened image is standardised per image (LayerNormalization:
+   * mean 0, sd 1 over its pixels, then a learned per-pixel scale and offset), and every hidden layer is normalised before
+   * its ReLU. It removes each face's brightness and contrast before the first matmul and keeps the hidden activations
+   * well scaled at high learning rates. Unlike BatchNorm it behaves the same in training and inference mode, so the
+   * forward-only neighbour passes of LDL-ALSG see exactly what a training-mode pass would. Default false.
+   */
+  readonly layerNorm?: boolean;
 }
 
 /**
@@ -33,11 +41,18 @@ export function buildMlp(opts: MlpOptions): tf.LayersModel {
     x = tf.layers.averagePooling2d({ poolSize: [h / side, w / side], strides: [h / side, w / side], name: 'downsample' }).apply(x) as S;
   }
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as S;
+  if (opts.layerNorm) x = tf.layers.layerNormalization({ epsilon: 1e-3, name: 'input_norm' }).apply(x) as S;
   (opts.hidden ?? [512, 256]).forEach((units, i) => {
-    x = tf.layers.dense({ units, activation: 'relu', kernelInitializer: init.he(), name: `fc${i + 1}` }).apply(x) as S;
+    if (opts.layerNorm) {
+      x = tf.layers.dense({ units, kernelInitializer: init.he(), name: `fc${i + 1}` }).apply(x) as S;
+      x = tf.layers.layerNormalization({ epsilon: 1e-3, name: `fc${i + 1}_norm` }).apply(x) as S;
+      x = tf.layers.reLU({ name: `fc${i + 1}_relu` }).apply(x) as S;
+    } else {
+      x = tf.layers.dense({ units, activation: 'relu', kernelInitializer: init.he(), name: `fc${i + 1}` }).apply(x) as S;
+    }
   });
   const out = tf.layers.dense({ units: opts.numClasses, kernelInitializer: init.glorot(), name: 'logits' }).apply(x) as S;
-  return tf.model({ inputs: input, outputs: out, name: 'mlp' });
+  return tf.model({ inputs: input, outputs: out, name: opts.layerNorm ? 'mlp_norm' : 'mlp' });
 }
 
 function largestDivisorUpTo(n: number, max: number): number {
