@@ -6,6 +6,8 @@ import { formatCsv, readNpy, writeNpy } from '@ldl-alsg/artifacts';
 import { Rng, startProgress } from '@ldl-alsg/common';
 import { writeManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
+// relative path: @ldl-alsg/report's index does not export the renderer yet (the lead wires it into the report)
+import { graphDiagnosticsMarkdown } from '../../../libs/report/src/graph-diagnostics';
 import { runCli } from './cli';
 import { stage, type GraphStageParams } from './stage';
 
@@ -172,6 +174,19 @@ describe('graph stage', () => {
     }
     expect(ctx.recorded.diagnostics).toMatchObject({ labelAgreement: 1 });
     expect(String((ctx.recorded.diagnostics as { summary: string }).summary)).toMatch(/^diagnostics: a_ij mean/);
+
+    // the report's renderer: one table per quantity, one row per graph; a graph without diagnostics is named
+    const md = graphDiagnosticsMarkdown([
+      { name: 'graph-au', diagnostics: diag },
+      { name: 'old|graph', diagnostics: undefined },
+    ]);
+    const s = diag.similarity;
+    expect(md).toContain(`| graph-au | 34 | 3 | 1.0000 | ${s.graph.mean.toFixed(3)} | ${s.graph.sd.toFixed(3)} | ${s.graph.quantiles.p5.toFixed(3)} |`);
+    expect(md).toContain('| graph-au | 1.000 | 1.000 | 1.000 | n/a | 1.000 | n/a |'); // only happy centres: other classes n/a
+    const t = diag.distribution;
+    expect(md).toContain(`| graph-au | ${t.graph.toFixed(3)} | ${t.graphWeighted.toFixed(3)} | ${t.effectiveSlotFraction.toFixed(2)} | ${t.sameLabelRandom.toFixed(3)} |`);
+    expect(md).toContain('No diagnostics (diagnostics.json missing or of another schema): old\\|graph.');
+    expect(md.match(/^\| graph \|/gm)).toHaveLength(3);
   });
 
   it('rejects contradictory landmark / sigma options before any work', async () => {
