@@ -11,12 +11,16 @@ import { ABC_RATES, abcNoise, asymmetricNoise, setName, symmetricNoise, type Noi
 import { validateRate } from './select';
 
 /** Noise protocols of the noise stage. */
-export const NOISE_MODES = ['none', 'symmetric', 'asymmetric', 'abc'] as const;
+export const NOISE_MODES = ['none', 'symmetric', 'asymmetric', 'abc', 'truth'] as const;
 export type NoiseMode = (typeof NOISE_MODES)[number];
 
 /** Parameters of the noise stage (same names as its JSON Schema). */
 export interface NoiseParams {
-  /** none (labels copied), symmetric, asymmetric (LA-Net mapping) or abc (the paper's Table 3 set). */
+  /**
+   * none (labels copied), symmetric, asymmetric (LA-Net mapping), abc (the paper's Table 3 set) or truth (each train
+   * label replaced by the argmax of the image's true label distribution: the "clean labels" of a benchmark that knows
+   * them, for ceilings; needs distribution.npy).
+   */
   mode: NoiseMode;
   /** Noise rate in [0, 1) for symmetric / asymmetric. Default 0. */
   rate?: number;
@@ -87,7 +91,7 @@ function summarise(column: string, rate: number, result: NoiseResult, rows: read
  * @param params stage parameters.
  * @param seed the instance's seed.
  */
-export function makeNoisyLabels(rows: readonly ManifestRow[], params: NoiseParams, seed: number): NoisyLabels {
+export function makeNoisyLabels(rows: readonly ManifestRow[], params: NoiseParams, seed: number, truth?: Int32Array): NoisyLabels {
   if (!(NOISE_MODES as readonly string[]).includes(params.mode)) {
     throw new AlsgError('E_CONFIG', `noise: mode must be one of ${NOISE_MODES.join(', ')}, but got "${String(params.mode)}"`, { path: 'mode' });
   }
@@ -97,7 +101,19 @@ export function makeNoisyLabels(rows: readonly ManifestRow[], params: NoiseParam
   const eligible = rows.map((r) => r.split === 'train');
   const trainRows = eligible.filter(Boolean).length;
   let sets: { column: string; rate: number; result: NoiseResult }[];
-  if (params.mode === 'abc') {
+  if (params.mode === 'truth') {
+    if (!truth || truth.length !== rows.length) {
+      throw new AlsgError('E_INPUT', `noise: mode truth needs the true label distributions (distribution.npy) of every row, but got ${truth ? truth.length : 'none'} for ${rows.length} rows`, { path: 'mode' });
+    }
+    const out = Int32Array.from(labels);
+    const flips: NoiseResult['flips'] = [];
+    for (let i = 0; i < rows.length; i++) {
+      if (!eligible[i] || truth[i] === labels[i]) continue;
+      out[i] = truth[i];
+      flips.push({ row: i, from: labels[i], to: truth[i] });
+    }
+    sets = [{ column: 'label', rate: trainRows > 0 ? flips.length / trainRows : 0, result: { labels: out, flips } }];
+  } else if (params.mode === 'abc') {
     const rates = params.rates ?? ABC_RATES;
     const results = abcNoise(labels, { rates, exact, eligible, seed });
     sets = results.map((result, k) => ({ column: `label_${setName(k)}`, rate: rates[k], result }));
@@ -127,7 +143,7 @@ export function makeNoisyLabels(rows: readonly ManifestRow[], params: NoiseParam
       seed,
       rows: rows.length,
       trainRows,
-      protocol: params.mode === 'none' ? 'no noise' : protocol,
+      protocol: params.mode === 'none' ? 'no noise' : params.mode === 'truth' ? 'every train label set to the argmax of its true label distribution (distribution.npy); rate = the fraction that changed' : protocol,
       classes: CLASSES,
       sets: sets.map((s) => summarise(s.column, s.rate, s.result, rows, trainRows)),
     },

@@ -23,7 +23,7 @@ export const stage: StageDefinition<NoiseStageParams> = {
         enum: [...NOISE_MODES],
         default: 'none',
         description:
-          'none: labels copied unchanged; symmetric: a changed label becomes one of the other six classes uniformly; asymmetric: LA-Net mapping (anger->disgust, disgust->anger, fear->surprise, happy->neutral, sad->neutral, surprise->anger, neutral->sad); abc: the paper\'s Table 3, one symmetric copy per entry of `rates`.',
+          'none: labels copied unchanged; symmetric: a changed label becomes one of the other six classes uniformly; asymmetric: LA-Net mapping (anger->disgust, disgust->anger, fear->surprise, happy->neutral, sad->neutral, surprise->anger, neutral->sad); abc: the paper\'s Table 3, one symmetric copy per entry of `rates`; truth: every train label set to the argmax of its true label distribution (distribution.npy; the clean labels of the synthetic benchmark, for ceilings).',
       },
       rate: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Noise rate for symmetric/asymmetric, fraction of train labels in [0, 1). Default 0.' },
       rates: {
