@@ -86,9 +86,19 @@ describe('computeSynthferCeilings', () => {
     const c = computeSynthferCeilings(dir);
     expect(c.schema).toBe('alsg-ceilings/1');
     expect(c.oracle.perSet).toEqual({ 'x-syn': 100, 'y-syn': (100 * 18) / 35 });
-    expect(c.features.perSet['x-syn']).toBe(100);
-    expect(c.features.perSet['y-syn']).toBeCloseTo((100 * 18) / 35, 10);
-    expect(c.features.train).toBe(100);
-    expect(c.features.params).toMatchObject({ dimension: 170, trainRows: 70, classes: 7 });
+    expect(c.features?.perSet['x-syn']).toBe(100);
+    expect(c.features?.perSet['y-syn']).toBeCloseTo((100 * 18) / 35, 10);
+    expect(c.features?.train).toBe(100);
+    expect(c.features?.params).toMatchObject({ dimension: 170, trainRows: 70, classes: 7 });
+
+    // test sets only (no train rows): the oracle still, the features ceiling null
+    const testOnly = join(root, 'test-only');
+    mkdirSync(join(testOnly, 'truth'), { recursive: true });
+    writeManifest(testOnly, rows.slice(70));
+    writeNpy(join(testOnly, 'distribution.npy'), dist.slice(70 * 7), [70, 7]);
+    writeNpy(join(testOnly, 'truth', 'au.npy'), au.slice(70 * 17), [70, 17]);
+    const t = computeSynthferCeilings(testOnly);
+    expect(t.oracle.perSet).toEqual(c.oracle.perSet);
+    expect(t.features).toBeNull();
   });
 });

@@ -8,7 +8,8 @@
  *   labels: what an ideal AU detector followed by a simple classifier reaches, without any image noise.
  *
  * Both are accuracies (%) against each test set's given labels (manifest `label`), keyed by manifest `dataset`. Written by
- * the ingest stage as ceilings.json for synthfer outputs (docs/synthfer.md, "Ceilings").
+ * the ingest stage as ceilings.json for synthfer outputs (docs/synthfer.md, "Ceilings"); `features` is null when there
+ * are no training rows.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +48,7 @@ export interface SoftmaxModel {
 export interface Ceilings {
   schema: typeof CEILINGS_SCHEMA;
   oracle: { description: string; perSet: Record<string, number>; tiesBrokenBy: string; rows: Record<string, number> };
+  /** null when the output has no split=train rows to fit on (e.g. only test sets were generated). */
   features: {
     description: string;
     perSet: Record<string, number>;
@@ -62,7 +64,7 @@ export interface Ceilings {
       finalLoss: number;
       finalGradientNorm: number;
     } & SoftmaxFitParams;
-  };
+  } | null;
 }
 
 /** Index of the largest value of row r of a [n, K] matrix; ties go to the smaller class index. NaN rows give -1. */
@@ -316,7 +318,8 @@ export function computeSynthferCeilings(dir: string, params: SoftmaxFitParams = 
     if (!Number.isFinite(au[i])) throw new AlsgError('E_ARTIFACT', `${join(dir, 'truth', 'au.npy')}: row ${Math.floor(i / 17)} holds a non-finite AU (${au[i]}); true AUs must be finite`);
   }
   const trainRows = manifest.rows.flatMap((r, i) => (r.split === 'train' ? [i] : []));
-  if (trainRows.length === 0) throw new AlsgError('E_INPUT', `${join(dir, 'manifest.csv')}: no split=train rows to fit the features ceiling on`);
+  const oracleOut = { description: "argmax of each test face's true label distribution", perSet: oracle.perSet, tiesBrokenBy: 'smaller class index (CLASSES order)', rows: oracle.rows };
+  if (trainRows.length === 0) return { schema: CEILINGS_SCHEMA, oracle: oracleOut, features: null };
   // standardise the AUs on the training rows, expand, then standardise the expanded columns too (conditioning)
   const auStd = Float64Array.from(au);
   applyStats(auStd, 17, columnStats(auStd, 17, trainRows));
@@ -338,12 +341,7 @@ export function computeSynthferCeilings(dir: string, params: SoftmaxFitParams = 
   const perSet = Object.fromEntries(Object.keys(total).sort().map((s) => [s, (100 * hit[s]) / total[s]]));
   return {
     schema: CEILINGS_SCHEMA,
-    oracle: {
-      description: "argmax of each test face's true label distribution",
-      perSet: oracle.perSet,
-      tiesBrokenBy: 'smaller class index (CLASSES order)',
-      rows: oracle.rows,
-    },
+    oracle: oracleOut,
     features: {
       description: 'quadratic softmax regression on the true AUs, trained on the given training labels',
       perSet,

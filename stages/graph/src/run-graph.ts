@@ -1,7 +1,8 @@
 /**
  * The graph stage's file handling around libs/knn: picks the graph's rows (split = train AND extract status ok), checks
- * that the extract outputs line up with the manifests, builds the graph, and writes neighbors.npy / similarity.npy /
- * graph.json aligned with the manifest rows (docs/contracts.md). Every check runs before the search starts.
+ * that the extract outputs line up with the manifests, optionally aligns the landmarks and resolves sigma (sigmaRelative x
+ * face size), builds the graph, and writes neighbors.npy / similarity.npy / graph.json aligned with the manifest rows plus
+ * diagnostics.json on the graph's rows (docs/contracts.md, docs/graph.md). Every check runs before the search starts.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
