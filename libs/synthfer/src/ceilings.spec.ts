@@ -6,7 +6,7 @@ import { writeNpy } from '@ldl-alsg/artifacts';
 import { Rng } from '@ldl-alsg/common';
 import { writeManifest } from '@ldl-alsg/datasets';
 import { CLASSES } from '@ldl-alsg/labels';
-import { computeSynthferCeilings, fitSoftmax, oracleAccuracy, predictSoftmax, quadraticFeatures } from './ceilings';
+import { computeSynthferCeilings, fitSoftmax, oracleAccuracy, predictSoftmax, quadraticFeatures, softmaxObjective } from './ceilings';
 
 const root = mkdtempSync(join(tmpdir(), 'ceilings-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -53,6 +53,36 @@ describe('softmax regression', () => {
     expect(Array.from(m1.weights)).toEqual(Array.from(m2.weights));
     expect(xs.map((_, r) => predictSoftmax(m1, q.data, r))).toEqual(ys);
     expect(m1.loss).toBeLessThan(0.2);
+  });
+
+  it('objective: the unrolled 7-class path equals the generic loop and a finite-difference gradient', () => {
+    const rng = new Rng(9, 'obj');
+    const n = 12;
+    const p = 5;
+    const x = Float64Array.from({ length: n * p }, () => rng.normal());
+    const y = Array.from({ length: n }, (_, i) => i % 7);
+    const w = Float64Array.from({ length: (p + 1) * 7 }, () => 0.3 * rng.normal());
+    const g7 = new Float64Array(w.length);
+    const f7 = softmaxObjective(w, x, y, n, p, 7, 0.01, g7);
+    // the same problem as 8 classes with a class nobody has and whose weights stay at -50: its softmax share is ~e^-50
+    const w8 = new Float64Array((p + 1) * 8);
+    for (let j = 0; j <= p; j++) {
+      for (let c = 0; c < 7; c++) w8[j * 8 + c] = w[j * 7 + c];
+      w8[j * 8 + 7] = j === p ? -50 : 0;
+    }
+    const g8 = new Float64Array(w8.length);
+    const f8 = softmaxObjective(w8, x, y, n, p, 8, 0.01, g8);
+    expect(f8).toBeCloseTo(f7, 12);
+    for (let j = 0; j <= p; j++) for (let c = 0; c < 7; c++) expect(g8[j * 8 + c]).toBeCloseTo(g7[j * 7 + c], 12);
+    // hand check of one gradient entry by central differences
+    const h = 1e-6;
+    const plus = Float64Array.from(w);
+    const minus = Float64Array.from(w);
+    plus[3] += h;
+    minus[3] -= h;
+    const scratch = new Float64Array(w.length);
+    const fd = (softmaxObjective(plus, x, y, n, p, 7, 0.01, scratch) - softmaxObjective(minus, x, y, n, p, 7, 0.01, scratch)) / (2 * h);
+    expect(g7[3]).toBeCloseTo(fd, 6);
   });
 
   it('rejects labels outside [0, K)', () => {
