@@ -4,7 +4,7 @@
  * committed reference, draw the figures, and write report.md, report.html, table.csv, table.json, checks.json and
  * (with a reference) reference-diff.json.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { formatCsv, readNpy, writeFileAtomic, writeJsonAtomic } from '@ldl-alsg/artifacts';
@@ -15,6 +15,7 @@ import { type Claim, CLAIM_LEVEL, type ClaimResult, type ClaimStatsOptions, DEFA
 import type { TableId } from './paper-values';
 import { defaultSweep, type SweepSpec, sweepChart, tableBarChart } from './plots';
 import { DEFAULT_REFERENCE_TOLERANCE, diffAgainstReference, readReference, type ReferenceDiff, type ReferenceFile, writeReference } from './reference';
+import { graphDiagnosticsMarkdown } from './graph-diagnostics';
 import { renderHtml, renderMarkdown, ldlRows, type ReportContent, tableCsvRows } from './render';
 import { collectProvenance, readResults, type ResultRecord } from './results';
 import { scatterPlot } from './svg';
@@ -76,6 +77,8 @@ export interface ReportArgs {
   features?: readonly string[];
   /** Ingest output folders (manifests) the features are aligned with; optional. */
   datasets?: readonly string[];
+  /** Graph stage output folders whose diagnostics.json become the report's "Auxiliary graphs" section; optional. */
+  graphs?: readonly string[];
   outDir: string;
   log?: (message: string) => void;
 }
@@ -210,7 +213,7 @@ export function runReport(args: ReportArgs): ReportOutcome {
     writeFileAtomic(join(out, name), text);
     files.push(name);
   };
-  write('report.md', renderMarkdown(content));
+  write('report.md', renderMarkdown(content) + (args.graphs?.length ? graphSection(args.graphs) : ''));
   write('report.html', renderHtml(content));
   const csv = tableCsvRows(content.table);
   write('table.csv', formatCsv(csv.header, csv.rows));
@@ -262,4 +265,23 @@ export function referenceDiffFromResults(resultDirs: readonly string[], params: 
   const { table, checks } = tableAndChecks(params, readResults(resultDirs));
   const file = resolveWorkspacePath(referenceFile);
   return diffAgainstReference(table, readReference(file), tolerance, file, checks);
+}
+
+/** The "Auxiliary graphs" section: each wired graph's diagnostics.json (docs/graph.md), named by its space and settings. */
+function graphSection(graphDirs: readonly string[]): string {
+  const diags = graphDirs.map((dir) => {
+    const read = (name: string): unknown => {
+      const file = join(dir, name);
+      if (!existsSync(file)) return null;
+      try {
+        return JSON.parse(readFileSync(file, 'utf8'));
+      } catch (cause) {
+        throw new AlsgError('E_ARTIFACT', `${file}: not valid JSON`, { file, cause });
+      }
+    };
+    const info = (read('graph.json') ?? {}) as { space?: string; k?: number; sigma?: number; landmarks?: string };
+    const name = `${info.space ?? dir}${info.landmarks ? ` ${info.landmarks}` : ''}, k ${info.k ?? '?'}, sigma ${info.sigma === undefined ? '?' : Number(info.sigma.toPrecision(4))}`;
+    return { name, diagnostics: read('diagnostics.json') };
+  });
+  return `\n## Auxiliary graphs\n\nWhat the kNN graphs give the guidance term (graph stage diagnostics, docs/graph.md).\n\n${graphDiagnosticsMarkdown(diags)}`;
 }

@@ -14,6 +14,7 @@ export const stage: StageDefinition<ReportParams> = {
     results: { description: 'Evaluate outputs (metrics.json), one per trained model and seed.', from: ['evaluate'], required: true, multiple: true },
     features: { description: 'Extract output (au.npy, landmarks.npy) for the t-SNE maps (optional; needs `dataset`).', from: ['extract'], required: false, multiple: false },
     dataset: { description: 'Ingest outputs the features are aligned with (labels for the maps, sizes for the provenance, ceilings.json for the ceiling rows).', from: ['ingest'], required: false, multiple: true },
+    graphs: { description: 'Graph outputs whose diagnostics.json (a_ij, label agreement, distance to the true distributions) the report shows (optional).', from: ['graph'], required: false, multiple: true },
   },
   async run(ctx) {
     const outcome = runReport({
@@ -21,6 +22,7 @@ export const stage: StageDefinition<ReportParams> = {
       results: ctx.inputs.results ?? [],
       features: ctx.inputs.features,
       datasets: ctx.inputs.dataset,
+      graphs: ctx.inputs.graphs,
       outDir: ctx.outDir,
       log: (m) => ctx.log(m),
     });
