@@ -13,3 +13,4 @@ export * from './plots';
 export * from './render';
 export * from './report';
 export * from './params-schema';
+export * from './graph-diagnostics';
