@@ -1,45 +1,12 @@
 /**
  * Markdown for the graph stage's diagnostics.json (docs/graph.md, "Diagnostics and the landmark setting"): one compact
- * table per quantity, one row per graph. The type mirrors `GraphDiagnostics` in libs/knn/src/diagnostics.ts; it is
- * restated here so the report does not depend on the kNN library (and its native build).
+ * table per quantity, one row per graph.
  */
+import type { GraphDiagnostics } from '@ldl-alsg/knn';
 
-export interface GraphDiagnosticsSimilarityStats {
-  count: number;
-  mean: number;
-  sd: number;
-  /** p0, p5, p25, p50, p75, p95, p100. */
-  quantiles: Record<string, number>;
-  histogram: { bins: number; range: [number, number]; counts: number[] };
-  meanRowSum: number;
-}
 
-/** diagnostics.json, schema alsg-graph-diagnostics/1. */
-export interface GraphDiagnosticsFile {
-  schema: 'alsg-graph-diagnostics/1';
-  rows: number;
-  k: number;
-  sigma: number;
-  seed: number;
-  similarity: { graph: GraphDiagnosticsSimilarityStats; random: GraphDiagnosticsSimilarityStats };
-  labels: {
-    graph: number;
-    random: number;
-    chance: number;
-    perClass: { class: string; centres: number; prior: number; graph: number; random: number }[];
-  } | null;
-  distribution: {
-    metric: 'total variation';
-    centres: number;
-    graph: number;
-    graphWeighted: number | null;
-    effectiveSlotFraction: number | null;
-    sameLabelRandom: number;
-    random: number;
-    ratio: { graph: number; graphWeighted: number | null };
-  } | null;
-  seconds: number;
-}
+/** diagnostics.json as the graph stage writes it (a type-only import: the report loads no kNN or native code). */
+export type GraphDiagnosticsFile = GraphDiagnostics;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

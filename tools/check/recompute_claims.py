@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Recompute a report's paired comparisons from the raw evaluate outputs, independently of the TypeScript report code.
+
+Reads every evaluate folder a report was built from (its stage.json `inputs.results`), recomputes each model's per-set
+accuracy from predictions.csv (label == predicted), the wild / lab / all averages as plain means of the per-set
+accuracies, groups models by method label and seed, and for each pair of methods given on the command line prints
+the mean paired difference (points), the 95% t interval over seeds and a 95% paired bootstrap interval over test
+images (resampled within each set, numpy's generator, so its end points differ from the report's by resampling noise
+only). Needs numpy and scipy.
+
+    python3 tools/check/recompute_claims.py .alsg/store/report/<key> "LDL-ALSG(AU+FL)" Baseline [--metric all]
+"""
+import argparse, csv, json, os, sys
+import numpy as np
+from scipy import stats
+
+p = argparse.ArgumentParser()
+p.add_argument('report'); p.add_argument('left'); p.add_argument('right')
+p.add_argument('--metric', default='all'); p.add_argument('--resamples', type=int, default=2000); p.add_argument('--seed', type=int, default=0)
+a = p.parse_args()
+
+stage = json.load(open(os.path.join(a.report, 'stage.json')))
+dirs = [i['dir'] for i in stage['inputs']['results']]
+
+def label(run):
+    m = run['method']
+    if m == 'ldl-alsg':
+        sp = sorted({'AU' if s == 'au' else 'FL' for s in run.get('spaces', [])}, key=lambda s: s != 'AU')
+        return f"LDL-ALSG({'+'.join(sp)})"
+    return {'baseline': 'Baseline', 'nal': 'NAL', 'ipa2lt': 'IPA2LT (LTNet)', 'air': 'AIR'}.get(m, m)
+
+models = {}
+for d in dirs:
+    m = json.load(open(os.path.join(d, 'metrics.json')))
+    domain = {s['dataset']: s['domain'] for s in m['sets']}
+    rows = list(csv.DictReader(open(os.path.join(d, 'predictions.csv'))))
+    per = {}
+    for r in rows:
+        per.setdefault(r['dataset'], {})[r['id']] = r['label'] == r['predicted']
+    models[(label(m['run']), str(m['run']['seed']))] = (per, domain)
+
+def sets_of(domain):
+    if a.metric == 'all': return sorted(domain)
+    if a.metric in ('wild', 'lab'): return sorted(s for s in domain if domain[s] == a.metric)
+    return [a.metric]
+
+def metric(per, domain, idx=None):
+    vals = []
+    for s in sets_of(domain):
+        ids = sorted(per[s]); c = np.array([per[s][i] for i in ids], float)
+        vals.append(100 * (c[idx[s]] if idx else c).mean())
+    return float(np.mean(vals))
+
+seeds = sorted({s for (m, s) in models if m == a.left} & {s for (m, s) in models if m == a.right}, key=int)
+if not seeds: sys.exit(f'no seed has both {a.left!r} and {a.right!r}; methods: {sorted({m for m, _ in models})}')
+diffs = np.array([metric(*models[(a.left, s)]) - metric(*models[(a.right, s)]) for s in seeds])
+n = len(diffs); mean = diffs.mean()
+print(f'{a.left} - {a.right}, metric {a.metric}, seeds {seeds}: per-seed differences {np.round(diffs, 3).tolist()}, mean {mean:+.3f}')
+if n > 1:
+    h = stats.t.ppf(0.975, n - 1) * diffs.std(ddof=1) / np.sqrt(n)
+    print(f'  95% t interval over {n} seeds: [{mean - h:+.3f}, {mean + h:+.3f}]')
+rng = np.random.default_rng(a.seed)
+per0, dom0 = models[(a.left, seeds[0])]
+sizes = {s: len(per0[s]) for s in sets_of(dom0)}
+boot = np.empty(a.resamples)
+for b in range(a.resamples):
+    idx = {s: rng.integers(0, k, k) for s, k in sizes.items()}
+    boot[b] = np.mean([metric(*models[(a.left, s)], idx) - metric(*models[(a.right, s)], idx) for s in seeds])
+print(f'  95% paired bootstrap over {sum(sizes.values())} test images ({a.resamples} resamples): [{np.percentile(boot, 2.5):+.3f}, {np.percentile(boot, 97.5):+.3f}]')
