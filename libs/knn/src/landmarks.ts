@@ -11,6 +11,17 @@ import { AlsgError } from '@ldl-alsg/common';
 
 export const FACE_SIZE_MEASURE = 'RMS distance of the landmarks from their centroid';
 
+/** Centroid (mean x, mean y) of the P points of the row starting at offset `o`. */
+function centroid(data: ArrayLike<number>, o: number, P: number): [number, number] {
+  let cx = 0;
+  let cy = 0;
+  for (let p = 0; p < P; p++) {
+    cx += data[o + p];
+    cy += data[o + P + p];
+  }
+  return [cx / P, cy / P];
+}
+
 /** Per-row face size (see the module comment) of [n, 2P] landmark rows. */
 export function faceSizes(data: ArrayLike<number>, n: number, d: number): Float64Array {
   if (d % 2 !== 0) throw new AlsgError('E_INPUT', `landmarks: expected x_0..x_P-1, y_0..y_P-1 columns (an even count), but got ${d}`);
@@ -18,14 +29,7 @@ export function faceSizes(data: ArrayLike<number>, n: number, d: number): Float6
   const out = new Float64Array(n);
   for (let r = 0; r < n; r++) {
     const o = r * d;
-    let cx = 0;
-    let cy = 0;
-    for (let p = 0; p < P; p++) {
-      cx += data[o + p];
-      cy += data[o + P + p];
-    }
-    cx /= P;
-    cy /= P;
+    const [cx, cy] = centroid(data, o, P);
     let s = 0;
     for (let p = 0; p < P; p++) s += (data[o + p] - cx) ** 2 + (data[o + P + p] - cy) ** 2;
     out[r] = Math.sqrt(s / P);
@@ -73,14 +77,7 @@ export function alignLandmarks(data: ArrayLike<number>, n: number, d: number, it
   for (let r = 0; r < n; r++) {
     if (!(sizes[r] > 0)) throw new AlsgError('E_INPUT', `alignLandmarks: row ${r} has all its landmarks at one point (size 0); it cannot be aligned`, { row: r });
     const o = r * d;
-    let cx = 0;
-    let cy = 0;
-    for (let p = 0; p < P; p++) {
-      cx += data[o + p];
-      cy += data[o + P + p];
-    }
-    cx /= P;
-    cy /= P;
+    const [cx, cy] = centroid(data, o, P);
     for (let p = 0; p < P; p++) {
       c[o + p] = data[o + p] - cx;
       c[o + P + p] = data[o + P + p] - cy;
