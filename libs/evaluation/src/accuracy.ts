@@ -9,28 +9,8 @@
 import { AlsgError } from '@ldl-alsg/common';
 import { NUM_CLASSES } from '@ldl-alsg/labels';
 
-/** Index of the largest value in row `i` of a row-major [n, k] matrix (first index wins ties). */
-export function argmaxRow(probs: ArrayLike<number>, i: number, k: number = NUM_CLASSES): number {
-  let best = 0;
-  let bestValue = -Infinity;
-  for (let c = 0; c < k; c++) {
-    const v = probs[i * k + c];
-    if (v > bestValue) {
-      bestValue = v;
-      best = c;
-    }
-  }
-  return best;
-}
-
-/** Argmax of every row of a row-major [n, k] matrix. */
-export function argmaxRows(probs: ArrayLike<number>, k: number = NUM_CLASSES): Int32Array {
-  const n = probs.length / k;
-  if (!Number.isInteger(n)) throw new AlsgError('E_INPUT', `argmaxRows: length ${probs.length} is not a multiple of ${k}`);
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = argmaxRow(probs, i, k);
-  return out;
-}
+/** Argmax helpers live with the class space (@ldl-alsg/labels); re-exported for existing callers. */
+export { argmaxRow, argmaxRows } from '@ldl-alsg/labels';
 
 /**
  * Accuracy in percent (0-100) of `predicted` against `truth` (class indices, same length). NaN when there are no rows,

@@ -1,1 +1,2 @@
 export * from './classes';
+export * from './argmax';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { readNpy } from '@ldl-alsg/artifacts';
 import { AlsgError } from '@ldl-alsg/common';
 import { readManifest } from '@ldl-alsg/datasets';
-import { NUM_CLASSES } from '@ldl-alsg/labels';
+import { argmaxRow, NUM_CLASSES } from '@ldl-alsg/labels';
 
 export const CEILINGS_SCHEMA = 'alsg-ceilings/1';
 
@@ -67,19 +67,10 @@ export interface Ceilings {
   } | null;
 }
 
-/** Index of the largest value of row r of a [n, K] matrix; ties go to the smaller class index. NaN rows give -1. */
-function argmaxRow(m: ArrayLike<number>, r: number, K: number): number {
-  let best = -1;
-  let value = -Infinity;
-  for (let c = 0; c < K; c++) {
-    const v = m[r * K + c];
-    if (Number.isNaN(v)) return -1;
-    if (v > value) {
-      value = v;
-      best = c;
-    }
-  }
-  return best;
+/** argmaxRow of @ldl-alsg/labels (ties go to the smaller class index), except that a row holding a NaN gives -1. */
+function argmaxKnownRow(m: ArrayLike<number>, r: number, K: number): number {
+  for (let c = 0; c < K; c++) if (Number.isNaN(m[r * K + c])) return -1;
+  return argmaxRow(m, r, K);
 }
 
 /**
@@ -91,7 +82,7 @@ export function oracleAccuracy(distribution: ArrayLike<number>, K: number, label
   const total: Record<string, number> = {};
   for (let r = 0; r < labels.length; r++) {
     if (!include(r)) continue;
-    const pred = argmaxRow(distribution, r, K);
+    const pred = argmaxKnownRow(distribution, r, K);
     if (pred < 0) continue;
     const s = sets[r];
     total[s] = (total[s] ?? 0) + 1;

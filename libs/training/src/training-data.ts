@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { readCsv, readNpy } from '@ldl-alsg/artifacts';
-import { classIndex, CLASSES } from '@ldl-alsg/labels';
+import { argmaxRow, classIndex, CLASSES } from '@ldl-alsg/labels';
 import { readManifest, type ManifestRow } from '@ldl-alsg/datasets';
 import type { NeighbourSpace, SampleSet } from './ldl-alsg-method';
 
@@ -191,14 +191,10 @@ export function readAuxiliaryRows(dir: string, split: string, labels: 'truth' | 
     throw new AlsgError('E_INPUT', `${file}: shape must be [${rows.length}, ${C}] (one row per manifest row), but got [${dist.shape.join(', ')}]`, { file });
   }
   const label = Int32Array.from(picked, (i) => {
-    let best = -1;
-    let bestP = -Infinity;
     for (let c = 0; c < C; c++) {
-      const p = Number(dist.data[i * C + c]);
-      if (Number.isNaN(p)) throw new AlsgError('E_INPUT', `${file}: row ${i} ("${rows[i].id}") is unknown (NaN); air.auxiliaryLabels = truth needs a known distribution for every auxiliary row`, { file, row: i });
-      if (p > bestP) (best = c), (bestP = p);
+      if (Number.isNaN(dist.data[i * C + c])) throw new AlsgError('E_INPUT', `${file}: row ${i} ("${rows[i].id}") is unknown (NaN); air.auxiliaryLabels = truth needs a known distribution for every auxiliary row`, { file, row: i });
     }
-    return best;
+    return argmaxRow(dist.data, i, C);
   });
   return { rows: picked.map((i) => rows[i]), label, source: file };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { readNpy } from '@ldl-alsg/artifacts';
 import { readManifests } from '@ldl-alsg/datasets';
+import { argmaxRows } from '@ldl-alsg/labels';
 import { makeNoisyLabels, writeNoisyLabels, type NoiseParams, type NoiseReport } from '@ldl-alsg/noise';
 
 /** Runs the noise stage on ingest outputs `datasetDirs`, writing labels.csv and noise-report.json to `outDir`. */
@@ -33,11 +34,7 @@ function readTrueArgmax(datasetDirs: readonly string[], numRows: number): Int32A
     const dist = readNpy(file);
     const [n, c] = dist.shape;
     if (dist.shape.length !== 2 || c !== 7) throw new AlsgError('E_ARTIFACT', `${file}: shape must be [n, 7], but got [${dist.shape.join(', ')}]`, { file });
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let k = 1; k < c; k++) if (dist.data[i * c + k] > dist.data[i * c + best]) best = k;
-      out[offset + i] = best;
-    }
+    out.set(argmaxRows(dist.data, c), offset);
     offset += n;
   }
   if (offset !== numRows) throw new AlsgError('E_ARTIFACT', `noise: distribution.npy files hold ${offset} rows, but the manifests ${numRows}`);
