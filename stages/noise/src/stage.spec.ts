@@ -124,3 +124,22 @@ describe('alsg noise CLI', () => {
     await expect(runCli(['--mode', 'symmetric'])).rejects.toThrow(/--dataset <ingest dir> is required/);
   });
 });
+
+describe('noise stage, mode truth', () => {
+  it('takes each train label from distribution.npy, and names the file when it is missing or misshapen', async () => {
+    const dir = makeDataset(10, 't');
+    const { ctx: missing } = context({ mode: 'truth' }, [dir]);
+    await expect(stage.run(missing)).rejects.toThrow(`${join(dir, 'distribution.npy')}: not found; noise mode truth needs the true label distributions`);
+    const { writeNpy } = await import('@ldl-alsg/artifacts');
+    writeNpy(join(dir, 'distribution.npy'), new Float32Array(10 * 3), [10, 3]);
+    const { ctx: misshapen } = context({ mode: 'truth' }, [dir]);
+    await expect(stage.run(misshapen)).rejects.toThrow(`${join(dir, 'distribution.npy')}: shape must be [n, 7], but got [10, 3]`);
+    const dist = new Float32Array(10 * 7);
+    for (let i = 0; i < 10; i++) dist[i * 7 + ((i + 1) % 7)] = 1;
+    writeNpy(join(dir, 'distribution.npy'), dist, [10, 7]);
+    const { ctx } = context({ mode: 'truth' }, [dir]);
+    await stage.run(ctx);
+    const rows = readCsv(join(ctx.outDir, 'labels.csv')).rows;
+    expect(rows.map((r) => r.label)).toEqual(Array.from({ length: 10 }, (_, i) => (i % 5 === 4 ? CLASSES[i % 7] : CLASSES[(i + 1) % 7])));
+  });
+});
