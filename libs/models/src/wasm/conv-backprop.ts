@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { k, release, type Info } from './kernel-call';
+import { kernelOps, release, type Info } from './kernel-call';
+import { upsampleByStride } from './stride-upsample';
 
 /**
  * Conv2D gradients expressed with FORWARD convolutions, registered as the backend's Conv2DBackpropFilter and
@@ -84,13 +85,13 @@ function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attr
   const bottom = needH - top - h;
   const right = needW - left - w;
   if (top || left || bottom > 0 || right > 0) {
-    xp = keep(k.pad(b, xp, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]));
+    xp = keep(kernelOps.pad(b, xp, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]));
   }
-  if (bottom < 0 || right < 0) xp = keep(k.slice(b, xp, [0, 0, 0, 0], [n, needH, needW, ci]));
-  const xt = keep(k.transpose(b, xp, [3, 1, 2, 0])); // [ci, needH, needW, n]
-  const dyt = keep(k.transpose(b, dy, [1, 2, 0, 3])); // [Ho, Wo, n, co] used as a filter
-  const out = keep(k.conv2d(b, xt, dyt, [c.strideHeight, c.strideWidth])); // [ci, KH, KW, co]
-  const dw = k.transpose(b, out, [1, 2, 0, 3]);
+  if (bottom < 0 || right < 0) xp = keep(kernelOps.slice(b, xp, [0, 0, 0, 0], [n, needH, needW, ci]));
+  const xt = keep(kernelOps.transpose(b, xp, [3, 1, 2, 0])); // [ci, needH, needW, n]
+  const dyt = keep(kernelOps.transpose(b, dy, [1, 2, 0, 3])); // [Ho, Wo, n, co] used as a filter
+  const out = keep(kernelOps.conv2d(b, xt, dyt, [c.strideHeight, c.strideWidth])); // [ci, KH, KW, co]
+  const dw = kernelOps.transpose(b, out, [1, 2, 0, 3]);
   release(b, ...temps);
   return dw;
 }
@@ -107,39 +108,19 @@ function backpropInput(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attrs
   if (padTop < 0 || padLeft < 0) return null;
   const temps: Info[] = [];
   const keep = (t: Info) => (temps.push(t), t);
-  const up = upsample(b, dy, c.strideHeight, c.strideWidth, keep);
+  const up = upsampleByStride(b, dy, c.strideHeight, c.strideWidth, keep);
   const [n, hu, wu, co] = up.shape;
   const padBottom = h + c.filterHeight - 1 - padTop - hu;
   const padRight = w + c.filterWidth - 1 - padLeft - wu;
   let g = up;
   // Negative bottom/right padding can only cut trailing zero rows/columns created by the upsampling.
   if (padBottom < 0 || padRight < 0) {
-    g = keep(k.slice(b, g, [0, 0, 0, 0], [n, hu + Math.min(0, padBottom), wu + Math.min(0, padRight), co]));
+    g = keep(kernelOps.slice(b, g, [0, 0, 0, 0], [n, hu + Math.min(0, padBottom), wu + Math.min(0, padRight), co]));
   }
-  g = keep(k.pad(b, g, [[0, 0], [padTop, Math.max(0, padBottom)], [padLeft, Math.max(0, padRight)], [0, 0]]));
-  const flipped = keep(k.reverse(b, filter, [0, 1]));
-  const wT = keep(k.transpose(b, flipped, [0, 1, 3, 2])); // [KH, KW, co, ci]
-  const dx = k.conv2d(b, g, wT, [1, 1]);
+  g = keep(kernelOps.pad(b, g, [[0, 0], [padTop, Math.max(0, padBottom)], [padLeft, Math.max(0, padRight)], [0, 0]]));
+  const flipped = keep(kernelOps.reverse(b, filter, [0, 1]));
+  const wT = keep(kernelOps.transpose(b, flipped, [0, 1, 3, 2])); // [KH, KW, co, ci]
+  const dx = kernelOps.conv2d(b, g, wT, [1, 1]);
   release(b, ...temps);
   return dx;
-}
-
-/**
- * Insert stride-1 zeros after every row/column: [n,Ho,Wo,c] -> [n,Ho*sh,Wo*sw,c] (reshape + pad, rank 4 only so every
- * backend's PadV2 handles it). Rows/columns at multiples of the stride hold dy.
- */
-function upsample(b: tf.KernelBackend, dy: Info, sh: number, sw: number, keep: (t: Info) => Info): Info {
-  const [n, ho, wo, c] = dy.shape;
-  let g = dy;
-  if (sh > 1) {
-    g = keep(k.reshape(b, g, [n, ho, 1, wo * c]));
-    g = keep(k.pad(b, g, [[0, 0], [0, 0], [0, sh - 1], [0, 0]]));
-    g = keep(k.reshape(b, g, [n, ho * sh, wo, c]));
-  }
-  if (sw > 1) {
-    g = keep(k.reshape(b, g, [n * ho * sh, wo, 1, c]));
-    g = keep(k.pad(b, g, [[0, 0], [0, 0], [0, sw - 1], [0, 0]]));
-    g = keep(k.reshape(b, g, [n, ho * sh, wo * sw, c]));
-  }
-  return g;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { k, release, type Info } from './kernel-call';
+import { kernelOps, release, type Info } from './kernel-call';
+import { upsampleByStride } from './stride-upsample';
 
 /**
  * DepthwiseConv2dNative gradients for a backend that lacks them.
@@ -8,7 +9,8 @@ import { k, release, type Info } from './kernel-call';
  * which makes MobileNetV2 (depthwise 3x3 convs) untrainable there ("Kernel 'DepthwiseConv2dNativeBackpropInput' not
  * registered").
  * - dX (channel multiplier 1, the MobileNetV2 case): a forward depthwise convolution of the zero-upsampled, padded
- *   output gradient with the spatially flipped filter (same construction as the dense conv in ./conv-backprop).
+ *   output gradient with the spatially flipped filter (same construction as the dense conv in ./conv-backprop, same
+ *   upsampling: ./stride-upsample).
  * - dW: a direct loop over the data, dW[kh,kw,c] = sum_{n,i,j} xpad[n, i*s+kh*d, j*s+kw*d, c] * dy[n,i,j,c]; its cost
  *   equals one forward depthwise conv, which is small next to the 1x1 convs around it.
  * Channel multipliers > 1 are rejected with a clear error (none of our backbones uses them).
@@ -116,29 +118,17 @@ function backpropInput(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, a: Dw
   if (padTop < 0 || padLeft < 0) throw new Error('depthwise backprop (workaround kernel): padding larger than the filter');
   const temps: Info[] = [];
   const keep = (t: Info) => (temps.push(t), t);
-  let g = dy;
-  const [n, ho, wo, ch] = dy.shape;
   const { strideHeight: sh, strideWidth: sw } = c;
-  if (sh > 1) {
-    g = keep(k.reshape(b, g, [n, ho, 1, wo * ch]));
-    g = keep(k.pad(b, g, [[0, 0], [0, 0], [0, sh - 1], [0, 0]]));
-    g = keep(k.reshape(b, g, [n, ho * sh, wo, ch]));
-  }
-  if (sw > 1) {
-    g = keep(k.reshape(b, g, [n * ho * sh, wo, 1, ch]));
-    g = keep(k.pad(b, g, [[0, 0], [0, 0], [0, sw - 1], [0, 0]]));
-    g = keep(k.reshape(b, g, [n, ho * sh, wo * sw, ch]));
-  }
-  const hu = ho * sh;
-  const wu = wo * sw;
+  let g = upsampleByStride(b, dy, sh, sw, keep);
+  const [n, hu, wu, ch] = g.shape;
   const padBottom = h + c.filterHeight - 1 - padTop - hu;
   const padRight = w + c.filterWidth - 1 - padLeft - wu;
   if (padBottom < 0 || padRight < 0) {
-    g = keep(k.slice(b, g, [0, 0, 0, 0], [n, hu + Math.min(0, padBottom), wu + Math.min(0, padRight), ch]));
+    g = keep(kernelOps.slice(b, g, [0, 0, 0, 0], [n, hu + Math.min(0, padBottom), wu + Math.min(0, padRight), ch]));
   }
-  g = keep(k.pad(b, g, [[0, 0], [padTop, Math.max(0, padBottom)], [padLeft, Math.max(0, padRight)], [0, 0]]));
-  const flipped = keep(k.reverse(b, filter, [0, 1]));
-  const dx = k.depthwise(b, g, flipped);
+  g = keep(kernelOps.pad(b, g, [[0, 0], [padTop, Math.max(0, padBottom)], [padLeft, Math.max(0, padRight)], [0, 0]]));
+  const flipped = keep(kernelOps.reverse(b, filter, [0, 1]));
+  const dx = kernelOps.depthwise(b, g, flipped);
   release(b, ...temps);
   return dx;
 }

@@ -32,8 +32,12 @@ export function backendName(backend: tf.KernelBackend): string {
   return tf.getBackend();
 }
 
-/** Kernel-level helpers built from primitive kernels (no raw data access, so they run on any backend). */
-export const k = {
+/**
+ * Kernel-level versions of the few ops our workaround kernels compose, each a call of one primitive kernel of the same
+ * backend (no raw data access, so they run on any backend). Named `kernelOps`, not `tf`-like names, because they take and
+ * return raw TensorInfo and must be released by the caller ({@link release}).
+ */
+export const kernelOps = {
   transpose: (b: tf.KernelBackend, x: Info, perm: number[]) => callKernel('Transpose', b, { x }, { perm }),
   reshape: (b: tf.KernelBackend, x: Info, shape: number[]) => callKernel('Reshape', b, { x }, { shape }),
   pad: (b: tf.KernelBackend, x: Info, paddings: [number, number][]) =>

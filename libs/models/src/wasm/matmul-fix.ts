@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { k, release, type Info } from './kernel-call';
+import { kernelOps, release, type Info } from './kernel-call';
 
 /**
  * Works around the wasm backend's slow path for BatchMatMul / _FusedMatMul with transposeA / transposeB (tfjs 4.22:
@@ -27,7 +27,7 @@ function wrap(kernelName: string, backendName: string): () => void {
       const r = t.shape.length;
       const perm = [...Array(r).keys()];
       [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-      const out = k.transpose(backend, t, perm);
+      const out = kernelOps.transpose(backend, t, perm);
       temps.push(out);
       return out;
     };
