@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createStageRegistry } from '../definition/stage-registry';
+import { createStageRegistry, type StageRegistry } from '../definition/stage-registry';
 import { loadPipeline } from '../definition/validate-pipeline';
 import { resolveWorkspaceLayout } from '../definition/workspace';
 import { CHECKOUT_ROOT, createFixtureWorkspace } from '../fixtures/fixture-workspace';
-import { planPipeline, planStatus } from '../planning/plan';
+import { planPipeline, planStatus, type PlanSources } from '../planning/plan';
 import { scratchDirOf } from '../store/artifact-store';
 import { runPlan, StageFailedError } from './run-plan';
 
@@ -21,12 +21,17 @@ expect:
   - { claim: total is positive, min: 0 }
 `;
 
+const sourcesOf = (registry: StageRegistry): PlanSources => ({
+  storeDir: registry.layout.storeDir,
+  codeVersionOf: (s) => registry.codeVersion(s).version,
+});
+
 async function setup(yaml: string) {
   const ws = createFixtureWorkspace();
   const file = ws.writePipeline('p', yaml);
   const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
   const pipeline = await loadPipeline(file, registry);
-  return { ws, file, registry, plan: planPipeline(pipeline, registry) };
+  return { ws, file, registry, plan: planPipeline(pipeline, sourcesOf(registry)) };
 }
 
 const quiet = { log: () => undefined };
@@ -66,13 +71,13 @@ describe('runPlan', () => {
     const { ws, registry, plan } = await setup(PIPELINE);
     await runPlan(plan, registry, quiet);
     const file2 = ws.writePipeline('p', PIPELINE.replace('size: 4', 'size: 5'));
-    const plan2 = planPipeline(await loadPipeline(file2, registry), registry);
+    const plan2 = planPipeline(await loadPipeline(file2, registry), sourcesOf(registry));
     const status = planStatus(plan2);
     expect(status.find((s) => s.instance.name === 'data')).toMatchObject({ status: 'stale', reason: 'param size: 4 -> 5' });
     const summary = await runPlan(plan2, registry, quiet);
     expect(summary.ran.sort()).toEqual(['p/data', 'p/rep', 'p/total', 'p/twice@factor=2', 'p/twice@factor=3']);
     const other = ws.writePipeline('q', PIPELINE.replace('size: 4', 'size: 5'));
-    const planQ = planPipeline(await loadPipeline(other, registry), registry);
+    const planQ = planPipeline(await loadPipeline(other, registry), sourcesOf(registry));
     expect((await runPlan(planQ, registry, quiet)).ran).toEqual([]); // shared with pipeline p: nothing runs twice
   });
 
@@ -87,13 +92,13 @@ stages:
     const err = await runPlan(plan, registry, { ...quiet, onFailure: 'skip-dependents' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'E_STAGE' });
     expect((err as Error).message).toMatch(/^2 instances failed/);
-    const only = planPipeline({ name: 'p', file: 'p.yaml', spec: { stages: { crash: { stage: 'fail', params: { mode: 'exit' } } } } }, registry);
+    const only = planPipeline({ name: 'p', file: 'p.yaml', spec: { stages: { crash: { stage: 'fail', params: { mode: 'exit' } } } } }, sourcesOf(registry));
     const e2 = (await runPlan(only, registry, quiet).catch((e: unknown) => e)) as StageFailedError;
     expect(e2).toBeInstanceOf(StageFailedError);
     expect(e2.details).toMatchObject({ stage: 'p/crash', exitCode: 3, signal: null });
     expect(String(e2.details.command)).toContain('stage-child.ts');
     expect(e2.message).toMatch(/^p\/crash: stage failed \(exit status 3\)/);
-    const thrown = planPipeline({ name: 'p', file: 'p.yaml', spec: { stages: { bad: { stage: 'fail', params: { mode: 'throw' } } } } }, registry);
+    const thrown = planPipeline({ name: 'p', file: 'p.yaml', spec: { stages: { bad: { stage: 'fail', params: { mode: 'throw' } } } } }, sourcesOf(registry));
     const e3 = (await runPlan(thrown, registry, quiet).catch((e: unknown) => e)) as StageFailedError;
     expect(e3.message).toMatch(/^p\/bad: stage failed \(exit status 1\): fixture failure on purpose/);
     expect(storeEntries(ws.root, 'fail')).toEqual([]);

@@ -88,7 +88,7 @@ describe('content keys from real stage files', () => {
     const ws = createFixtureWorkspace();
     const plan = () => {
       const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
-      return Object.fromEntries(planPipeline({ name: 'p', file: 'p.yaml', spec: base }, registry).instances.map((i) => [i.name, i.key]));
+      return Object.fromEntries(planPipeline({ name: 'p', file: 'p.yaml', spec: base }, { storeDir: registry.layout.storeDir, codeVersionOf: (s) => registry.codeVersion(s).version }).instances.map((i) => [i.name, i.key]));
     };
     const before = plan();
     expect(plan()).toEqual(before);

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { AlsgError } from '@ldl-alsg/common';
 import { expandPipeline, type ExpandedInstance } from '../definition/expand-pipeline';
 import { DEFAULT_PROFILE, type PipelineSpec } from '../definition/pipeline-spec';
-import type { StageRegistry } from '../definition/stage-registry';
 import { artifactDir, isComplete, readAddressRecord, readStageRecord } from '../store/artifact-store';
 
 export interface PlannedInstance extends ExpandedInstance {
@@ -89,16 +88,27 @@ export function keyInstances(
   });
 }
 
+/**
+ * What planning needs from the workspace. A function and a folder rather than the stage registry: the registry sits
+ * above planning (it hashes stage code with `computeCodeVersion`), so taking it here would make planning import back up.
+ */
+export interface PlanSources {
+  /** Store root the instance folders live under. */
+  readonly storeDir: string;
+  /** Code version (hex digest) of a stage by name, e.g. `(s) => registry.codeVersion(s).version`. */
+  readonly codeVersionOf: (stage: string) => string;
+}
+
 /** Plans a (validated) pipeline under `profile`. */
 export function planPipeline(
   args: { name: string; file: string; spec: PipelineSpec },
-  registry: StageRegistry,
+  sources: PlanSources,
   profile: string = DEFAULT_PROFILE,
 ): Plan {
   const { instances, issues } = expandPipeline(args.spec, profile, args.file);
   if (issues.length) throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'), { file: args.file });
-  const storeDir = registry.layout.storeDir;
-  const planned = keyInstances(args.name, instances, (s) => registry.codeVersion(s).version, storeDir);
+  const storeDir = sources.storeDir;
+  const planned = keyInstances(args.name, instances, sources.codeVersionOf, storeDir);
   return { pipeline: args.name, file: args.file, profile, storeDir, instances: planned, byName: new Map(planned.map((p) => [p.name, p])) };
 }
 

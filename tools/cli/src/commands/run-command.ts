@@ -2,7 +2,7 @@
 import { AlsgError } from '@ldl-alsg/common';
 import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../main';
-import { workspaceRegistry } from './context';
+import { planSources, workspaceRegistry } from './context';
 
 export const runCommand = {
   usage: `Usage: alsg run <pipeline.yaml> [--profile P] [--only <instance>]... [--jobs N] [--on-failure POLICY]
@@ -40,7 +40,7 @@ key is already in the store (.alsg/store, or ALSG_STORE).
     const pipeline = await loadPipeline(positionals[0], registry);
     const profile = values.profile ?? DEFAULT_PROFILE;
     requireProfile(pipeline, profile);
-    const plan = planPipeline(pipeline, registry, profile);
+    const plan = planPipeline(pipeline, planSources(registry), profile);
     let only = values.only ?? [];
     if (values['if-present']) {
       only = only.filter((n) => plan.byName.has(n) || plan.instances.some((i) => i.base === n));

@@ -2,7 +2,7 @@
 import { AlsgError } from '@ldl-alsg/common';
 import { loadPipeline, planPipeline, planStatus, requireProfile, DEFAULT_PROFILE } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../main';
-import { workspaceRegistry } from './context';
+import { planSources, workspaceRegistry } from './context';
 
 export const statusCommand = {
   usage: `Usage: alsg status <pipeline.yaml> [--profile P] [--json]
@@ -21,7 +21,7 @@ but parameters, inputs or code changed; the reason is shown) or missing.
     const pipeline = await loadPipeline(positionals[0], registry);
     const profile = values.profile ?? DEFAULT_PROFILE;
     requireProfile(pipeline, profile);
-    const entries = planStatus(planPipeline(pipeline, registry, profile));
+    const entries = planStatus(planPipeline(pipeline, planSources(registry), profile));
     if (values.json) {
       const rows = entries.map((e) => ({ address: e.instance.address, stage: e.instance.stage, key: e.instance.key, status: e.status, reason: e.reason, dir: e.instance.dir }));
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
