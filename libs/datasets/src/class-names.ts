@@ -26,6 +26,7 @@ export type SkipReason =
   | 'low-confidence' // ExpW face box below minFaceConfidence
   | 'bad-box' // ExpW face box empty or outside the image
   | 'missing-image' // the label file lists an image that is not on disk
+  | 'unsafe-path' // an image name or id that would leave its folder (.., absolute, backslash, NUL): adapters/safe-path.ts
   | 'unreadable'; // the image cannot be decoded (corrupt, truncated) or FER2013 pixels are malformed
 
 const ALIASES: Record<string, string> = {

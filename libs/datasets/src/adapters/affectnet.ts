@@ -14,6 +14,7 @@ import { isDir, isFile, listDir, parseCode, requirePath, streamCsv } from '../da
 import { readNpyScalar } from '../npy-scalar';
 import type { Adapter, AdapterContext } from '../ingest-types';
 import { writeFaceCrops, type FaceCrop } from './crops';
+import { keepSafe } from './safe-path';
 
 const AFFECTNET_ORDER = codeTable([
   'neutral',
@@ -65,6 +66,7 @@ async function runCsvLayout(ctx: AdapterContext): Promise<void> {
       if (split === null) return;
       const rel = row.subDirectory_filePath.trim();
       const id = rel.replace(/\.[^./]+$/, '');
+      if (!keepSafe(ctx, file, line, { subDirectory_filePath: rel })) return;
       if (!ctx.options.cropFaces) {
         ctx.collector.add({ id, path: join(imageDir, rel), labelIndex: mapping.index, split, sourceLabel: String(code), file, line });
         return;
@@ -97,6 +99,7 @@ function runNpyLayout(ctx: AdapterContext): void {
       const m = /^(.+)_exp\.npy$/.exec(entry);
       if (!m) continue; // _lnd, _val, _aro: landmarks and valence/arousal, not used here
       const file = join(annotations, entry);
+      if (!keepSafe(ctx, file, undefined, { 'annotation name': m[1] })) continue;
       const code = parseCode(readNpyScalar(file), 0, 10, file, 1, 'expression');
       ctx.tick();
       const mapping = AFFECTNET_ORDER[code];

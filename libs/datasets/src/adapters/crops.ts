@@ -1,13 +1,14 @@
 /**
  * Face crops for sources that store whole images plus a face box (ExpW always, AffectNet's CSV release with cropFaces):
  * each box is clipped to its image and written as `images/<id>.png`. Faces whose crop fails are removed from the rows
- * afterwards, in source order, each recorded with its reason (missing-image, unreadable, bad-box).
+ * afterwards, in source order, each recorded with its reason (missing-image, unreadable, bad-box, unsafe-path).
  */
 import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { isFile } from '../dataset-files';
 import { cropToPng, forEachLimit, imageSize, type Box } from '../images';
 import type { AdapterContext, SourceItem } from '../ingest-types';
+import { isInside } from './safe-path';
 
 export interface FaceCrop {
   /** The row (already added, path `images/<id>.png`, written: true). */
@@ -20,7 +21,7 @@ export interface FaceCrop {
 
 /** Writes every crop; records and removes the ones that fail. */
 export async function writeFaceCrops(ctx: AdapterContext, faces: readonly FaceCrop[]): Promise<void> {
-  const failed = new Map<SourceItem, { reason: 'missing-image' | 'unreadable' | 'bad-box'; detail: string }>();
+  const failed = new Map<SourceItem, { reason: 'missing-image' | 'unreadable' | 'bad-box' | 'unsafe-path'; detail: string }>();
   const sizes = new Map<string, Promise<{ width: number; height: number } | string>>();
   await forEachLimit(faces, 4, async (face) => {
     if (!isFile(face.source)) {
@@ -44,8 +45,14 @@ export async function writeFaceCrops(ctx: AdapterContext, faces: readonly FaceCr
       failed.set(face.item, { reason: 'bad-box', detail: `box left ${b.left} top ${b.top} right ${b.right} bottom ${b.bottom} is empty inside ${size.width}x${size.height}` });
       return;
     }
+    const target = join(ctx.imagesDir, `${face.item.id}.png`);
+    // Adapters vet ids with keepSafe(); this is the last line of defence before a write.
+    if (!isInside(ctx.imagesDir, target)) {
+      failed.set(face.item, { reason: 'unsafe-path', detail: `id ${JSON.stringify(face.item.id)} would write ${target}, outside the output's images/` });
+      return;
+    }
     try {
-      await cropToPng(face.source, box, join(ctx.imagesDir, `${face.item.id}.png`));
+      await cropToPng(face.source, box, target);
     } catch (err) {
       failed.set(face.item, { reason: 'unreadable', detail: `${face.source}: ${(err as Error).message.split('\n')[0]}` });
     }
@@ -55,7 +62,7 @@ export async function writeFaceCrops(ctx: AdapterContext, faces: readonly FaceCr
     const f = failed.get(face.item);
     if (!f) continue;
     const at = `${face.item.file}${face.item.line ? `:${face.item.line}` : ''}`;
-    if (f.reason !== 'bad-box' && ctx.options.onBadImage === 'error') throw new AlsgError('E_INPUT', `${at}: ${f.reason}: ${f.detail}`, { file: face.item.file, line: face.item.line });
+    if ((f.reason === 'missing-image' || f.reason === 'unreadable') && ctx.options.onBadImage === 'error') throw new AlsgError('E_INPUT', `${at}: ${f.reason}: ${f.detail}`, { file: face.item.file, line: face.item.line });
     ctx.collector.skip(f.reason, face.item.file, face.item.line, f.detail);
   }
   ctx.collector.removeItems(new Set(failed.keys()));

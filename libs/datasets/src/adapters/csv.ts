@@ -17,12 +17,24 @@ import type { Adapter, AdapterContext } from '../ingest-types';
 import type { Split } from '../manifest';
 import { isSequenceProtocol } from '../sequence-protocols';
 import { addSequence, type Frame } from './sequences';
+import { keepSafe, unsafePathReason } from './safe-path';
 
 interface CsvFrame extends Frame {
   label: string;
   split: Split;
   subject?: string;
   order: number;
+}
+
+/**
+ * The row's id: the id column, or else the path as written (backslashes as /, extension dropped). A path that would make
+ * an unsafe id (absolute, with `..`) gives the resolved absolute path without its root instead (`/data/x.png` ->
+ * `data/x`), so the id never climbs out of a folder when a later stage joins it to one.
+ */
+function csvId(written: string, resolved: string): string {
+  const id = written.replace(/\\/g, '/').replace(/\.[^./]+$/, '');
+  if (unsafePathReason(id) === null) return id;
+  return resolved.replace(/\\/g, '/').replace(/^([A-Za-z]:)?\/+/, '').replace(/\.[^./]+$/, '');
 }
 
 export const csvAdapter: Adapter = {
@@ -51,8 +63,11 @@ export const csvAdapter: Adapter = {
       // An empty split cell takes the `split` option, like a CSV without the column.
       const split = hasSplit && row.split.trim() !== '' ? ctx.collector.split(row.split.trim(), file, line) : ctx.options.split;
       if (split === null) return;
+      if (!keepSafe(ctx, file, line, row.id?.trim() ? { id: row.id.trim() } : {})) return;
+      // The path is only read (absolute and ../ paths are the user's choice), but a NUL byte is never a real name.
+      if (row.path.includes('\0')) return void ctx.collector.skip('unsafe-path', file, line, 'path holds a NUL byte');
       const path = isAbsolute(row.path) ? row.path : resolve(base, row.path);
-      const id = (row.id?.trim() || row.path.trim()).replace(/\\/g, '/').replace(/\.[^./]+$/, '');
+      const id = csvId(row.id?.trim() || row.path.trim(), path);
       const subject = row.subject?.trim() || undefined;
       const mapping = mapClassName(row.label);
       if (mapping === null && protocol !== 'cfee') {

@@ -9,6 +9,7 @@ import { AlsgError } from '@ldl-alsg/common';
 import { isFile, parseCode, readLines, requirePath } from '../dataset-files';
 import type { Adapter, SourceItem } from '../ingest-types';
 import { writeFaceCrops, type FaceCrop } from './crops';
+import { keepSafe } from './safe-path';
 import { FER2013_ORDER } from './fer2013';
 
 const LIST = 'label/label.lst';
@@ -47,6 +48,7 @@ export const expwAdapter: Adapter = {
         continue;
       }
       const id = `${name.replace(/\.[^.]+$/, '')}_${faceId}`;
+      if (!keepSafe(ctx, list, line, { image_name: name, face_id: faceId })) continue;
       const item: SourceItem = { id, path: `images/${id}.png`, labelIndex: label.index, split: ctx.options.split, sourceLabel: String(code), file: list, line, written: true };
       ctx.collector.add(item);
       faces.push({ item, source: join(origin, name), box: { left: Math.round(left), top: Math.round(top), right: Math.round(right), bottom: Math.round(bottom) } });

@@ -20,6 +20,7 @@ import { isDir, isFile, requirePath } from '../dataset-files';
 import { writeGrayPng } from '../images';
 import type { Adapter, AdapterContext, SourceItem } from '../ingest-types';
 import { FER_SIZE, FER_USAGE_SPLITS, parsePixels, streamFer2013 } from './fer-pixels';
+import { isInside, keepSafe } from './safe-path';
 
 const VOTE_COLUMNS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt', 'unknown', 'NF'];
 const VOTE_CLASS = ['neutral', 'happy', 'surprise', 'sad', 'anger', 'disgust', 'fear'].map(classIndex);
@@ -79,6 +80,7 @@ export const ferplusAdapter: Adapter = {
       const sum = votes.slice(0, NUM_CLASSES).reduce((a, b) => a + b, 0);
       for (let c = 0; c < NUM_CLASSES; c++) distribution[VOTE_CLASS[c]] = votes[c] / sum;
       const id = name.replace(/\.[^.]+$/, '');
+      if (!keepSafe(ctx, file, line, { 'Image name': name })) return;
       const folder = FOLDERS[row.Usage] ?? row.Usage;
       const item: SourceItem = {
         id,
@@ -106,7 +108,10 @@ export const ferplusAdapter: Adapter = {
           // The item is already a row; a malformed pixel row in the aligned file is an error, not a skip.
           throw new AlsgError('E_INPUT', `${pixelsFile}:${row.line}: ${pixels} (needed for ${file}:${item.line})`, { file: pixelsFile, line: row.line });
         }
-        pending.push(writeGrayPng(join(ctx.imagesDir, `${item.id}.png`), pixels, FER_SIZE, FER_SIZE));
+        const target = join(ctx.imagesDir, `${item.id}.png`);
+        // keepSafe() vetted the id; this is the last line of defence before a write.
+        if (!isInside(ctx.imagesDir, target)) throw new Error(`ferplus: ${target} is outside ${ctx.imagesDir} (an unsafe id passed the check)`);
+        pending.push(writeGrayPng(target, pixels, FER_SIZE, FER_SIZE));
         if (pending.length >= 16) await Promise.all(pending.splice(0));
       });
       await Promise.all(pending);

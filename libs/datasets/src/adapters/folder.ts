@@ -15,6 +15,7 @@ import type { Adapter, AdapterContext } from '../ingest-types';
 import type { Split } from '../manifest';
 import { isSequenceProtocol } from '../sequence-protocols';
 import { addSequence, type Frame } from './sequences';
+import { keepSafe } from './safe-path';
 
 /** Folders that directly hold images, each with its image names, in natural order. */
 function imageFolders(dir: string, out: { dir: string; images: string[] }[] = []): { dir: string; images: string[] }[] {
@@ -98,11 +99,14 @@ export const folderAdapter: Adapter = {
           { file: dir },
         );
       }
-      const frames: Frame[] = images.map((name) => ({
-        id: join(rel, name).split(sep).join('/').replace(/\.[^./]+$/, ''),
-        path: join(dir, name),
-        file: join(dir, name),
-      }));
+      const frames: Frame[] = images
+        .map((name) => ({
+          id: join(rel, name).split(sep).join('/').replace(/\.[^./]+$/, ''),
+          path: join(dir, name),
+          file: join(dir, name),
+        }))
+        // File names come from the disk, so only a backslash (legal in a Linux name) can make an id unsafe.
+        .filter((f) => keepSafe(ctx, f.file, undefined, { 'file name': f.id }));
       ctx.tick(images.length);
       if (isSequenceProtocol(protocol)) {
         addSequence(ctx, protocol as 'ckplus' | 'mmi' | 'oulu', frames, parsed.mapping, split, parsed.subject, parsed.className ?? '', dir);

@@ -10,6 +10,7 @@ import { NUM_CLASSES } from '@ldl-alsg/labels';
 import { codeTable } from '../class-names';
 import { isFile, parseCode, readLines, requirePath } from '../dataset-files';
 import type { Adapter, AdapterContext } from '../ingest-types';
+import { keepSafe } from './safe-path';
 
 /** RAF-DB code k (1..7) -> canonical class, at index k-1. */
 const RAF_ORDER = codeTable(['surprise', 'fear', 'disgust', 'happy', 'sad', 'anger', 'neutral']);
@@ -67,6 +68,7 @@ export const rafDbAdapter: Adapter = {
         throw new AlsgError('E_INPUT', `${list}:${line}: expected "<image name> <label 1..7>", but got "${text}"`, { file: list, line });
       }
       const [name, code] = parts;
+      if (!keepSafe(ctx, list, line, { 'image name': name })) continue;
       const label = RAF_ORDER[parseCode(code, 1, 7, list, line) - 1];
       const sourceSplit = /^(train|test)_/.exec(name)?.[1];
       if (!sourceSplit) {

@@ -7,6 +7,7 @@ import { AlsgError } from '@ldl-alsg/common';
 import { mapClassName } from '../class-names';
 import { isDir, isImageFile, listDir, requirePath } from '../dataset-files';
 import type { Adapter } from '../ingest-types';
+import { keepSafe } from './safe-path';
 
 const SFEW_CLASSES = ['Angry', 'Disgust', 'Fear', 'Happy', 'Neutral', 'Sad', 'Surprise'];
 const LABELLED = ['Train', 'Val'];
@@ -59,6 +60,7 @@ export const sfewAdapter: Adapter = {
             continue;
           }
           const id = relative(ctx.root, image).replace(/\.[^./]+$/, '');
+          if (!keepSafe(ctx, image, undefined, { 'file name': id })) continue;
           ctx.collector.add({ id, path: image, labelIndex: mapping.index, split, subject: undefined, sourceLabel: cls, file: image });
         }
       }
