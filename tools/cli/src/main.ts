@@ -2,7 +2,7 @@
  * `alsg`: the command-line entry. Subcommands load their code lazily so `alsg --help` is instant. User errors
  * (AlsgError) print their message and a usage line and exit 1; anything else is a bug and prints its stack (exit 2).
  */
-import { isAlsgError, AlsgError } from '@ldl-alsg/common';
+import { isAlsgError } from '@ldl-alsg/common';
 
 export const USAGE = `alsg - declarative pipelines for LDL-ALSG (Chen et al., CVPR 2020)
 
@@ -65,15 +65,5 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`alsg: internal error (a bug, please report it):\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 2;
-  }
-}
-
-/** Parses args, turning node:util's parse errors into usage errors. */
-export async function parseCommandArgs<T extends import('node:util').ParseArgsConfig>(config: T) {
-  const { parseArgs } = await import('node:util');
-  try {
-    return parseArgs(config);
-  } catch (err) {
-    throw new AlsgError('E_USAGE', (err as Error).message);
   }
 }

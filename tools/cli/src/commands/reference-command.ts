@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { AlsgError } from '@ldl-alsg/common';
 import { loadPipeline, planPipeline, requireProfile, DEFAULT_PROFILE, type PlannedInstance, type Plan } from '@ldl-alsg/pipeline';
-import { parseCommandArgs } from '../main';
+import { parseCommandArgs } from '../parse-command-args';
 import { planSources, workspaceRegistry } from './context';
 
 interface ReferenceParam {

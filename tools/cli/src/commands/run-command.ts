@@ -1,7 +1,7 @@
 /** `alsg run <pipeline.yaml>`: runs what is not in the store yet, in topological order, one process per instance. */
 import { AlsgError } from '@ldl-alsg/common';
 import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy } from '@ldl-alsg/pipeline';
-import { parseCommandArgs } from '../main';
+import { parseCommandArgs } from '../parse-command-args';
 import { planSources, workspaceRegistry } from './context';
 
 export const runCommand = {

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPipelineSchema, type StageRegistry } from '@ldl-alsg/pipeline';
-import { parseCommandArgs } from '../main';
+import { parseCommandArgs } from '../parse-command-args';
 import { workspaceRegistry } from './context';
 
 /** The schema file's text for the registry's stages (stable, 2-space JSON with a trailing newline). */

@@ -1,7 +1,7 @@
 /** `alsg status <pipeline.yaml>`: done / stale / missing per instance, with what changed for stale ones. */
 import { AlsgError } from '@ldl-alsg/common';
 import { loadPipeline, planPipeline, planStatus, requireProfile, DEFAULT_PROFILE } from '@ldl-alsg/pipeline';
-import { parseCommandArgs } from '../main';
+import { parseCommandArgs } from '../parse-command-args';
 import { planSources, workspaceRegistry } from './context';
 
 export const statusCommand = {

@@ -1,7 +1,7 @@
 /** `alsg validate <pipeline.yaml>...`: every problem of every file, exit 1 when there is any. */
 import { AlsgError } from '@ldl-alsg/common';
 import { validatePipelineFile } from '@ldl-alsg/pipeline';
-import { parseCommandArgs } from '../main';
+import { parseCommandArgs } from '../parse-command-args';
 import { workspaceRegistry } from './context';
 
 export const validateCommand = {
