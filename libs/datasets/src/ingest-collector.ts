@@ -7,10 +7,38 @@ import { AlsgError } from '@ldl-alsg/common';
 import { CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
 import type { Split } from './manifest';
 import type { SkipReason } from './class-names';
-import type { SkipRecord, SourceItem } from './ingest-types';
 
 function where(file: string, line?: number): string {
   return line === undefined ? file : `${file}:${line}`;
+}
+
+/** One manifest row as an adapter found it, with where it came from (for duplicate and skip messages). */
+export interface SourceItem {
+  /** Unique id, without the dataset prefix (the collector adds `<dataset>/`). */
+  id: string;
+  /** Absolute path of an image to validate, or a path relative to the output folder for images ingest wrote itself. */
+  path: string;
+  /** Index into CLASSES. */
+  labelIndex: number;
+  split: Split;
+  subject?: string;
+  /** The label as the source wrote it (code or name). */
+  sourceLabel: string;
+  /** Real label distribution over CLASSES (sums to 1), when the source has one. */
+  distribution?: ArrayLike<number>;
+  /** The file (and 1-based line) the item came from. */
+  file: string;
+  line?: number;
+  /** True for images ingest wrote itself (FER2013 pixels, ExpW crops): no need to validate. */
+  written?: boolean;
+}
+
+/** Where a skip came from and why; listed in ingest-report.json. */
+export interface SkipRecord {
+  reason: SkipReason;
+  file: string;
+  line?: number;
+  detail?: string;
 }
 
 export class IngestCollector {
