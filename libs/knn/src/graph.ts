@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AlsgError, startProgress, type Progress } from '@ldl-alsg/common';
 import { localSimilarity } from '@ldl-alsg/ldl';
-import { assertFiniteRows, standardizeFeatures, type Standardization } from './features';
+import { assertFiniteRows, assertSearchableMagnitude, standardizeFeatures, type Standardization } from './features';
 import { assertNativeBuilt, nativeStatus } from './native';
 import { resolveKnnOptions, type KnnGraphOptions, type ResolvedKnnOptions } from './options';
 import type { SearchInfo } from './search';
@@ -100,8 +100,8 @@ function runWorker(request: WorkerRequest, onProgress: (m: Extract<WorkerMessage
 
 /**
  * Builds one kNN graph over `features` ([n, d] row-major float32). See {@link KnnGraphOptions} for the options.
- * Throws AlsgError before any work for: an empty set, k >= n, a non-finite value (naming the first bad row), sigma <= 0,
- * a missing native build.
+ * Throws AlsgError before any work for: an empty set, k >= n, a non-finite value (naming the first bad row), a row too
+ * large for float32 search (features.ts `assertSearchableMagnitude`), sigma <= 0, a missing native build.
  */
 export async function buildKnnGraph(features: Float32Array, n: number, d: number, args: BuildKnnGraphArgs): Promise<KnnGraph> {
   const t0 = performance.now();
@@ -119,6 +119,7 @@ export async function buildKnnGraph(features: Float32Array, n: number, d: number
     data = s.data;
     standardization = { enabled: true, ...s.stats };
   }
+  assertSearchableMagnitude(data, n, d, what, args.describeRow);
 
   const dir = mkdtempSync(join(tmpdir(), 'alsg-knn-'));
   const file = join(dir, 'features.f32');

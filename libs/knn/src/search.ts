@@ -8,10 +8,10 @@
  * k-th exact distance is not safely below the last candidate's FAISS distance (a tie or near-tie could sit just past the
  * candidate list: many duplicates, equal distances on integer data), that row is searched again with twice as many.
  */
-import { Rng } from '@ldl-alsg/common';
+import { AlsgError, Rng } from '@ldl-alsg/common';
 import type { SearchBackend, SearchIndex } from './backends';
 import type { ResolvedKnnOptions } from './options';
-import { rankCandidates, recallAtK, scanRow } from './rank';
+import { rankCandidates, recallAtK, scanRow, type RankedRow } from './rank';
 
 /** Called between chunks: phase name, rows done, rows in the phase. */
 export type ProgressFn = (phase: string, done: number, total: number) => void;
@@ -56,6 +56,21 @@ export interface SearchResult {
 
 const now = (): number => performance.now() / 1000;
 const EPS32 = 2 ** -23;
+
+/**
+ * Refuses to store a row with fewer than k neighbours. The output arrays start zero-filled, so a short list written into
+ * them reads as neighbours [.., 0, 0] at distance 0 (similarity 1): a wrong graph that looks fine. It happens only when
+ * FAISS returns no result for rows it should have found (non-finite float32 distances), which the magnitude check in
+ * features.ts is meant to prevent; this is the guard behind it.
+ */
+function requireComplete(ranked: RankedRow, k: number, i: number, n: number, how: string): void {
+  if (ranked.ids.length === k) return;
+  throw new AlsgError(
+    'E_NUMERIC',
+    `knn: row ${i} has only ${ranked.ids.length} of its k = ${k} neighbours after ${how} over ${n} rows; FAISS returned no result for the others (non-finite float32 distances: features too large or degenerate). No graph was written`,
+    { row: i },
+  );
+}
 
 /** Column means (float64) used to centre the data handed to FAISS: it keeps ||x||^2 small, so flat search rounds less. */
 function columnMeans(data: Float32Array, n: number, d: number): Float64Array {
@@ -141,6 +156,7 @@ function exactNeighbours(
           retry.push(positions[r]);
           continue;
         }
+        requireComplete(ranked, k, i, n, 'an exhaustive flat search');
         ids.set(ranked.ids, positions[r] * k);
         dist.set(ranked.dist, positions[r] * k);
         done++;
@@ -252,6 +268,7 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
         ranked = scanRow(data, n, d, i, k);
         info.fallbackRows++;
       }
+      requireComplete(ranked, k, i, n, 'an exact scan');
       neighbors.set(ranked.ids, i * k);
       squaredDistances.set(ranked.dist, i * k);
     });
