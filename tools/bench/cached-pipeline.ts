@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createNxFixtureWorkspace } from '../nx-plugin/src/testing/nx-fixture-workspace';
+import { createNxFixtureWorkspace } from '../nx-plugin/src/fixtures/nx-fixture-workspace';
 
 const { values } = parseArgs({ options: { seeds: { type: 'string', default: '10' }, repeats: { type: 'string', default: '3' } } });
 const seeds = Number(values.seeds);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkImage } from './images';
-import { tempDir, writeImage, writeTruncatedJpeg } from './test-fixtures';
+import { tempDir, writeImage, writeTruncatedJpeg } from './fixtures/source-files';
 
 describe('checkImage', () => {
   it('accepts good images, finds truncation only when decoding, and rejects non-images in every checking mode', async () => {

@@ -8,7 +8,7 @@ import {
   FAKE_OPENFACE_DIR,
   writeFakeFacePng,
   writeTruncatedPng,
-} from '../../../tools/testing/fake-openface/fixtures';
+} from './fixtures/fake-openface/fixtures';
 import { locateOpenFace } from './locate';
 import { runFaceLandmarkImg } from './openface-runner';
 import { runFeatureExtraction } from './feature-extraction';

@@ -3,7 +3,7 @@ import { addCeilingRows } from './ceilings';
 import { evaluateClaims, type Claim } from './claims';
 import { combineVerdicts, intervalVerdict, percentileInterval, quantileSorted, tCdf, tInterval, tQuantile } from './stats';
 import { buildTable } from './table';
-import { firstK, flatResult, predictedResult } from './test-fixtures';
+import { firstK, flatResult, predictedResult } from './fixtures/report-results';
 
 const ALSG = { method: 'ldl-alsg', spaces: ['au', 'landmarks'], k: { au: 4, landmarks: 4 }, lambda: { au: 0.0005, landmarks: 0.0005 } };
 const noise = (rate: number) => ({ mode: rate ? 'symmetric' : 'none', rate });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffAgainstReference, readReference, writeReference } from './reference';
 import { buildTable } from './table';
-import { flatResult } from './test-fixtures';
+import { flatResult } from './fixtures/report-results';
 
 describe('reference diff', () => {
   const dir = mkdtempSync(join(tmpdir(), 'alsg-ref-'));

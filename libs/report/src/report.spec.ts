@@ -13,7 +13,7 @@ import { readResults } from './results';
 import { writeReference } from './reference';
 import { evaluateClaims } from './claims';
 import { runReport, type ReportParams } from './report';
-import { fakeResult } from './test-fixtures';
+import { fakeResult } from './fixtures/report-results';
 
 const ALSG = { method: 'ldl-alsg', spaces: ['au', 'landmarks'], k: { au: 4, landmarks: 4 }, lambda: { au: 0.0005, landmarks: 0.0005 } };
 

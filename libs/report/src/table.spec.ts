@@ -7,7 +7,7 @@ import { referenceCells } from './reference';
 import { tableCsvRows } from './render';
 import { describeRun } from './descriptors';
 import { buildTable, formatCell, paperDatasetKey } from './table';
-import { fakeResult, flatResult } from './test-fixtures';
+import { fakeResult, flatResult } from './fixtures/report-results';
 
 const ALSG = { method: 'ldl-alsg', spaces: ['au', 'landmarks'], k: { au: 4, landmarks: 4 }, lambda: { au: 0.0005, landmarks: 0.0005 } };
 

@@ -9,7 +9,7 @@ import { readCsv, readNpy } from '@ldl-alsg/artifacts';
 import { writeManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
 import type { ExtractParams } from '@ldl-alsg/openface';
-import { FAKE_FACE_LANDMARK_IMG, writeFakeFacePng, writeTruncatedPng, type FakeImageSpec } from '../../../tools/testing/fake-openface/fixtures';
+import { FAKE_FACE_LANDMARK_IMG, writeFakeFacePng, writeTruncatedPng, type FakeImageSpec } from '@ldl-alsg/openface/fixtures';
 import { stage } from './stage';
 import { runCli } from './cli';
 

@@ -11,12 +11,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { parse } from 'yaml';
-// Deep relative imports on purpose: the package index also pulls the execution modules, which the plugin never needs.
-import { expandPipeline } from '../../../libs/pipeline/src/definition/expand-pipeline';
-import { DEFAULT_PROFILE, type PipelineSpec } from '../../../libs/pipeline/src/definition/pipeline-spec';
-import { createStageRegistry, type StageRegistry } from '../../../libs/pipeline/src/definition/stage-registry';
-import { resolveWorkspaceLayout } from '../../../libs/pipeline/src/definition/workspace';
-import { keyInstances, type PlannedInstance } from '../../../libs/pipeline/src/planning/plan';
+// The planner entry, not the package's main one: that also pulls validation and execution, which inference never needs.
+import {
+  createStageRegistry,
+  DEFAULT_PROFILE,
+  expandPipeline,
+  keyInstances,
+  resolveWorkspaceLayout,
+  type PipelineSpec,
+  type PlannedInstance,
+  type StageRegistry,
+} from '@ldl-alsg/pipeline/planner';
 
 /** Files the plugin reads. */
 export const PIPELINE_GLOB = 'pipelines/*.yaml';

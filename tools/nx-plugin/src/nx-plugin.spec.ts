@@ -3,10 +3,9 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createFixtureWorkspace } from '../../../libs/pipeline/src/fixtures/fixture-workspace';
-import { createNxFixtureWorkspace } from './testing/nx-fixture-workspace';
-import { createStageRegistry } from '../../../libs/pipeline/src/definition/stage-registry';
-import { resolveWorkspaceLayout } from '../../../libs/pipeline/src/definition/workspace';
+import { createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
+import { createNxFixtureWorkspace } from './fixtures/nx-fixture-workspace';
+import { createStageRegistry, resolveWorkspaceLayout } from '@ldl-alsg/pipeline/planner';
 import { buildPipelineTargets } from './create-nodes';
 
 const ONE = `stages:

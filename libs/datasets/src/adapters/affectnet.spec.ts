@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
-import { flatSkips, readOutput, tempDir, writeImage, writeNpyString, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeNpyString, writeText } from '../fixtures/source-files';
 
 const HEADER = 'subDirectory_filePath,face_x,face_y,face_width,face_height,facial_landmarks,expression,valence,arousal';
 const LANDMARKS = Array.from({ length: 68 }, (_, k) => `${k}.5;${k + 1}.25`).join(';');

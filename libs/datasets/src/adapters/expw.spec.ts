@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
-import { flatSkips, readOutput, tempDir, writeImage, writeText, writeTruncatedJpeg } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText, writeTruncatedJpeg } from '../fixtures/source-files';
 
 describe('expw adapter', () => {
   it('crops face boxes to PNGs, clips boxes to the image and records bad boxes, unreadable images and low confidence', async () => {

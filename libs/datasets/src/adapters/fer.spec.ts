@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '@ldl-alsg/artifacts';
 import { ingestDataset } from '../ingest';
-import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../fixtures/source-files';
 import { ferplusMajority } from './ferplus';
 
 const pixels = (v: number): string => Array.from({ length: 2304 }, (_, k) => (v + k) % 256).join(' ');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
 import { detectFormat } from '../detect-format';
 import { selectFrames } from '../sequence-protocols';
-import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../fixtures/source-files';
 
 describe('sequence protocols (paper Sec. 4.1)', () => {
   it('selects frames as the paper describes', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpy } from '@ldl-alsg/artifacts';
 import { ingestDataset } from '../ingest';
-import { flatSkips, readOutput, tempDir, writeImage, writeText, writeTruncatedJpeg } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText, writeTruncatedJpeg } from '../fixtures/source-files';
 
 /** A RAF-DB basic tree: 1-based labels in RAF's order, `_aligned` image names, crowd distributions. */
 async function rafTree(): Promise<string> {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
-import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, tempDir, writeImage, writeText } from '../fixtures/source-files';
 
 describe('sfew adapter', () => {
   it('reads Train/Val class folders, maps Val to test, and records every unlabelled test image', async () => {

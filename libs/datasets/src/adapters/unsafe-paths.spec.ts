@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestDataset } from '../ingest';
-import { flatSkips, readOutput, writeImage, writeText } from '../test-fixtures';
+import { flatSkips, readOutput, writeImage, writeText } from '../fixtures/source-files';
 import { isInside, unsafePathReason } from './safe-path';
 
 /** A parent holding the dataset (`ds/`), the output (`out/`) and the file a traversal would reach (`victim/`). */
