@@ -3,9 +3,11 @@
  * skipping instances already in the store. One log line per instance event, each starting with its address.
  * Failure policy (as in DVC): `fail` stops starting new work at the first failure; `skip-dependents` keeps running
  * branches that do not depend on the failure; `ignore` does the same and does not make the run fail.
+ * Before an instance runs, the files of the inputs it reads are checked against their stage.json records (sizes, or
+ * hashes with `verifyInputs: 'hash'`), so a damaged upstream result is named instead of flowing into new results.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import type { StageRegistry } from '../definition/stage-registry';
@@ -15,12 +17,15 @@ import {
   cleanStaleTemps,
   commitTempDir,
   createTempDir,
+  describeLockHolder,
   isComplete,
   readAddressRecord,
   readStageRecord,
   scratchDirOf,
   writeAddressRecord,
 } from '../store/artifact-store';
+import { checkOutputs, damagedInputError, type IntegrityMode, type OutputRecords } from '../store/output-integrity';
+import { hostTag, ownerIsDead } from '../store/process-owner';
 import { stageChildScript, tsxLoaderUrl, type StageJob } from './stage-job';
 
 export type FailurePolicy = 'fail' | 'skip-dependents' | 'ignore';
@@ -36,6 +41,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Extra environment for stage processes. */
   env?: Record<string, string>;
+  /** How inputs are checked against their stage.json before an instance reads them (default `size`: one stat per file). */
+  verifyInputs?: IntegrityMode;
 }
 
 export interface RunSummary {
@@ -46,15 +53,20 @@ export interface RunSummary {
   readonly seconds: number;
 }
 
-/** A stage process that failed: carries the address, the command and the exit status. */
+/**
+ * A stage process that failed: carries the address, the child's command line (in details, for debugging) and the exit
+ * status. The message gives the command that retries the instance rather than the child's command line, whose job file
+ * exists only while the child runs.
+ */
 export class StageFailedError extends AlsgError {
-  constructor(address: string, command: string, exitCode: number | null, signal: string | null, detail: string) {
+  constructor(address: string, command: string, exitCode: number | null, signal: string | null, detail: string, retry?: string) {
     const status = signal ? `killed by ${signal}` : `exit status ${exitCode}`;
-    super('E_STAGE', `${address}: stage failed (${status})${detail ? `: ${detail}` : ''}\n  command: ${command}`, {
+    super('E_STAGE', `${address}: stage failed (${status})${detail ? `: ${detail}` : ''}${retry ? `\n  retry: ${retry}` : ''}`, {
       stage: address,
       command,
       exitCode,
       signal,
+      retry,
     });
   }
 }
@@ -110,7 +122,7 @@ export async function runPlan(plan: Plan, registry: StageRegistry, options: RunO
           }
           pending.splice(i, 1);
           running++;
-          runInstance(plan, registry, inst, log, options.env ?? {}, children).then(
+          runInstance(plan, registry, inst, log, options.env ?? {}, children, options.verifyInputs ?? 'size').then(
             (ran) => {
               state.set(inst.name, 'ok');
               (ran ? summary.ran : summary.cached).push(inst.address);
@@ -159,11 +171,13 @@ async function runInstance(
   log: (line: string) => void,
   env: Record<string, string>,
   children: Set<ReturnType<typeof spawn>>,
+  verifyInputs: IntegrityMode,
 ): Promise<boolean> {
   const store = plan.storeDir;
+  await checkInputs(plan, inst, verifyInputs);
   const lock = await acquireKeyLock(store, inst, {
     shouldStop: () => isComplete(store, inst),
-    onWait: (h) => log(`${inst.address}: waiting for pid ${h.pid}, which is building the same key ${inst.key}`),
+    onWait: (h, file) => log(`${inst.address}: waiting for ${describeLockHolder(h, file)}, which is building the same key ${inst.key}`),
   });
   if (!lock || isComplete(store, inst)) {
     lock?.release();
@@ -174,8 +188,9 @@ async function runInstance(
   let errorFile: string | undefined;
   let jobFile: string | undefined;
   try {
-    const removed = cleanStaleTemps(store, inst);
+    const { removed, notes } = cleanStaleTemps(store, inst);
     if (removed.length) log(`${inst.address}: removed ${removed.length} unfinished folder(s) of an earlier attempt`);
+    for (const note of notes) log(`${inst.address}: note: ${note}`);
     const last = readAddressRecord(store, plan.pipeline, plan.profile, inst.name);
     const why = last && last.key !== inst.key ? `stale: ${explainChange(readStageRecord(store, last), inst)}` : 'missing';
     tmp = createTempDir(store, inst);
@@ -184,8 +199,9 @@ async function runInstance(
     if (!entry) throw new AlsgError('E_CONFIG', `${inst.address}: unknown stage '${inst.stage}'`, { stage: inst.address });
     const jobsDir = join(store, '.jobs');
     mkdirSync(jobsDir, { recursive: true });
-    jobFile = join(jobsDir, `${inst.key}-${process.pid}.json`);
-    errorFile = join(jobsDir, `${inst.key}-${process.pid}.error.json`);
+    cleanDeadJobFiles(jobsDir);
+    jobFile = join(jobsDir, `${inst.key}-${hostTag()}-${process.pid}.json`);
+    errorFile = join(jobsDir, `${inst.key}-${hostTag()}-${process.pid}.error.json`);
     rmSync(errorFile, { force: true });
     const inputRecords: StageJob['inputRecords'] = {};
     const inputs: Record<string, string[]> = {};
@@ -220,12 +236,14 @@ async function runInstance(
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
       const child = spawn(process.execPath, args, {
         cwd: registry.layout.root,
-        stdio: ['ignore', 'inherit', 'inherit'],
+        // The IPC channel is how the child notices that this process is gone (stage-child.ts watchParent).
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         // Decoded training/test images are shared by every instance that reads the same images at the same size (a cache,
         // not a result: keyed by the image files' fingerprint, rebuilt when they change).
         env: { ALSG_IMAGE_CACHE_DIR: join(store, '.cache', 'images'), ...process.env, ...env, ALSG_STAGE_ADDRESS: inst.address },
       });
       children.add(child);
+      if (child.pid) lock.setChild(child.pid);
       child.on('error', reject);
       child.on('exit', (c, s) => {
         children.delete(child);
@@ -241,7 +259,7 @@ async function runInstance(
           detail = '';
         }
       }
-      throw new StageFailedError(inst.address, command, code, signal, detail);
+      throw new StageFailedError(inst.address, command, code, signal, detail, retryCommand(plan, inst));
     }
     commitTempDir(store, inst, tmp);
     tmp = undefined;
@@ -254,5 +272,31 @@ async function runInstance(
     if (jobFile) rmSync(jobFile, { force: true });
     if (errorFile) rmSync(errorFile, { force: true });
     lock.release();
+  }
+}
+
+/** The command a person runs to retry one instance. */
+function retryCommand(plan: Plan, inst: PlannedInstance): string {
+  return `alsg run ${quote(plan.file)} --only ${quote(inst.name)}${plan.profile === 'default' ? '' : ` --profile ${quote(plan.profile)}`}`;
+}
+
+/** Removes job and error files whose owner (host and pid in the name) is provably dead, e.g. after a SIGKILL. */
+function cleanDeadJobFiles(jobsDir: string): void {
+  for (const name of readdirSync(jobsDir)) {
+    const m = /^[0-9a-f]+-(.+)-(\d+)(\.error)?\.json$/.exec(name) ?? /^[0-9a-f]+-()(\d+)(\.error)?\.json$/.exec(name);
+    if (!m) continue;
+    // Names without a host come from single-host versions: judged on this host.
+    if (ownerIsDead({ host: m[1] || hostTag(), pid: Number(m[2]) })) rmSync(join(jobsDir, name), { force: true });
+  }
+}
+
+/** Checks the files of every input `inst` reads against their stage.json records; throws naming the damaged one. */
+async function checkInputs(plan: Plan, inst: PlannedInstance, mode: IntegrityMode): Promise<void> {
+  for (const name of new Set(Object.values(inst.inputs).flat())) {
+    const up = plan.byName.get(name) as PlannedInstance;
+    const record = readStageRecord(plan.storeDir, up);
+    if (!record) throw damagedInputError(inst.address, up, ['stage.json is missing or not readable JSON'], plan.file, plan.profile);
+    const problems = await checkOutputs(up.dir, record.outputs as OutputRecords | undefined, mode);
+    if (problems?.length) throw damagedInputError(inst.address, up, problems, plan.file, plan.profile);
   }
 }

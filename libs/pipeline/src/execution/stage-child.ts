@@ -3,13 +3,16 @@
  * means a stage can be SIGKILLed, or run out of memory, without taking the engine down, and its memory is returned to
  * the system when it ends. It applies parameter defaults, runs the stage into the temporary folder, and writes
  * stage.json last; the parent renames the folder into the store only after this process exits 0.
+ * The child dies with its parent: a parent killed with SIGKILL cannot forward the signal, and an orphan would go on
+ * training into a folder the next run deletes, beside that run's own attempt at the same key (watchParent).
  */
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AlsgError, isAlsgError, startProgress } from '@ldl-alsg/common';
 import { writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { ajvIssues, compileSchema } from '../definition/ajv-issues';
+import { recordOutputs } from '../store/output-integrity';
 import type { StageContext, StageDefinition } from '../stage';
 import type { StageJob } from './stage-job';
 
@@ -27,8 +30,33 @@ function packageVersions(root: string): Record<string, string> {
   return out;
 }
 
+/** Exit status of a child that stopped because its parent is gone (nothing is committed: only the parent commits). */
+const ORPHAN_EXIT_CODE = 75;
+
+/**
+ * Ends this process when the parent goes away: the IPC channel's 'disconnect' (immediate when the parent dies, however
+ * it dies), and a poll of the parent pid as a second line for a parent started without IPC (re-parented children see
+ * another ppid).
+ */
+function watchParent(onGone: () => void): void {
+  if (process.send) process.on('disconnect', onGone);
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) onGone();
+  }, 1000).unref();
+}
+
+let currentJob: StageJob | undefined;
+
 async function main(jobFile: string): Promise<void> {
   const job = JSON.parse(readFileSync(jobFile, 'utf8')) as StageJob;
+  currentJob = job;
+  // The job file has served its purpose; removing it here means a killed parent leaves no .jobs/*.json behind.
+  rmSync(jobFile, { force: true });
+  watchParent(() => {
+    process.stderr.write(`[${job.address}] the alsg run that started this stage is gone; stopping without committing\n`);
+    process.exit(ORPHAN_EXIT_CODE);
+  });
   const mod = (await import(pathToFileURL(job.stageFile).href)) as { stage?: StageDefinition };
   const def = mod.stage;
   if (!def || typeof def.run !== 'function') throw new AlsgError('E_STAGE', `${job.stageFile} must export \`stage\``, { stage: job.address });
@@ -56,6 +84,8 @@ async function main(jobFile: string): Promise<void> {
   const startedAt = new Date();
   await def.run(ctx);
   const finishedAt = new Date();
+  // Recorded last, after the stage wrote everything: `alsg status --verify` and consumers compare against it.
+  const outputs = await recordOutputs(job.outDir);
   writeJsonAtomic(join(job.outDir, 'stage.json'), {
     key: job.key,
     stage: job.stage,
@@ -72,6 +102,7 @@ async function main(jobFile: string): Promise<void> {
     versions: { node: process.version, codeVersion: job.codeVersion, packages: packageVersions(job.workspaceRoot) },
     timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000 },
     record,
+    outputs,
   });
 }
 
@@ -83,8 +114,7 @@ main(jobFile).then(
       ? { code: err.code, message: err.message, stack: err.stack }
       : { code: 'BUG', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
     try {
-      const job = JSON.parse(readFileSync(jobFile, 'utf8')) as StageJob;
-      writeFileSync(job.errorFile, JSON.stringify(info));
+      if (currentJob) writeFileSync(currentJob.errorFile, JSON.stringify(info));
     } catch {
       // the parent still has the exit status and stderr
     }

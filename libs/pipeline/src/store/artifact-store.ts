@@ -1,16 +1,20 @@
 /**
  * The content-addressed artifact store: `<store>/<stage>/<key>/` holds one completed instance (with stage.json).
- * A folder only ever appears under its key by a rename of a complete temporary folder (`<store>/<stage>/.tmp-<key>-*`),
- * so a killed run leaves nothing that looks complete; temporary folders of dead processes are removed on the next run.
+ * A folder only ever appears under its key by a rename of a complete temporary folder
+ * (`<store>/<stage>/.tmp-<key>-<host>-<pid>-<random>`), so a killed run leaves nothing that looks complete; temporary
+ * folders whose owner is provably dead (this host, pid gone) are removed on the next run, and those of other hosts
+ * sharing the store are left alone (process-owner.ts).
  * `<store>/.scratch/<stage>/<key>/` survives failed attempts (checkpoints) and is removed after success.
- * A per-key lock (`<store>/<stage>/.lock-<key>`, holding the owner's pid) makes instances shared by pipelines run once
- * even when two runs (two Nx targets, two terminals) ask for them at the same time.
+ * A per-key lock (`<store>/<stage>/.lock-<key>`, holding the owner's host, pid and process start time, and those of the
+ * stage child it started) makes instances shared by pipelines run once even when two runs (two Nx targets, two
+ * terminals, two hosts) ask for them at the same time. The lock's NAME is per key only, so that every contender
+ * competes for the same file; who holds it is in its content.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AlsgError } from '@ldl-alsg/common';
+import { currentOwner, hostTag, isLocalOwner, ownerIsDead, pidAlive, type ProcessOwner } from './process-owner';
 
 export interface StoreLocation {
   readonly stage: string;
@@ -41,19 +45,25 @@ export function readStageRecord(storeDir: string, loc: StoreLocation): Record<st
   }
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** What a lock file holds. Locks written before start times and children were recorded have only pid and host. */
+export interface LockInfo extends ProcessOwner {
+  /** When the lock was taken (ISO time), for messages about long-held locks. */
+  readonly startedAt?: string;
+  /** The stage child the holder started: the lock stays held while it lives, even if the holder itself was killed. */
+  readonly child?: ProcessOwner;
 }
 
-interface LockInfo {
-  pid: number;
-  host: string;
+/** A lock is stale only when its holder and its child are both provably dead (never for another host's lock). */
+export function lockIsStale(holder: LockInfo): boolean {
+  return ownerIsDead(holder) && (!holder.child || ownerIsDead(holder.child));
+}
+
+/** One line naming a lock's holder, with the way out when it is held by another host. */
+export function describeLockHolder(holder: LockInfo, file: string): string {
+  const since = holder.startedAt ? ` since ${holder.startedAt}` : '';
+  const child = holder.child ? ` (stage process ${holder.child.pid})` : '';
+  if (isLocalOwner(holder)) return `pid ${holder.pid}${child}${since}`;
+  return `pid ${holder.pid} on host ${holder.host}${child}${since}; if that run is gone, delete ${file}`;
 }
 
 function readLock(file: string): LockInfo | undefined {
@@ -66,49 +76,61 @@ function readLock(file: string): LockInfo | undefined {
 
 /** A lock on one key; release() is idempotent. */
 export interface KeyLock {
+  /** The lock file. */
+  readonly file: string;
+  /** Records the stage child this holder started, so the lock is not broken while the child lives. */
+  setChild(pid: number): void;
   release(): void;
 }
 
 /**
- * Takes the key's lock, waiting (polling every `pollMs`) while a live process holds it. A lock whose owner is dead (or
- * unreadable for longer than a poll) is broken. Returns undefined when `shouldStop()` turns true while waiting (e.g. the
- * other holder completed the instance).
+ * Takes the key's lock, waiting (polling every `pollMs`) while a live process holds it. A lock is broken only when it is
+ * provably stale (lockIsStale) or unreadable for longer than a poll. Returns undefined when `shouldStop()` turns true
+ * while waiting (e.g. the other holder completed the instance).
  */
 export async function acquireKeyLock(
   storeDir: string,
   loc: StoreLocation,
-  options: { pollMs?: number; shouldStop?: () => boolean; onWait?: (holder: LockInfo) => void } = {},
+  options: { pollMs?: number; shouldStop?: () => boolean; onWait?: (holder: LockInfo, file: string) => void } = {},
 ): Promise<KeyLock | undefined> {
   const dir = join(storeDir, loc.stage);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `.lock-${loc.key}`);
-  const me: LockInfo = { pid: process.pid, host: hostname() };
+  const me: LockInfo = { ...currentOwner(), startedAt: new Date().toISOString() };
+  const mine = (holder: LockInfo | undefined): boolean => holder?.pid === me.pid && holder.host === me.host;
   let warned = false;
   for (;;) {
     try {
       writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
       let released = false;
       return {
+        file,
+        setChild(pid) {
+          if (released || !mine(readLock(file))) return;
+          // Rename over the lock: a reader sees the old or the new record, never a half-written one.
+          const tmp = `${file}.${hostTag()}-${process.pid}.tmp`;
+          writeFileSync(tmp, JSON.stringify({ ...me, child: currentOwner(pid) }));
+          renameSync(tmp, file);
+        },
         release() {
           if (released) return;
           released = true;
-          const holder = readLock(file);
-          if (holder?.pid === me.pid) rmSync(file, { force: true });
+          if (mine(readLock(file))) rmSync(file, { force: true });
         },
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readLock(file);
-    if (!holder || (holder.host === me.host && !pidAlive(holder.pid))) {
+    if (!holder || lockIsStale(holder)) {
       if (!holder) await sleep(options.pollMs ?? 200); // a lock being written right now; look again
       const again = readLock(file);
-      if (!again || (again.host === me.host && !pidAlive(again.pid))) rmSync(file, { force: true });
+      if (!again || lockIsStale(again)) rmSync(file, { force: true });
       continue;
     }
     if (options.shouldStop?.()) return undefined;
     if (!warned) {
-      options.onWait?.(holder);
+      options.onWait?.(holder, file);
       warned = true;
     }
     await sleep(options.pollMs ?? 200);
@@ -119,28 +141,52 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Creates a fresh temporary folder for `loc` (caller holds the key's lock). */
 export function createTempDir(storeDir: string, loc: StoreLocation): string {
-  const dir = join(storeDir, loc.stage, `.tmp-${loc.key}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const dir = join(storeDir, loc.stage, `.tmp-${loc.key}-${hostTag()}-${process.pid}-${randomBytes(3).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
 
+/** The owner a temporary folder's name records: `.tmp-<key>-<host>-<pid>-<random>` (or the host-less older form). */
+export function parseTempName(name: string): { key: string; host?: string; pid: number } | undefined {
+  const m = /^\.tmp-([0-9a-f]+)-(.+)-(\d+)-[0-9a-f]+$/.exec(name);
+  if (m) return { key: m[1], host: m[2], pid: Number(m[3]) };
+  const legacy = /^\.tmp-([0-9a-f]+)-(\d+)-[0-9a-f]+$/.exec(name);
+  return legacy ? { key: legacy[1], pid: Number(legacy[2]) } : undefined;
+}
+
+/** Another host's temporary folders older than this get a note (they are never removed from here). */
+const FOREIGN_TEMP_NOTE_MS = 24 * 3600 * 1000;
+
 /**
- * Removes temporary folders of `loc` left by earlier attempts (caller holds the key's lock, so none is in use), and
- * any temporary folder in the stage's folder whose owner process is gone.
+ * Removes the stage's temporary folders whose owner is provably dead: this host, pid gone. Folders of other hosts are
+ * left alone (a host cannot tell whether a process elsewhere lives); those older than a day are named in `notes`.
+ * Folders named in the older host-less form were only ever written by single-host versions: judged on this host, and
+ * those of `loc`'s own key are removed (the caller holds the key's lock, so none is in use).
  */
-export function cleanStaleTemps(storeDir: string, loc: StoreLocation): string[] {
+export function cleanStaleTemps(storeDir: string, loc: StoreLocation): { removed: string[]; notes: string[] } {
   const dir = join(storeDir, loc.stage);
-  if (!existsSync(dir)) return [];
   const removed: string[] = [];
+  const notes: string[] = [];
+  if (!existsSync(dir)) return { removed, notes };
   for (const name of readdirSync(dir)) {
-    const m = /^\.tmp-([0-9a-f]+)-(\d+)-[0-9a-f]+$/.exec(name);
-    if (!m) continue;
-    if (m[1] === loc.key || !pidAlive(Number(m[2]))) {
+    const owner = parseTempName(name);
+    if (!owner) continue;
+    const dead = owner.host === undefined ? owner.key === loc.key || !pidAlive(owner.pid) : hostTag(owner.host) === hostTag() && ownerIsDead({ host: owner.host, pid: owner.pid });
+    if (dead) {
       rmSync(join(dir, name), { recursive: true, force: true });
       removed.push(name);
+    } else if (owner.host !== undefined && hostTag(owner.host) !== hostTag()) {
+      try {
+        const age = Date.now() - statSync(join(dir, name)).mtimeMs;
+        if (age > FOREIGN_TEMP_NOTE_MS) {
+          notes.push(`${join(dir, name)} belongs to pid ${owner.pid} on host ${owner.host} and is ${(age / 86400000).toFixed(1)} days old; left alone (delete it by hand if that run is gone)`);
+        }
+      } catch {
+        // removed meanwhile by its owner
+      }
     }
   }
-  return removed;
+  return { removed, notes };
 }
 
 /** Moves a complete temporary folder into place (atomic rename on the same filesystem). */
@@ -170,7 +216,7 @@ export function addressRecordFile(storeDir: string, pipeline: string, profile: s
 export function writeAddressRecord(storeDir: string, pipeline: string, instance: string, record: { stage: string; key: string; profile: string }): void {
   const file = addressRecordFile(storeDir, pipeline, record.profile, instance);
   mkdirSync(join(storeDir, '.addresses', pipeline, record.profile), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${hostTag()}-${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(record));
   renameSync(tmp, file);
 }
