@@ -21,9 +21,8 @@ import { parseArgs } from 'node:util';
 import { readNpy } from '@ldl-alsg/artifacts';
 import { readManifests } from '@ldl-alsg/datasets';
 import { NUM_CLASSES } from '@ldl-alsg/labels';
-import { tfTotalLoss } from '@ldl-alsg/ldl';
 import { createBackbone, initBackend, loadImageTensorCache, makeImageBatch, loadLayersModelFromDir } from '@ldl-alsg/models';
-import { fromBackbone, runTrainLoop, type PreparedBatch } from '@ldl-alsg/training';
+import { crossEntropyObjective, fromBackbone, runTrainLoop, type InputSource } from '@ldl-alsg/training';
 
 const { values } = parseArgs({
   options: {
@@ -72,6 +71,7 @@ for (const candidate of values.candidates!.split(',')) {
   const trainCache = await loadImageTensorCache(trainRows.map((i) => rows[i].path), side, join(tmpdir(), `alsg-select-train-${trainRows.length}-${side}.npy`));
   const valCache = await loadImageTensorCache(valRows.map((i) => rows[i].path), side, join(tmpdir(), `alsg-select-val-${valRows.length}-${side}.npy`));
   const learn = Int32Array.from(trainRows, (i) => (values.labels === 'clean' ? clean(i) : given(i)));
+  const trainInputs: InputSource = { numRows: trainRows.length, gather: (t) => makeImageBatch(trainCache, t) };
   const model = fromBackbone(createBackbone(name, { inputShape: [side, side, 1], numClasses: NUM_CLASSES, seed: Number(values.seed), ...(widths ? { hidden: widths } : {}) }));
   if (values.init) {
     const loaded = await loadLayersModelFromDir(values.init);
@@ -107,15 +107,7 @@ for (const candidate of values.candidates!.split(',')) {
   await runTrainLoop({
     phase: 'select', model, numSamples: trainRows.length, batchSize: Number(values.batch), seed: Number(values.seed),
     epochs, lr: Number(values.lr), momentum: 0.9, weightDecay: Number(values.wd), warmupEpochs: Number(values.warmup),
-    prepareBatch(ids: Int32Array): PreparedBatch {
-      const x = makeImageBatch(trainCache, ids);
-      const y = tf.tensor1d(Int32Array.from(ids, (t) => learn[t]), 'int32');
-      return { x, tensors: [x, y], data: { y } };
-    },
-    loss(logits, batch) {
-      const t = tfTotalLoss(logits, batch.data.y as tf.Tensor1D, [], 'mean');
-      return { total: t.total, terms: { ce: t.ce } };
-    },
+    ...crossEntropyObjective({ row: Int32Array.from(trainRows.keys()), label: learn }, trainInputs, 'mean'),
     onEpochStart(e) { if (e > 0 && e % evalEvery === 0) report(e); },
     checkpointDir: join(scratch, 'ckpt'), logFile: join(scratch, 'log.jsonl'), logEvery: 1000,
   });

@@ -21,8 +21,9 @@ import * as tf from '@tensorflow/tfjs';
 import { AlsgError, Rng } from '@ldl-alsg/common';
 import type { LossReduction } from '@ldl-alsg/ldl';
 import { tfTotalLoss } from '@ldl-alsg/ldl';
+import { prepareLabelledBatch, type LabelledBatch } from './cross-entropy-objective';
 import type { InputSource, SampleSet } from './ldl-alsg-method';
-import type { LossOutput, PreparedBatch } from './train-loop';
+import type { TrainingObjective } from './train-loop';
 import type { TrainableModel } from './trainable-model';
 
 /** AIR's options (train stage parameter `air`). */
@@ -185,7 +186,7 @@ export function createAirHead(model: TrainableModel): AirHead {
   };
 }
 
-export interface AirPlugArgs {
+export interface AirObjectiveArgs {
   model: TrainableModel;
   inputs: InputSource;
   samples: SampleSet;
@@ -197,12 +198,20 @@ export interface AirPlugArgs {
   phase: string;
 }
 
+/** AIR's batch data: the centres' labels plus this step's auxiliary terms from {@link airAuxiliaryTerms}. */
+export interface AirBatch extends LabelledBatch {
+  /** Squared normalised auxiliary features [m, d]. */
+  squared: tf.Tensor2D;
+  /** Group weights [m]. */
+  groupWeight: tf.Tensor1D;
+}
+
 /**
- * The training-loop plug of AIR: batches of `batchSize` training samples (CE on their given labels) plus, per step,
+ * AIR's training objective: batches of `batchSize` training samples (CE on their given labels) plus, per step,
  * `auxiliaryPerBatch` auxiliary images drawn by `Rng(seed, '<phase>/aux/<epoch>/<step>')` (so a resumed run draws the
- * same ones) and forwarded outside the tape; loss = CE + weight * Omega.
+ * same ones) and forwarded outside the tape; loss = CE + weight * Omega. Call dispose() at the end.
  */
-export function createAirPlug(args: AirPlugArgs) {
+export function createAirObjective(args: AirObjectiveArgs): TrainingObjective<AirBatch> & { dispose(): void } {
   const { model, inputs, samples, auxiliary, options } = args;
   const head = createAirHead(model);
   const m = auxiliary.inputs.numRows;
@@ -210,13 +219,12 @@ export function createAirPlug(args: AirPlugArgs) {
   let epoch = 0;
   let step = 0;
   return {
-    onEpochStart(e: number) {
+    onEpochStart(e) {
       epoch = e;
       step = 0;
     },
-    prepareBatch(ids: Int32Array): PreparedBatch {
-      const x = inputs.gather(Int32Array.from(ids, (s) => samples.row[s]));
-      const y = tf.tensor1d(Int32Array.from(ids, (s) => samples.label[s]), 'int32');
+    prepareBatch(ids) {
+      const { x, tensors, data } = prepareLabelledBatch(samples, inputs, ids);
       const all = Int32Array.from({ length: m }, (_, i) => i);
       const auxRows = perBatch >= m ? all : new Rng(args.seed, `${args.phase}/aux/${epoch}/${step}`).shuffle(all).subarray(0, perBatch);
       step++;
@@ -224,11 +232,11 @@ export function createAirPlug(args: AirPlugArgs) {
       const feats = head.features(xa);
       const { squared, groupWeight } = airAuxiliaryTerms(feats);
       tf.dispose([xa, feats]);
-      return { x, tensors: [x, y, squared, groupWeight], data: { y, squared, groupWeight } };
+      return { x, tensors: [...tensors, squared, groupWeight], data: { ...data, squared, groupWeight } };
     },
-    loss(logits: tf.Tensor2D, batch: PreparedBatch): LossOutput {
-      const ce = tfTotalLoss(logits, batch.data.y as tf.Tensor1D, [], args.reduction).ce;
-      const air = airRegulariser(batch.data.squared as tf.Tensor2D, batch.data.groupWeight as tf.Tensor1D, head.kernel as unknown as tf.Tensor2D);
+    loss(logits, batch) {
+      const ce = tfTotalLoss(logits, batch.data.y, [], args.reduction).ce;
+      const air = airRegulariser(batch.data.squared, batch.data.groupWeight, head.kernel as unknown as tf.Tensor2D);
       return { total: tf.add(ce, tf.mul(air, options.weight)) as tf.Scalar, terms: { ce, air } };
     },
     dispose: () => head.dispose(),

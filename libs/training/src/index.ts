@@ -3,6 +3,8 @@ export * from './sgd';
 export * from './checkpoint';
 export * from './trainable-model';
 export * from './train-loop';
+export * from './cross-entropy-objective';
+export * from './phase-runner';
 export * from './ldl-alsg-method';
 export * from './nal';
 export * from './ipa2lt';

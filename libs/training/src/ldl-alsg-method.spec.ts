@@ -48,7 +48,7 @@ describe('LDL-ALSG batches of groups', () => {
   it('epoch-cache mode reads predictions from the cache (same values at unchanged weights)', () => {
     const exact = createLdlAlsgMethod({ model, inputs, samples, spaces });
     const cached = createLdlAlsgMethod({ model, inputs, samples, spaces, neighbourMode: 'epoch-cache' });
-    cached.onEpochStart();
+    cached.onEpochStart(0);
     const val = (m: typeof exact) => {
       const b = m.prepareBatch(ids);
       const v = tf.tidy(() => m.loss(model.logits(b.x, true), b).total.dataSync()[0]);

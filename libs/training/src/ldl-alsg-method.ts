@@ -16,8 +16,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AlsgError } from '@ldl-alsg/common';
-import { tfTotalLoss, type LossReduction } from '@ldl-alsg/ldl';
-import type { LossOutput, PreparedBatch } from './train-loop';
+import { tfTotalLoss, type LossReduction, type TfGuidanceInput } from '@ldl-alsg/ldl';
+import type { LossOutput, PreparedBatch, TrainingObjective } from './train-loop';
 import type { TrainableModel } from './trainable-model';
 
 /** Where inputs come from: rows 0..numRows-1 of the training images (or features). */
@@ -77,8 +77,24 @@ export interface NeighbourStats {
   forwarded: number;
 }
 
-/** The loop plugs of the baseline / LDL-ALSG: prepareBatch, loss, onEpochStart, plus counters; call dispose() at the end. */
-export function createLdlAlsgMethod(args: LdlAlsgMethodArgs) {
+/** One wired space's part of a batch: its neighbours' detached log-probabilities, similarities and lambda. */
+export interface GuidanceTask extends TfGuidanceInput {
+  /** The space's name (log term `guidance_<name>`). */
+  name: string;
+}
+
+/** A batch of groups: the centres' given labels and one {@link GuidanceTask} per wired space (none for the baseline). */
+export interface LdlAlsgBatch {
+  /** Given class per centre, int32 [B]. */
+  y: tf.Tensor1D;
+  tasks: GuidanceTask[];
+}
+
+/**
+ * The training objective of the baseline / LDL-ALSG (prepareBatch, loss, onEpochStart) plus the neighbour counters;
+ * call dispose() at the end.
+ */
+export function createLdlAlsgMethod(args: LdlAlsgMethodArgs): Required<TrainingObjective<LdlAlsgBatch>> & { stats: NeighbourStats; dispose(): void } {
   const { model, inputs, samples, spaces } = args;
   const reduction = args.reduction ?? 'mean';
   const mode = args.neighbourMode ?? 'exact';
@@ -105,7 +121,7 @@ export function createLdlAlsgMethod(args: LdlAlsgMethodArgs) {
     stats.forwarded += inputs.numRows;
   }
 
-  function prepareBatch(ids: Int32Array): PreparedBatch {
+  function prepareBatch(ids: Int32Array): PreparedBatch<LdlAlsgBatch> {
     const B = ids.length;
     const rows = Int32Array.from(ids, (s) => samples.row[s]);
     const labels = Int32Array.from(ids, (s) => samples.label[s]);
@@ -150,7 +166,7 @@ export function createLdlAlsgMethod(args: LdlAlsgMethodArgs) {
     }
     tensors.push(neighbourLogProbs);
     const numClasses = neighbourLogProbs.shape[1];
-    const tasks = spaces.map((sp, t) => {
+    const tasks = spaces.map((sp, t): GuidanceTask => {
       const idx = tf.tensor1d(slotIndex[t], 'int32');
       const logProbs = tf.tidy(() => tf.reshape(tf.gather(neighbourLogProbs, idx), [B, sp.k, numClasses]) as tf.Tensor3D);
       idx.dispose();
@@ -161,9 +177,9 @@ export function createLdlAlsgMethod(args: LdlAlsgMethodArgs) {
     return { x, tensors, data: { y, tasks } };
   }
 
-  function loss(logits: tf.Tensor2D, batch: PreparedBatch): LossOutput {
-    const tasks = batch.data.tasks as { name: string; neighbourLogProbs: tf.Tensor3D; similarity: tf.Tensor2D; lambda: number }[];
-    const out = tfTotalLoss(logits, batch.data.y as tf.Tensor1D, tasks, reduction);
+  function loss(logits: tf.Tensor2D, batch: PreparedBatch<LdlAlsgBatch>): LossOutput {
+    const { y, tasks } = batch.data;
+    const out = tfTotalLoss(logits, y, tasks, reduction);
     const terms: Record<string, tf.Scalar> = { ce: out.ce };
     tasks.forEach((t, i) => (terms[`guidance_${t.name}`] = out.guidance[i]));
     return { total: out.total, terms };

@@ -5,10 +5,17 @@
  * p(z|x) = sum_y p(y|x) theta(z|y), and the cross-entropy is taken on that. W is initialised from the confusion matrix of
  * the pre-trained base network on the training set (rows: its predicted class, columns: the given label), as the paper
  * proposes. Prediction uses the base softmax only (the channel is dropped).
+ *
+ * This file holds the channel (its initialisation, parametrisation and loss, which LTNet shares) and NAL's training
+ * phases ({@link trainNal}).
  */
 import * as tf from '@tensorflow/tfjs';
+import { AlsgError } from '@ldl-alsg/common';
 import type { LossReduction } from '@ldl-alsg/ldl';
+import { crossEntropyObjective, prepareLabelledBatch, type LabelledBatch } from './cross-entropy-objective';
 import type { InputSource, SampleSet } from './ldl-alsg-method';
+import type { PhaseRunner } from './phase-runner';
+import type { TrainingObjective } from './train-loop';
 import type { TrainableModel } from './trainable-model';
 
 /**
@@ -69,4 +76,73 @@ export function channelNll(logits: tf.Tensor2D, channel: tf.Tensor2D, labels: tf
 export function nalLoss(logits: tf.Tensor2D, channel: tf.Tensor2D, labels: tf.Tensor1D, reduction: LossReduction): tf.Scalar {
   const { nll } = channelNll(logits, channel, labels);
   return reduction === 'mean' ? tf.mean(nll) : tf.sum(nll);
+}
+
+/**
+ * A trainable transition-logit variable W [C, C] holding `logits` (NAL's channel, LTNet's per-annotator matrices). The
+ * temporary initial tensor is disposed: tf.variable copies it. Unnamed: tfjs names must be unique per process, and a
+ * killed-and-resumed run creates the variables again.
+ */
+export function transitionVariable(logits: Float32Array, numClasses: number): tf.Variable<tf.Rank.R2> {
+  const init = tf.tensor2d(logits, [numClasses, numClasses]);
+  const v = tf.variable(init) as tf.Variable<tf.Rank.R2>;
+  init.dispose();
+  return v;
+}
+
+/** The row-stochastic transition matrix softmax(W) [C][C] (rows: clean class), e.g. for the training summary. */
+export function transitionMatrix(W: tf.Tensor2D): number[][] {
+  return tf.tidy(() => tf.softmax(W).arraySync() as number[][]);
+}
+
+/** NAL's objective: batches of given labels, loss {@link nalLoss} through `channel` (logged as `nll_noisy`). */
+export function nalObjective(samples: SampleSet, inputs: InputSource, channel: tf.Tensor2D, reduction: LossReduction): TrainingObjective<LabelledBatch> {
+  return {
+    prepareBatch: (ids) => prepareLabelledBatch(samples, inputs, ids),
+    loss(logits, batch) {
+      const total = nalLoss(logits, channel, batch.data.y, reduction);
+      return { total, terms: { nll_noisy: total } };
+    },
+  };
+}
+
+export interface NalTrainArgs {
+  runner: PhaseRunner;
+  /** The base network (trained in place; the one to save). */
+  model: TrainableModel;
+  inputs: InputSource;
+  samples: SampleSet;
+  numClasses: number;
+  reduction: LossReduction;
+  /** Epochs of the whole run, pre-training included. */
+  epochs: number;
+  /** Warm-up epochs of the run's first phase. */
+  warmupEpochs: number;
+  /** Epochs of baseline pre-training before the channel is added (default ceil(epochs / 2)); the rest train with it. */
+  pretrainEpochs?: number;
+  /** The model starts from given (pre-trained) weights: no pre-training phase, the channel phase is the whole run. */
+  fromInitWeights: boolean;
+}
+
+/**
+ * NAL's phases: 'pretrain' (cross-entropy, unless the model starts from given weights), then the channel initialised
+ * from the pre-trained network's confusion matrix ({@link channelInit}) and 'nal' (base network and channel together).
+ * @returns the learned channel softmax(W) [C][C].
+ * @throws AlsgError E_CONFIG when pretrainEpochs is not in 0..epochs-1.
+ */
+export async function trainNal(a: NalTrainArgs): Promise<{ channel: number[][] }> {
+  const { runner, model, inputs, samples, numClasses, reduction } = a;
+  const pre = a.pretrainEpochs ?? Math.ceil(a.epochs / 2);
+  if (!(pre >= 0 && pre < a.epochs)) throw new AlsgError('E_CONFIG', `train: nal pretrainEpochs must be in 0..${a.epochs - 1}, but got ${pre}`);
+  if (pre > 0 && !a.fromInitWeights) await runner.run('pretrain', model, crossEntropyObjective(samples, inputs, reduction), samples, { epochs: pre });
+  const confusion = predictionConfusion(model, inputs, samples, numClasses);
+  const channel = transitionVariable(channelInit(confusion, numClasses), numClasses);
+  // The channel phase continues the pre-trained network: no second warm-up.
+  // From given initial weights the channel phase is the whole run (like the other methods fine-tuning them).
+  const epochs = a.fromInitWeights ? a.epochs : a.epochs - pre;
+  const warmupEpochs = a.fromInitWeights || pre === 0 ? a.warmupEpochs : 0;
+  await runner.run('nal', model, nalObjective(samples, inputs, channel, reduction), samples, { epochs, warmupEpochs, extraVariables: [channel] });
+  const result = { channel: transitionMatrix(channel) };
+  channel.dispose();
+  return result;
 }

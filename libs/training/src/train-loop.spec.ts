@@ -18,7 +18,7 @@ function problem(n = 96, d = 6, C = 3) {
   return { x, y, n, d, C };
 }
 
-function args(dir: string, extra: Partial<TrainLoopArgs> = {}): TrainLoopArgs {
+function args(dir: string, extra: Partial<TrainLoopArgs<{ y: tf.Tensor1D }>> = {}): TrainLoopArgs<{ y: tf.Tensor1D }> {
   const p = problem();
   const model = fromLayersModel(createDenseModel({ inputSize: p.d, hidden: [8], numClasses: p.C, seed: 7 }));
   const X = tf.tensor2d(p.x, [p.n, p.d]);
@@ -34,7 +34,7 @@ function args(dir: string, extra: Partial<TrainLoopArgs> = {}): TrainLoopArgs {
       return { x, tensors: [x, y], data: { y } };
     },
     loss: (logits, batch) => {
-      const t = tfTotalLoss(logits, batch.data.y as tf.Tensor1D, []);
+      const t = tfTotalLoss(logits, batch.data.y, []);
       return { total: t.total, terms: { ce: t.ce } };
     },
     checkpointDir: join(dir, 'ckpt'), logFile: join(dir, 'log.jsonl'), logEvery: 2,
@@ -42,7 +42,7 @@ function args(dir: string, extra: Partial<TrainLoopArgs> = {}): TrainLoopArgs {
   };
 }
 
-const weightsOf = (a: TrainLoopArgs) => a.model.getWeights().flatMap((w) => Array.from(w.dataSync()));
+const weightsOf = (a: TrainLoopArgs<unknown>) => a.model.getWeights().flatMap((w) => Array.from(w.dataSync()));
 
 describe('runTrainLoop', () => {
   it('learns, logs, and a killed run resumes to the same weights and log', async () => {
