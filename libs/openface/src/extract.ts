@@ -8,15 +8,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { tmpdir } from 'node:os';
 import { AlsgError, type Progress } from '@ldl-alsg/common';
 import { formatCsv, writeFileAtomic, writeJsonAtomic, writeNpy } from '@ldl-alsg/artifacts';
 import { readManifest, type ManifestRow } from '@ldl-alsg/datasets';
 import { NUM_AUS } from '@ldl-alsg/labels';
-import { readOpenFaceCsv } from './csv-reader';
 import { locateOpenFace } from './locate';
-import { runFaceLandmarkImg, type ExtractStatus, type ImageJob, type ImageResult, type OpenFaceRunStats } from './openface-runner';
+import { readImageCsv, runFaceLandmarkImg, unreadable, type ExtractStatus, type ImageJob, type ImageResult, type OpenFaceRunStats } from './openface-runner';
 import { runFeatureExtraction } from './feature-extraction';
 import { FaceApiExtractor } from './face-api-extractor';
 
@@ -50,6 +49,12 @@ export interface ExtractParams {
   concurrency?: number;
   /** openface: treat images sharing a folder as one video sequence and use FeatureExtraction (CK+, MMI, Oulu frames). Default false. */
   sequences?: boolean;
+  /**
+   * openface, openface-csv: largest share (0..1) of rows whose OpenFace CSV exists but cannot be parsed (missing column,
+   * bad number, wrong field count) before the stage fails. Below it those rows get status unreadable with the reason and
+   * the others go on; when no CSV at all can be parsed the stage fails whatever the share. Default 0.05.
+   */
+  maxFailedShare?: number;
 }
 
 /** Callbacks into the caller (the stage context or the CLI). */
@@ -82,6 +87,8 @@ export interface ExtractReport {
   unreadable: { id: string; path: string; reason: string }[];
   /** openface: subprocess calls, failed batches, single-image retries. */
   calls?: OpenFaceRunStats;
+  /** Rows whose OpenFace CSV could not be parsed (status unreadable, reason in `unreadable`); absent when none. */
+  brokenCsv?: number;
   seconds: number;
 }
 
@@ -132,12 +139,72 @@ function validateParams(p: ExtractParams): void {
   if (p.minConfidence !== undefined && !(p.minConfidence >= 0 && p.minConfidence <= 1)) {
     throw new AlsgError('E_CONFIG', `extract: minConfidence must be in [0, 1], but got ${String(p.minConfidence)}`, { path: 'minConfidence' });
   }
+  if (p.maxFailedShare !== undefined && !(p.maxFailedShare >= 0 && p.maxFailedShare <= 1)) {
+    throw new AlsgError('E_CONFIG', `extract: maxFailedShare must be in [0, 1], but got ${String(p.maxFailedShare)}`, { path: 'maxFailedShare' });
+  }
   if (p.faceBox !== undefined && !['auto', 'detect', 'whole-image'].includes(p.faceBox)) {
     throw new AlsgError('E_CONFIG', `extract: faceBox must be auto, detect or whole-image, but got "${String(p.faceBox)}"`, { path: 'faceBox' });
   }
   if (p.csvName !== undefined && p.csvName !== 'id' && p.csvName !== 'stem') {
     throw new AlsgError('E_CONFIG', `extract: csvName must be id or stem, but got "${String(p.csvName)}"`, { path: 'csvName' });
   }
+}
+
+/** True when `dir` or a folder below it holds a .csv file (stops at the first; CSVs may sit in `<dataset>/` subfolders). */
+function holdsCsv(dir: string): boolean {
+  const pending = [dir];
+  while (pending.length > 0) {
+    const here = pending.pop()!;
+    for (const e of readdirSync(here, { withFileTypes: true })) {
+      if (e.isFile() && e.name.endsWith('.csv')) return true;
+      if (e.isDirectory()) pending.push(join(here, e.name));
+    }
+  }
+  return false;
+}
+
+function isInsideDir(dir: string, file: string): boolean {
+  const rel = relative(resolve(dir), resolve(file));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * The CSV of one row: `<dir>/<id>.csv` (or `<stem>.csv` with csvName=stem). When that file does not exist, the same name
+ * under a `<dataset>/` subfolder, and for ids the id without its `<dataset>/` prefix, are tried: CSVs made elsewhere are
+ * often sorted into one folder per dataset. The first existing candidate wins; the first one is returned when none exists.
+ */
+function csvFileOf(dir: string, row: ManifestRow, byStem: boolean): string {
+  const name = byStem ? basename(row.path, extname(row.path)) : row.id;
+  const prefix = `${row.dataset}/`;
+  const candidates = [name, `${prefix}${name}`];
+  if (!byStem && name.startsWith(prefix)) candidates.push(name.slice(prefix.length));
+  const files = candidates.map((c) => join(dir, `${c}.csv`));
+  return files.find((f) => existsSync(f)) ?? files[0];
+}
+
+/**
+ * Fails the stage when too many rows have a broken OpenFace CSV (see {@link ExtractParams.maxFailedShare}), or when no
+ * CSV at all could be parsed; below the threshold the broken rows stay `unreadable` with their reason.
+ */
+function checkBrokenCsvs(results: readonly ImageResult[], rows: readonly ManifestRow[], maxShare: number, log: (m: string) => void): number {
+  const broken = results.flatMap((r, i) => (r.brokenCsv ? [i] : []));
+  if (broken.length === 0) return 0;
+  const first = results[broken[0]].reason ?? '';
+  const parsed = results.filter((r) => !r.brokenCsv && r.faces > 0).length;
+  const share = broken.length / results.length;
+  const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+  if (parsed === 0) {
+    throw new AlsgError('E_INPUT', `extract: every OpenFace CSV found is broken (${broken.length} of ${broken.length}); e.g. row "${rows[broken[0]].id}": ${first}`, { row: broken[0] });
+  }
+  if (share > maxShare) {
+    throw new AlsgError(
+      'E_INPUT',
+      `extract: ${broken.length} of ${results.length} rows (${pct(share)}) have a broken OpenFace CSV, more than maxFailedShare ${pct(maxShare)}; e.g. row "${rows[broken[0]].id}": ${first} (every one is listed with its reason once the share is below the threshold; raise maxFailedShare to accept them)`,
+      { row: broken[0] },
+    );
+  }
+  log(`extract: ${broken.length} of ${results.length} rows (${pct(share)}) have a broken OpenFace CSV and are unreadable (within maxFailedShare ${pct(maxShare)}); e.g. row "${rows[broken[0]].id}": ${first}`);
+  return broken.length;
 }
 
 /** openface-csv: reads `<csvDir>/<id or stem>.csv` for every row. */
@@ -148,28 +215,30 @@ function readCsvDirs(rows: ManifestRow[], dirOf: string[], p: ExtractParams, min
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       throw new AlsgError('E_INPUT', `extract: OpenFace CSV folder ${dir} not found (openface-csv reads <csvDir>/<id>.csv; set csvDir / --csv-dir, or choose the openface or face-api extractor)`, { file: dir });
     }
-    if (!readdirSync(dir).some((f) => f.endsWith('.csv'))) {
-      throw new AlsgError('E_INPUT', `extract: OpenFace CSV folder ${dir} holds no .csv file`, { file: dir });
+    if (!holdsCsv(dir)) {
+      throw new AlsgError('E_INPUT', `extract: OpenFace CSV folder ${dir} holds no .csv file (its subfolders included)`, { file: dir });
     }
   }
   const byStem = p.csvName === 'stem';
+  const files = rows.map((r, i) => csvFileOf(csvDirs[i], r, byStem));
   if (byStem) {
     // OpenFace names its CSV after the image's file stem: two images with the same stem cannot be told apart
     const owners = new Map<string, string>();
     rows.forEach((r, i) => {
-      const key = join(csvDirs[i], basename(r.path, extname(r.path)));
+      const key = files[i];
       const other = owners.get(key);
-      if (other !== undefined) throw new AlsgError('E_INPUT', `extract: csvName=stem is ambiguous: rows "${other}" and "${r.id}" both map to ${key}.csv (use csvName=id)`);
+      if (other !== undefined) throw new AlsgError('E_INPUT', `extract: csvName=stem is ambiguous: rows "${other}" and "${r.id}" both map to ${key} (use csvName=id)`);
       owners.set(key, r.id);
     });
   }
   const results: ImageResult[] = [];
   let found = 0;
   rows.forEach((r, i) => {
-    const file = join(csvDirs[i], `${byStem ? basename(r.path, extname(r.path)) : r.id}.csv`);
-    const o = readOpenFaceCsv(file, minConfidence);
-    if (o.faces > 0) found++;
-    results.push({ status: o.status, confidence: o.confidence, au: o.au, landmarks: o.landmarks, faces: o.faces });
+    const file = files[i];
+    // An id that climbs out of the folder (a hand-made manifest) is never read: a row without a CSV, like a missing one.
+    const res = isInsideDir(csvDirs[i], file) ? readImageCsv(file, minConfidence) : unreadable(`id "${r.id}" would read ${file}, outside ${csvDirs[i]}`);
+    if (res.faces > 0 || res.brokenCsv) found++;
+    results.push(res);
     progress.tick();
   });
   if (found === 0 && rows.length > 0) {
@@ -236,6 +305,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
     version = extractor.version;
   }
 
+  const brokenCsv = checkBrokenCsvs(results, rows, params.maxFailedShare ?? 0.05, hooks.log);
   const au = new Float32Array(n * NUM_AUS).fill(Number.NaN);
   const landmarks = new Float32Array(n * 136).fill(Number.NaN);
   const counts = emptyCounts();
@@ -269,6 +339,7 @@ export async function runExtraction(datasetDirs: readonly string[], params: Extr
     wholeImage: params.extractor === 'face-api' ? wholeImage : undefined,
     unreadable: unreadableList,
     calls,
+    ...(brokenCsv > 0 ? { brokenCsv } : {}),
     seconds: Math.round((performance.now() - started) / 10) / 100,
   };
   mkdirSync(outDir, { recursive: true });

@@ -4,14 +4,17 @@
  * stills (use FaceLandmarkImg for those, openface-runner.ts). A sequence here is the manifest's images that share a
  * folder; they are staged in manifest order as `f<row>.<ext>` in a fresh folder, so OpenFace's frame k (1-based, name
  * order) is the k-th of them. Output is one video-mode CSV (`frame, face_id, timestamp, confidence, success, ...`);
- * a frame with success 0 or no row has no face. A failing sequence is retried frame by frame.
+ * a frame with success 0 or no row has no face. A failing sequence is retried frame by frame. As for FaceLandmarkImg
+ * (openface-runner.ts): a first sequence on which every call exits non-zero before any call has worked stops the run
+ * (E_DEPENDENCY, broken binary), and a CSV that cannot be parsed makes its frames `unreadable` with `brokenCsv` set.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { isAlsgError } from '@ldl-alsg/common';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { observeRows, parseOpenFaceCsv, type OpenFaceRow } from './csv-reader';
 import { checkImage } from './image-check';
-import { fromObservation, stageImages, unreadable, type ImageJob, type ImageResult, type OpenFaceRunOptions, type OpenFaceRunStats } from './openface-runner';
+import { brokenBinaryError, fromObservation, outputTail, stageImages, unreadable, type ImageJob, type ImageResult, type OpenFaceRunOptions, type OpenFaceRunStats } from './openface-runner';
 
 /** Groups jobs into sequences by the folder of their image, keeping manifest order inside each. */
 export function groupSequences(jobs: readonly ImageJob[]): ImageJob[][] {
@@ -48,7 +51,10 @@ export async function runFeatureExtraction(jobs: readonly ImageJob[], options: O
     }
   }
 
-  const call = async (frames: readonly ImageJob[], dir: string): Promise<OpenFaceRow[] | string> => {
+  let anyCallWorked = false;
+  /** Rows of the sequence's CSV, or why the call failed (`timedOut` apart), or why its CSV cannot be parsed. */
+  type Outcome = OpenFaceRow[] | { failed: string; timedOut: boolean } | { broken: string };
+  const call = async (frames: readonly ImageJob[], dir: string): Promise<Outcome> => {
     const inDir = join(dir, 'seq');
     mkdirSync(inDir, { recursive: true });
     await stageImages(frames, inDir, convert, 'f');
@@ -57,9 +63,10 @@ export async function runFeatureExtraction(jobs: readonly ImageJob[], options: O
     const args = ['-fdir', inDir, '-out_dir', outDir, '-2Dfp', '-aus', ...(options.extraArgs ?? [])];
     const r = await execa(options.bin, args, { timeout: timeoutS * 1000 * frames.length, reject: false, all: true, stdin: 'ignore' });
     if (r.exitCode !== 0 || r.timedOut) {
-      const tail = (r.all ?? '').trim().split('\n').slice(-3).join(' | ');
-      return `${options.bin} ${r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`}${tail ? `: ${tail}` : ''}`;
+      const tail = outputTail(r.all, 3);
+      return { failed: `${options.bin} ${r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`}${tail ? `: ${tail}` : ''}`, timedOut: r.timedOut };
     }
+    anyCallWorked = true;
     const csv = join(outDir, 'seq.csv');
     let text: string;
     try {
@@ -67,28 +74,42 @@ export async function runFeatureExtraction(jobs: readonly ImageJob[], options: O
     } catch {
       return []; // no CSV: no face in any frame
     }
-    return parseOpenFaceCsv(text, csv).rows;
+    try {
+      return parseOpenFaceCsv(text, csv).rows;
+    } catch (err) {
+      if (isAlsgError(err) && err.code === 'E_INPUT') return { broken: `broken OpenFace CSV: ${err.message}` };
+      throw err;
+    }
   };
 
   const assign = (frames: readonly ImageJob[], rows: OpenFaceRow[]): void => {
     frames.forEach((job, k) => results.set(job.index, fromObservation(observeRows(rows.filter((r) => r.frame === k + 1), minConfidence))));
   };
 
+  const settle = (frames: readonly ImageJob[], out: Outcome): void => {
+    if (Array.isArray(out)) assign(frames, out);
+    else if ('broken' in out) for (const job of frames) results.set(job.index, { ...unreadable(out.broken), brokenCsv: true });
+    else for (const job of frames) results.set(job.index, unreadable(`OpenFace failed on this image: ${out.failed}`));
+  };
+
   let s = 0;
   for (const frames of groupSequences(readable)) {
+    const first = s === 0;
     const dir = join(options.workDir, `sequence-${s++}`);
     try {
       const out = await call(frames, dir);
-      if (typeof out !== 'string') assign(frames, out);
+      if (Array.isArray(out) || 'broken' in out) settle(frames, out);
       else {
         stats.failedBatches++;
-        options.onCallFailure?.(`sequence ${dirname(frames[0].path)} (${frames.length} frames) failed: ${out}; retrying frame by frame`);
+        options.onCallFailure?.(`sequence ${dirname(frames[0].path)} (${frames.length} frames) failed: ${out.failed}; retrying frame by frame`);
+        let allCrashed = !out.timedOut;
         for (const job of frames) {
           stats.singleRetries++;
           const one = await call([job], join(dir, `single-${job.index}`));
-          if (typeof one !== 'string') assign([job], one);
-          else results.set(job.index, unreadable(`OpenFace failed on this image: ${one}`));
+          if (!Array.isArray(one) && 'failed' in one && one.timedOut) allCrashed = false;
+          settle([job], one);
         }
+        if (first && allCrashed && !anyCallWorked) throw brokenBinaryError(options.bin, `first sequence (${frames.length} frames)`, frames.length + 1, out.failed);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,12 +6,19 @@
  * - one call per batch: `FaceLandmarkImg -f a -f b ... -out_dir <dir> -2Dfp -aus`, with a timeout of `timeoutS` seconds
  *   per image in the call;
  * - when a batch still fails (exit code, signal or timeout), its images are retried one by one, so one bad image costs
- *   only itself: an image whose own call fails gets status `unreadable` with OpenFace's message as the reason.
+ *   only itself: an image whose own call fails gets status `unreadable` with OpenFace's message as the reason;
+ * - but when every call of the FIRST batch exits non-zero (or is killed) before any call anywhere has worked, the binary
+ *   itself is broken (missing models, wrong build, a wrapper that always fails): the run stops with E_DEPENDENCY and
+ *   the binary's output, instead of marking every image of the dataset unreadable and exiting 0. Timeouts do not count:
+ *   they say an image is slow, not that the binary is broken;
+ * - a CSV OpenFace wrote but that cannot be parsed (missing column, bad number) makes that image `unreadable` with the
+ *   parser's message and `brokenCsv` set; the extract stage decides whether there are too many (extract.ts).
  */
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import sharp from 'sharp';
+import { AlsgError, isAlsgError } from '@ldl-alsg/common';
 import { readOpenFaceCsv, type FaceObservation } from './csv-reader';
 import { checkImage } from './image-check';
 
@@ -33,6 +40,8 @@ export interface ImageResult {
   wholeImage?: boolean;
   /** Why an image is unreadable (decoder or OpenFace message). */
   reason?: string;
+  /** The image's OpenFace CSV exists but could not be parsed (the reason says why). */
+  brokenCsv?: boolean;
 }
 
 /** One image to process; `index` is its manifest row and names its staged copy. */
@@ -74,6 +83,34 @@ export interface OpenFaceRunStats {
 /** Result of an image that cannot be read. */
 export function unreadable(reason: string): ImageResult {
   return { status: 'unreadable', confidence: Number.NaN, au: null, landmarks: null, faces: 0, reason };
+}
+
+/**
+ * Reads one image's OpenFace CSV into a result; a CSV that cannot be parsed (E_INPUT from the reader: missing column,
+ * bad number, wrong field count) gives an `unreadable` result marked `brokenCsv` instead of stopping the whole run.
+ */
+export function readImageCsv(file: string, minConfidence: number): ImageResult {
+  try {
+    return fromObservation(readOpenFaceCsv(file, minConfidence));
+  } catch (err) {
+    if (isAlsgError(err) && err.code === 'E_INPUT') return { ...unreadable(`broken OpenFace CSV: ${err.message}`), brokenCsv: true };
+    throw err;
+  }
+}
+
+/** The last `lines` lines of a subprocess's combined output, joined with " | ". */
+export function outputTail(all: string | undefined, lines: number): string {
+  return (all ?? '').trim().split('\n').slice(-lines).join(' | ');
+}
+
+/** E_DEPENDENCY for a binary that failed on every call of the first batch (see the file comment). */
+export function brokenBinaryError(bin: string, what: string, calls: number, message: string): AlsgError {
+  return new AlsgError(
+    'E_DEPENDENCY',
+    `OpenFace failed on every call of the ${what} (${calls} calls) before any call had worked, so the binary itself looks broken (models missing, wrong build?): ${message}. ` +
+      `Run it by hand on one image (${bin} -f <image> -out_dir /tmp/of), or choose the openface-csv or face-api extractor`,
+    { file: bin },
+  );
 }
 
 /** Result from a CSV observation. */
@@ -140,26 +177,35 @@ export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: Ope
     return batch.length > 0 ? { batch, b: batchNumber++ } : null;
   };
 
-  const call = async (batch: readonly ImageJob[], dir: string): Promise<{ ok: true; staged: Staged[]; outDir: string } | { ok: false; message: string }> => {
+  // Set once any call has exited 0; until then a first batch that fails entirely means a broken binary.
+  let anyCallWorked = false;
+  let stop: Error | null = null;
+  const call = async (batch: readonly ImageJob[], dir: string): Promise<{ ok: true; staged: Staged[]; outDir: string } | { ok: false; message: string; timedOut: boolean }> => {
     const staged = await stageImages(batch, join(dir, 'in'), convert);
     const outDir = join(dir, 'out');
     const args = [...staged.flatMap((s) => ['-f', s.file]), '-out_dir', outDir, '-2Dfp', '-aus', ...(options.extraArgs ?? [])];
     stats.calls++;
     const result = await execa(options.bin, args, { timeout: timeoutS * 1000 * batch.length, reject: false, all: true, stdin: 'ignore' });
-    if (result.exitCode === 0 && !result.timedOut) return { ok: true, staged, outDir };
-    const tail = (result.all ?? '').trim().split('\n').slice(-3).join(' | ');
+    if (result.exitCode === 0 && !result.timedOut) {
+      anyCallWorked = true;
+      return { ok: true, staged, outDir };
+    }
+    const tail = outputTail(result.all, 3);
     const why = result.timedOut ? `timed out after ${timeoutS * batch.length} s` : result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
-    return { ok: false, message: `${options.bin} ${why}${tail ? `: ${tail}` : ''}` };
+    return { ok: false, message: `${options.bin} ${why}${tail ? `: ${tail}` : ''}`, timedOut: result.timedOut };
   };
 
   const collect = (staged: Staged[], outDir: string): void => {
-    for (const s of staged) results.set(s.job.index, fromObservation(readOpenFaceCsv(join(outDir, `${s.stem}.csv`), minConfidence)));
+    for (const s of staged) results.set(s.job.index, readImageCsv(join(outDir, `${s.stem}.csv`), minConfidence));
   };
 
   const processBatch = async (batch: ImageJob[], b: number): Promise<void> => {
     const dir = join(options.workDir, `batch-${b}`);
     try {
       const outcome = await call(batch, dir);
+      // Whether every call for this batch ended in an exit code or signal (not a timeout).
+      let allCrashed = !outcome.ok && !outcome.timedOut;
+      let calls = 1;
       if (outcome.ok) {
         collect(outcome.staged, outcome.outDir);
       } else if (batch.length === 1) {
@@ -170,15 +216,22 @@ export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: Ope
         stats.failedBatches++;
         options.onCallFailure?.(`batch ${b} (${batch.length} images) failed: ${outcome.message}; retrying its images one by one`);
         for (const job of batch) {
+          if (stop) return;
           stats.singleRetries++;
+          calls++;
           const single = join(dir, `single-${job.index}`);
           const one = await call([job], single);
           if (one.ok) collect(one.staged, one.outDir);
           else {
+            if (one.timedOut) allCrashed = false;
             options.onCallFailure?.(`image ${job.path} failed on its own: ${one.message}`);
             results.set(job.index, unreadable(`OpenFace failed on this image: ${one.message}`));
           }
         }
+      }
+      if (b === 0 && allCrashed && !anyCallWorked && !outcome.ok) {
+        stop = brokenBinaryError(options.bin, `first batch (${batch.length} images)`, calls, outcome.message);
+        throw stop;
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -188,8 +241,12 @@ export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: Ope
 
   // `concurrency` OpenFace processes at a time, each pulling the next batch (OpenFace uses about one core per process)
   const worker = async (): Promise<void> => {
-    for (let item = await nextBatch(); item; item = await nextBatch()) await processBatch(item.batch, item.b);
+    // After a broken-binary stop, the other workers take no new batch.
+    for (let item = await nextBatch(); item && !stop; item = await nextBatch()) await processBatch(item.batch, item.b);
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
+  // allSettled: on a stop, let the other workers finish their call before the caller removes the work folder.
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
   return { results: jobs.map((j) => results.get(j.index)!), stats };
 }

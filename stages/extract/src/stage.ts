@@ -33,6 +33,14 @@ export const stage: StageDefinition<ExtractParams> = {
       },
       concurrency: { type: 'integer', minimum: 1, default: 1, description: 'openface: OpenFace processes run at the same time (about one core each).' },
       sequences: { type: 'boolean', default: false, description: 'openface: images sharing a folder are one video sequence, run with FeatureExtraction (CK+, MMI, Oulu frames).' },
+      maxFailedShare: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.05,
+        description:
+          'openface, openface-csv: largest share of rows whose OpenFace CSV exists but cannot be parsed (missing column, bad number) before the stage fails; below it those rows are unreadable with the reason. The stage also fails when no CSV can be parsed at all.',
+      },
     },
   },
   inputs: {
