@@ -50,6 +50,13 @@ export interface StageDefinition<P = Record<string, unknown>> {
   readonly paramsSchema: Record<string, unknown>;
   /** Named input slots. */
   readonly inputs: Readonly<Record<string, StageInputSpec>>;
+  /**
+   * Parameters holding paths of data the stage reads from outside the store (ingest: `['root']`). The engine adds a
+   * fingerprint of each such file or folder (every file's relative path, size and mtime) to the instance's key, so a
+   * changed dataset makes the instance stale (planning/source-fingerprint.ts). A list of names rather than a function:
+   * it is stored with the stage's cached metadata, so planning never has to import stage code.
+   */
+  readonly sourceParams?: readonly string[];
   /** Produce outputs in ctx.outDir. Throw an AlsgError for user-facing failures. */
   run(ctx: StageContext<P>): Promise<void>;
 }

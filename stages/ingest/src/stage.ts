@@ -13,6 +13,8 @@ export const stage: StageDefinition<IngestParams> = {
   description: 'Reads a FER dataset (RAF-DB, AffectNet, FER2013, FERPlus, SFEW, CK+, ExpW, folder, CSV) or generates the synthetic benchmark into a manifest.',
   paramsSchema: PARAMS_SCHEMA,
   inputs: {},
+  // The dataset folder (or CSV file) is fingerprinted into the key, so adding or changing an image makes ingest stale.
+  sourceParams: ['root'],
   async run(ctx) {
     const result = await runIngest(ctx.params, ctx.outDir, { progress: ctx.progress, log: ctx.log, seed: ctx.seed });
     for (const line of describeIngest(result)) ctx.log(line);

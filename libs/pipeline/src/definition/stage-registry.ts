@@ -18,6 +18,8 @@ export interface StageMeta {
   readonly description: string;
   readonly paramsSchema: Record<string, unknown>;
   readonly inputs: Readonly<Record<string, StageInputSpec>>;
+  /** Parameters naming data read from outside the store (StageDefinition.sourceParams). */
+  readonly sourceParams?: readonly string[];
 }
 
 export interface StageEntry {
@@ -103,7 +105,7 @@ export function createStageRegistry(layout: WorkspaceLayout): StageRegistry {
       }
       if (!meta) {
         const def = await registry.load(name);
-        meta = { name: def.name, description: def.description, paramsSchema: def.paramsSchema, inputs: def.inputs };
+        meta = { name: def.name, description: def.description, paramsSchema: def.paramsSchema, inputs: def.inputs, sourceParams: def.sourceParams };
         try {
           mkdirSync(join(layout.cacheDir, 'stage-meta'), { recursive: true });
           const tmp = `${cacheFile}.${process.pid}.tmp`;

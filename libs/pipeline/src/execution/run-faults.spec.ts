@@ -2,7 +2,7 @@
 // inputs, and what failure messages point at.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStageRegistry } from '../definition/stage-registry';
@@ -11,6 +11,7 @@ import { resolveWorkspaceLayout } from '../definition/workspace';
 import { CHECKOUT_ROOT, createFixtureWorkspace } from '../fixtures/fixture-workspace';
 import { planPipeline, planStatus } from '../planning/plan';
 import { scratchDirOf } from '../store/artifact-store';
+import { sourceFingerprinter } from '../planning/source-fingerprint';
 import { verifyInstance } from '../store/output-integrity';
 import { pidAlive } from '../store/process-owner';
 import { runPlan } from './run-plan';
@@ -20,7 +21,11 @@ async function setup(yaml: string) {
   const file = ws.writePipeline('p', yaml);
   const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
   const pipeline = await loadPipeline(file, registry);
-  const sources = { storeDir: registry.layout.storeDir, codeVersionOf: (s: string) => registry.codeVersion(s).version };
+  const sources = {
+    storeDir: registry.layout.storeDir,
+    codeVersionOf: (s: string) => registry.codeVersion(s).version,
+    sourcesOf: sourceFingerprinter((s) => pipeline.metas.get(s)?.sourceParams, ws.root),
+  };
   return { ws, file, registry, sources, plan: planPipeline(pipeline, sources) };
 }
 
@@ -35,6 +40,37 @@ const waitFor = async (cond: () => boolean, ms: number): Promise<boolean> => {
 };
 
 describe('engine faults', () => {
+  it('a file added to (or touched in) a source folder after a run makes the instance stale, says why, and re-runs it', async () => {
+    const { ws, registry, plan, file } = await setup('stages:\n  data: { stage: source, params: { label: a, dir: dataset } }\n  twice: { stage: double, inputs: { data: data } }\n');
+    mkdirSync(join(ws.root, 'dataset'));
+    writeFileSync(join(ws.root, 'dataset', 'a.png'), 'aaaa');
+    const replan = async () => {
+      const pipeline = await loadPipeline(file, registry);
+      return planPipeline(pipeline, { storeDir: registry.layout.storeDir, codeVersionOf: (s) => registry.codeVersion(s).version, sourcesOf: sourceFingerprinter((s) => pipeline.metas.get(s)?.sourceParams, ws.root) });
+    };
+    const first = await replan();
+    expect(first.byName.get('data')?.sources).toMatchObject([{ param: 'dir', path: 'dataset', files: 1, bytes: 4, exists: true }]);
+    expect(first.byName.get('data')?.key).not.toBe(plan.byName.get('data')?.key); // the folder's content is part of the key
+    await runPlan(first, registry, quiet);
+    expect(planStatus(await replan()).map((s) => s.status)).toEqual(['done', 'done']);
+
+    writeFileSync(join(ws.root, 'dataset', 'b.png'), 'bb');
+    const second = await replan();
+    expect(planStatus(second).map((s) => [s.status, s.reason])).toEqual([
+      ['stale', 'source dir dataset changed: 1 -> 2 files, 4 -> 6 bytes'],
+      ['stale', 'inputs changed'],
+    ]);
+    expect((await runPlan(second, registry, quiet)).ran).toEqual(['p/data', 'p/twice']);
+    const record = JSON.parse(readFileSync(join(second.byName.get('data')?.dir as string, 'stage.json'), 'utf8'));
+    expect(record.record).toEqual({ count: 3, files: 2 });
+    expect(record.sources[0]).toMatchObject({ param: 'dir', files: 2 });
+
+    // Same names and sizes, another modification time: still noticed (stat only, no reads).
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(ws.root, 'dataset', 'a.png'), later, later);
+    expect(planStatus(await replan())[0]).toMatchObject({ status: 'stale', reason: 'source dir dataset changed: same 2 files and size, but names or modification times differ' });
+  }, 60_000);
+
   it('a stage child stops when its `alsg run` parent alone is SIGKILLed, leaves no job file, and the re-run completes', async () => {
     const { ws, file, plan } = await setup('stages:\n  s: { stage: slow }\n');
     const inst = plan.byName.get('s');

@@ -223,6 +223,7 @@ async function runInstance(
       inputRecords,
       inputKeys: inst.inputKeys as Record<string, readonly string[]>,
       seed: inst.seed,
+      sources: inst.sources,
       outDir: tmp,
       scratchDir: scratch,
       workspaceRoot: registry.layout.root,

@@ -98,6 +98,7 @@ async function main(jobFile: string): Promise<void> {
     inputs: job.inputRecords,
     inputKeys: job.inputKeys,
     seed: job.seed,
+    sources: job.sources,
     codeVersion: job.codeVersion,
     versions: { node: process.version, codeVersion: job.codeVersion, packages: packageVersions(job.workspaceRoot) },
     timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000 },

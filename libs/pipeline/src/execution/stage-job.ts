@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SourceFingerprint } from '../planning/source-fingerprint';
 
 export interface StageJob {
   readonly address: string;
@@ -23,6 +24,8 @@ export interface StageJob {
   readonly inputRecords: Record<string, Array<{ instance: string; key: string; dir: string }>>;
   readonly inputKeys: Record<string, readonly string[]>;
   readonly seed: number;
+  /** Fingerprints of data read from outside the store (part of the key; recorded in stage.json). */
+  readonly sources?: readonly SourceFingerprint[];
   readonly outDir: string;
   readonly scratchDir: string;
   readonly workspaceRoot: string;

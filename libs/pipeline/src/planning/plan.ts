@@ -6,12 +6,15 @@
  * the inputs in slot order, the instance seed, the stage's code version). Schema defaults are not part of `params`
  * here on purpose: defaults live in stage code, which the code version already covers, so planning never has to
  * import stage code (the Nx plugin computes the same keys without it).
+ * Instances whose stage reads data from outside the store (ingest's `root`) add the fingerprint of that data
+ * (source-fingerprint.ts), so a changed dataset folder makes them stale; the key of any other instance is unchanged.
  */
 import { createHash } from 'node:crypto';
 import { AlsgError } from '@ldl-alsg/common';
 import { expandPipeline, type ExpandedInstance } from '../definition/expand-pipeline';
 import { DEFAULT_PROFILE, type PipelineSpec } from '../definition/pipeline-spec';
 import { artifactDir, isComplete, readAddressRecord, readStageRecord } from '../store/artifact-store';
+import { describeSourceChange, type SourceFingerprint } from './source-fingerprint';
 
 export interface PlannedInstance extends ExpandedInstance {
   /** `<pipeline>/<instance>`: the name used in every log line and error. */
@@ -23,6 +26,8 @@ export interface PlannedInstance extends ExpandedInstance {
   readonly inputKeys: Readonly<Record<string, readonly string[]>>;
   /** Final store folder. */
   readonly dir: string;
+  /** Fingerprints of data read from outside the store (part of the key), when the stage declares any. */
+  readonly sources?: readonly SourceFingerprint[];
 }
 
 export interface Plan {
@@ -62,11 +67,13 @@ export interface KeyParts {
   inputKeys: Readonly<Record<string, readonly string[]>>;
   seed: number;
   codeVersion: string;
+  /** Digests of source data read from outside the store; absent for most stages (and then not part of the text hashed). */
+  sources?: readonly string[];
 }
 
 /** The content key of an instance. */
 export function computeKey(parts: KeyParts): string {
-  const text = canonicalJson({ v: 1, stage: parts.stage, params: parts.params, inputs: parts.inputKeys, seed: parts.seed, code: parts.codeVersion });
+  const text = canonicalJson({ v: 1, stage: parts.stage, params: parts.params, inputs: parts.inputKeys, seed: parts.seed, code: parts.codeVersion, sources: parts.sources });
   return createHash('sha256').update(text).digest('hex').slice(0, 20);
 }
 
@@ -76,15 +83,18 @@ export function keyInstances(
   instances: readonly ExpandedInstance[],
   codeVersionOf: (stage: string) => string,
   storeDir: string,
+  sourcesOf?: (inst: ExpandedInstance) => readonly SourceFingerprint[] | undefined,
 ): PlannedInstance[] {
   const keys = new Map<string, string>();
   return instances.map((inst) => {
     const inputKeys: Record<string, string[]> = {};
     for (const [slot, names] of Object.entries(inst.inputs)) inputKeys[slot] = names.map((n) => keys.get(n) as string);
     const codeVersion = codeVersionOf(inst.stage);
-    const key = computeKey({ stage: inst.stage, params: inst.params, inputKeys, seed: inst.seed, codeVersion });
+    const sources = sourcesOf?.(inst);
+    const key = computeKey({ stage: inst.stage, params: inst.params, inputKeys, seed: inst.seed, codeVersion, sources: sources?.map((f) => `${f.param}:${f.digest}`) });
     keys.set(inst.name, key);
-    return { ...inst, address: `${pipeline}/${inst.name}`, key, codeVersion, inputKeys, dir: artifactDir(storeDir, { stage: inst.stage, key }) };
+    const planned: PlannedInstance = { ...inst, address: `${pipeline}/${inst.name}`, key, codeVersion, inputKeys, dir: artifactDir(storeDir, { stage: inst.stage, key }) };
+    return sources ? { ...planned, sources } : planned;
   });
 }
 
@@ -97,6 +107,8 @@ export interface PlanSources {
   readonly storeDir: string;
   /** Code version (hex digest) of a stage by name, e.g. `(s) => registry.codeVersion(s).version`. */
   readonly codeVersionOf: (stage: string) => string;
+  /** Fingerprints of the data an instance reads from outside the store (`sourceFingerprinter`); default none. */
+  readonly sourcesOf?: (inst: ExpandedInstance) => readonly SourceFingerprint[] | undefined;
 }
 
 /** Plans a (validated) pipeline under `profile`. */
@@ -108,7 +120,7 @@ export function planPipeline(
   const { instances, issues } = expandPipeline(args.spec, profile, args.file);
   if (issues.length) throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'), { file: args.file });
   const storeDir = sources.storeDir;
-  const planned = keyInstances(args.name, instances, sources.codeVersionOf, storeDir);
+  const planned = keyInstances(args.name, instances, sources.codeVersionOf, storeDir, sources.sourcesOf);
   return { pipeline: args.name, file: args.file, profile, storeDir, instances: planned, byName: new Map(planned.map((p) => [p.name, p])) };
 }
 
@@ -158,5 +170,8 @@ export function explainChange(previous: Record<string, unknown> | undefined, now
   const inputsBefore = canonicalJson(previous.inputKeys ?? {});
   if (inputsBefore !== canonicalJson(now.inputKeys)) reasons.push('inputs changed');
   if (previous.seed !== now.seed) reasons.push(`seed ${String(previous.seed)} -> ${now.seed}`);
+  if (previous.sources !== undefined || now.sources !== undefined) {
+    reasons.push(...describeSourceChange(previous.sources as SourceFingerprint[] | undefined, now.sources));
+  }
   return reasons.length ? reasons.join('; ') : 'changed';
 }

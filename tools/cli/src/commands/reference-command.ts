@@ -47,7 +47,7 @@ says why the numbers changed). Run the pipeline first (alsg run <pipeline.yaml> 
     const pipeline = await loadPipeline(positionals[0], registry);
     const profile = values.profile ?? DEFAULT_PROFILE;
     requireProfile(pipeline, profile);
-    const plan = planPipeline(pipeline, planSources(registry), profile);
+    const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
     const reports = plan.instances.filter((i) => i.stage === 'report' && i.params.reference);
     if (reports.length === 0) {
       throw new AlsgError('E_CONFIG', `${positionals[0]}: no report instance declares a reference in profile '${profile}' (params.reference: {file, tolerance})`);

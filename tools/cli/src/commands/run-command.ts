@@ -40,7 +40,7 @@ key is already in the store (.alsg/store, or ALSG_STORE).
     const pipeline = await loadPipeline(positionals[0], registry);
     const profile = values.profile ?? DEFAULT_PROFILE;
     requireProfile(pipeline, profile);
-    const plan = planPipeline(pipeline, planSources(registry), profile);
+    const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
     let only = values.only ?? [];
     if (values['if-present']) {
       only = only.filter((n) => plan.byName.has(n) || plan.instances.some((i) => i.base === n));

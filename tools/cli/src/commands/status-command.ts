@@ -21,7 +21,7 @@ but parameters, inputs or code changed; the reason is shown) or missing.
     const pipeline = await loadPipeline(positionals[0], registry);
     const profile = values.profile ?? DEFAULT_PROFILE;
     requireProfile(pipeline, profile);
-    const entries = planStatus(planPipeline(pipeline, planSources(registry), profile));
+    const entries = planStatus(planPipeline(pipeline, planSources(registry, pipeline), profile));
     if (values.json) {
       const rows = entries.map((e) => ({ address: e.instance.address, stage: e.instance.stage, key: e.instance.key, status: e.status, reason: e.reason, dir: e.instance.dir }));
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
