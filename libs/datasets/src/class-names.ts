@@ -68,6 +68,7 @@ export function codeTable(order: readonly (string | { drop: SkipReason })[]): La
   return order.map((entry) => {
     if (typeof entry !== 'string') return { kind: 'drop', reason: entry.drop };
     const index = classIndex(entry);
+    // An internal invariant: code tables are constants in the adapters, checked when their module loads.
     if (index < 0) throw new Error(`codeTable: "${entry}" is not one of ${CLASSES.join(', ')}`);
     return { kind: 'class', index };
   });

@@ -68,6 +68,7 @@ export class IngestCollector {
       );
     }
     if (item.distribution && item.distribution.length !== NUM_CLASSES) {
+      // An internal invariant: adapters build distributions over CLASSES themselves; no input file can change the length.
       throw new Error(`IngestCollector.add: distribution must have ${NUM_CLASSES} values, but got ${item.distribution.length}`);
     }
     this.ids.set(item.id, { file: item.file, line: item.line });

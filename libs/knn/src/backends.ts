@@ -68,6 +68,7 @@ export function faissNodeBackend(): SearchBackend {
       if (description !== 'Flat') throw new AlsgError('E_CONFIG', `knn: backend faiss-node supports only exact (Flat) search, not "${description}"`);
       let index: InstanceType<typeof fn.IndexFlatL2> | null = new fn.IndexFlatL2(d);
       const live = (): InstanceType<typeof fn.IndexFlatL2> => {
+        // An internal invariant (search.ts frees each index once, after its last use), not something a user can cause.
         if (index === null) throw new Error('faiss-node index used after free()');
         return index;
       };

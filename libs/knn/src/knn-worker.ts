@@ -33,6 +33,8 @@ process.once('message', (raw) => {
   const req = raw as WorkerRequest;
   try {
     const buf = readFileSync(req.file);
+    // An internal invariant: graph.ts wrote this file from a checked [n, d] matrix a moment ago (graph.ts turns any
+    // plain Error from here into E_STAGE "knn search process failed").
     if (buf.byteLength !== req.n * req.d * 4) {
       throw new Error(`knn worker: ${req.file} holds ${buf.byteLength} bytes, expected ${req.n} x ${req.d} float32`);
     }

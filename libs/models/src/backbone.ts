@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { AlsgError } from '@ldl-alsg/common';
 
 /** Names accepted by {@link createBackbone}. */
 export type BackboneName = 'resnet50' | 'resnet18' | 'mobilenetv2' | 'small-cnn' | 'mlp' | 'mlp-norm';
@@ -74,10 +75,10 @@ export function seededInit(seed = 0) {
 export function checkOptions(builder: string, opts: BackboneOptions): void {
   const [h, w, c] = opts.inputShape ?? [];
   if (![h, w, c].every((v) => Number.isInteger(v) && v > 0)) {
-    throw new Error(`${builder}: inputShape must be [H, W, C] of positive integers, but got ${JSON.stringify(opts.inputShape)}`);
+    throw new AlsgError('E_CONFIG', `${builder}: inputShape must be [H, W, C] of positive integers, but got ${JSON.stringify(opts.inputShape)}`, { path: 'inputSize' });
   }
   if (!Number.isInteger(opts.numClasses) || opts.numClasses < 2) {
-    throw new Error(`${builder}: numClasses must be an integer >= 2, but got ${opts.numClasses}`);
+    throw new AlsgError('E_CONFIG', `${builder}: numClasses must be an integer >= 2, but got ${opts.numClasses}`, { path: 'numClasses' });
   }
 }
 

@@ -52,6 +52,10 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
   });
 }
 
+/**
+ * Initialises one backend. Its plain Errors never reach the user as such: initBackend catches every one and reports the
+ * choices that failed in a single E_DEPENDENCY.
+ */
 async function tryBackend(choice: Exclude<BackendPreference, 'auto'>): Promise<BackendInfo> {
   if (choice === 'tensorflow-gpu' || choice === 'tensorflow') {
     const pkg = NODE_PACKAGES[choice];

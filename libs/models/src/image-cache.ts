@@ -101,6 +101,7 @@ export async function decodeGray(path: string, size: number): Promise<Uint8Array
       .extractChannel(0)
       .raw()
       .toBuffer({ resolveWithObject: true });
+    // Caught just below and reported as E_INPUT naming the image.
     if (info.channels !== 1 || data.length !== size * size) throw new Error(`decoded ${info.width}x${info.height}x${info.channels}`);
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   } catch (err) {

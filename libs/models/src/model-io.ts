@@ -39,6 +39,26 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string, metada
   return modelPath;
 }
 
+/** Bytes per stored value of a weight (its quantisation dtype when quantised). */
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, int8: 1, complex64: 8 };
+
+/**
+ * Bytes the weight specs describe, or a message saying which spec cannot be sized. TF.js itself only notices a short
+ * file deep inside tensor creation ("Based on the provided shape, [3,3,1,8], the tensor should have 72 values but has
+ * 13"), which reads as an internal error and names no file.
+ */
+export function expectedWeightBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | string {
+  let total = 0;
+  for (const w of specs) {
+    const dtype = w.quantization?.dtype ?? w.dtype;
+    const bytes = DTYPE_BYTES[dtype];
+    if (!Array.isArray(w.shape) || !w.shape.every((s) => Number.isInteger(s) && s >= 0)) return `weight ${w.name} has shape ${JSON.stringify(w.shape)}, not a list of sizes`;
+    if (bytes === undefined) return `weight ${w.name} has dtype ${dtype}, which this loader cannot size`;
+    total += w.shape.reduce((a, b) => a * b, 1) * bytes;
+  }
+  return total;
+}
+
 /**
  * An IOHandler that reads a layers-format `model.json` and the weight files its manifest names from disk.
  * Use as `tf.loadLayersModel(fileHandler('out/model/model.json'))`.
@@ -61,13 +81,34 @@ export function fileHandler(modelJsonPath: string): tf.io.IOHandler {
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const buffers: ArrayBuffer[] = [];
         const specs: tf.io.WeightsManifestEntry[] = [];
+        const files: string[] = [];
         for (const group of manifest) {
           for (const p of group.paths) {
             const file = resolve(dirname(path), p);
-            const buf = readFileSync(file);
+            let buf: Buffer;
+            try {
+              buf = readFileSync(file);
+            } catch (err) {
+              throw new AlsgError('E_ARTIFACT', `${file}: cannot read the weights file that ${path} names (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); re-run the stage that saved this model`, {
+                file,
+                cause: err,
+              });
+            }
+            files.push(file);
             buffers.push(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
           }
           specs.push(...group.weights);
+        }
+        const expected = expectedWeightBytes(specs);
+        const actual = buffers.reduce((s, b) => s + b.byteLength, 0);
+        const named = files.join(' + ') || `(no weights file in ${path})`;
+        if (typeof expected === 'string') throw new AlsgError('E_ARTIFACT', `${path}: weightsManifest: ${expected}`, { file: path });
+        if (actual !== expected) {
+          throw new AlsgError(
+            'E_ARTIFACT',
+            `${named}: holds ${actual} bytes, but ${path} describes ${expected} bytes of weights (${specs.length} tensors); the file is ${actual < expected ? 'truncated' : 'longer than its model'} or belongs to another model. Re-run the stage that saved this model`,
+            { file: files[0] ?? path, expectedBytes: expected, actualBytes: actual },
+          );
         }
         return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
       });

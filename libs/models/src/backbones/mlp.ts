@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { AlsgError } from '@ldl-alsg/common';
 import { checkOptions, pixelInput, seededInit, type BackboneOptions } from '../backbone';
 
 type S = tf.SymbolicTensor;
@@ -32,7 +33,9 @@ export function buildMlp(opts: MlpOptions): tf.LayersModel {
   const [h, w] = opts.inputShape;
   const side = opts.poolTo ?? largestDivisorUpTo(h, 32);
   if (h % side !== 0 || w % side !== 0) {
-    throw new Error(`mlp: input ${h}x${w} must be a multiple of poolTo=${side}`);
+    throw new AlsgError('E_CONFIG', `mlp: inputSize ${h}x${w} must be a multiple of poolTo=${side} in both sides (choose an inputSize divisible by ${side}, or another poolTo)`, {
+      path: 'inputSize',
+    });
   }
   const init = seededInit(opts.seed);
   const { input, x: x0 } = pixelInput(opts);
