@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-command set-up of a fresh machine of this kind (Debian/Ubuntu, Node 20): checks Node, installs npm dependencies
 # when node_modules is missing or older than the lockfile, installs the Debian libraries FAISS needs (when root, with
-# apt; otherwise prints the exact command and stops), then builds the native modules (tools/native/build.sh).
+# apt; otherwise prints the exact command and stops), python3-numpy and python3-sklearn for the cross-check tests (with
+# apt when root; otherwise a warning, never a failure), then builds the native modules (tools/native/build.sh).
 # Idempotent and fast when everything is already in place. Usage: bash tools/setup/setup.sh [--quiet]
 set -euo pipefail
 
@@ -11,7 +12,7 @@ QUIET=0
 for arg in "$@"; do
   case "$arg" in
     --quiet) QUIET=1 ;;
-    -h|--help) sed -n 2,6p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
     *) echo "setup: unknown argument '$arg' (expected --quiet)" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +61,41 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 else
   say "Debian libraries present (${DEB_PACKAGES[*]})"
+fi
+
+# --- Python cross-checks (optional) -----------------------------------------------------------------------------------
+# libs/knn/src/graph.spec.ts, libs/evaluation/src/ldl-metrics.spec.ts and libs/artifacts/src/npy.spec.ts check our
+# graphs, metrics and .npy files against scikit-learn and numpy run by Debian's /usr/bin/python3 (not whatever python3
+# is first on PATH: a pyenv or venv python would not see apt's packages), and skip those checks when it cannot import
+# them (Debian's python3 ships without either). Installed with apt when root (only what is missing); otherwise, or when
+# apt fails (no network), a warning says how, and set-up still succeeds: the project builds and its other tests run.
+PY=/usr/bin/python3
+if [ -x "$PY" ]; then
+  py_missing=()
+  "$PY" -c 'import numpy' >/dev/null 2>&1 || py_missing+=(python3-numpy)
+  "$PY" -c 'import sklearn' >/dev/null 2>&1 || py_missing+=(python3-sklearn)
+  if [ "${#py_missing[@]}" -eq 0 ]; then
+    say "$PY has numpy and scikit-learn (the cross-checks will run)"
+  elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${py_missing[*]} with apt-get (for the numpy / scikit-learn cross-checks)"
+    export DEBIAN_FRONTEND=noninteractive
+    if { apt-get install -y -qq --no-install-recommends "${py_missing[@]}" >/dev/null 2>&1 ||
+         { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends "${py_missing[@]}" >/dev/null 2>&1; }; } &&
+       "$PY" -c 'import numpy, sklearn' >/dev/null 2>&1; then
+      say "installed ${py_missing[*]}"
+    else
+      echo "setup: warning: could not install ${py_missing[*]} with apt-get (no network or no such package?);" >&2
+      echo "setup: warning: the scikit-learn / numpy cross-checks will be skipped. To install them later:" >&2
+      echo "  apt-get update && apt-get install -y --no-install-recommends ${py_missing[*]}" >&2
+    fi
+  else
+    echo "setup: warning: $PY lacks ${py_missing[*]} and this shell cannot install them (not root, or no apt-get);" >&2
+    echo "setup: warning: the scikit-learn / numpy cross-checks will be skipped. To run them:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${py_missing[*]}" >&2
+  fi
+else
+  echo "setup: warning: no $PY (Debian's python3): the scikit-learn / numpy cross-checks will be skipped" >&2
+  echo "  sudo apt-get install -y --no-install-recommends python3 python3-numpy python3-sklearn" >&2
 fi
 
 # --- native modules --------------------------------------------------------------------------------------------------
