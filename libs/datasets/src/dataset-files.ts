@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, extname } from 'node:path';
-import { AlsgError } from '@ldl-alsg/common';
+import { AlsgError, editDistance } from '@ldl-alsg/common';
 
 /** Image extensions the adapters pick up when they list folders. */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.gif'];
@@ -42,17 +42,6 @@ export function isFile(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
 }
 
 /** Describes what is on disk near a missing path: the nearest existing folder's entries and a near-miss hint. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyPercent, argmaxRows, confusionMatrix, paperAverages } from './accuracy';
+import { argmaxRows } from '@ldl-alsg/labels';
+import { accuracyPercent, confusionMatrix, paperAverages } from './accuracy';
 
 describe('paperAverages', () => {
   it("reproduces the paper's baseline averages 63.99 / 73.34 / 69.33 from its per-set row", () => {

@@ -9,9 +9,6 @@
 import { AlsgError } from '@ldl-alsg/common';
 import { NUM_CLASSES } from '@ldl-alsg/labels';
 
-/** Argmax helpers live with the class space (@ldl-alsg/labels); re-exported for existing callers. */
-export { argmaxRow, argmaxRows } from '@ldl-alsg/labels';
-
 /**
  * Accuracy in percent (0-100) of `predicted` against `truth` (class indices, same length). NaN when there are no rows,
  * so an empty set can never pass for a perfect or a failed one.

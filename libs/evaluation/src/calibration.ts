@@ -7,6 +7,7 @@
  * Reported as a fraction in [0, 1] (not percent).
  */
 import { AlsgError } from '@ldl-alsg/common';
+import { argmaxRow } from '@ldl-alsg/labels';
 
 /** Default number of equal-width confidence bins (Guo et al. 2017). */
 export const ECE_BINS = 15;
@@ -49,15 +50,8 @@ export function expectedCalibrationError(
   const correct = new Array<number>(bins).fill(0);
   const confSum = new Array<number>(bins).fill(0);
   for (const i of rows) {
-    let best = 0;
-    let conf = -Infinity;
-    for (let c = 0; c < k; c++) {
-      const v = probs[i * k + c];
-      if (v > conf) {
-        conf = v;
-        best = c;
-      }
-    }
+    const best = argmaxRow(probs, i, k);
+    const conf = probs[i * k + best];
     if (!Number.isFinite(conf)) throw new AlsgError('E_NUMERIC', `expectedCalibrationError: row ${i} has no finite probability`);
     // Bin b holds (b/M, (b+1)/M]; ceil(conf*M)-1 gives that, clamped so 0 goes to the first bin and 1 to the last.
     const b = Math.min(bins - 1, Math.max(0, Math.ceil(conf * bins) - 1));

@@ -4,8 +4,8 @@
  * Pure: takes predictions and rows, returns the JSON object; the stage does the file IO.
  */
 import { AlsgError } from '@ldl-alsg/common';
-import { CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
-import { accuracyPercent, argmaxRows, confusionMatrix, type Domain, paperAverages, type PaperAverages } from './accuracy';
+import { argmaxRows, CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
+import { accuracyPercent, confusionMatrix, type Domain, paperAverages, type PaperAverages } from './accuracy';
 import { ECE_BINS, expectedCalibrationError } from './calibration';
 import { knownRows, ldlMetrics, type LdlMetrics } from './ldl-metrics';
 

@@ -2,7 +2,7 @@
  * One problem in a pipeline file, and the single error that carries all of them. Every message reads
  * "<file> <path>: <field> must <rule>, but got <value> (line N)" so users see where, what was expected and what arrived.
  */
-import { AlsgError } from '@ldl-alsg/common';
+import { AlsgError, editDistance } from '@ldl-alsg/common';
 
 export interface ConfigIssue {
   readonly file: string;
@@ -73,18 +73,4 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
     }
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
 }
