@@ -47,6 +47,19 @@ describe('import graph', () => {
     ]);
   });
 
+  it('flags a relative path into another package, not one inside its own', () => {
+    const report = analyseGraph({
+      files: ['libs/a/src/x.ts', 'libs/a/src/y.ts', 'stages/s/src/z.ts'],
+      edges: [
+        { from: 'stages/s/src/z.ts', to: 'libs/a/src/x.ts', typeOnly: false, relative: true },
+        { from: 'stages/s/src/z.ts', to: 'libs/a/src/y.ts', typeOnly: false, relative: false },
+        { from: 'libs/a/src/x.ts', to: 'libs/a/src/y.ts', typeOnly: false, relative: true },
+      ],
+      lines: new Map(),
+    });
+    expect(report.reachIns).toEqual(['stages/s/src/z.ts -> libs/a/src/x.ts']);
+  });
+
   it('flags a package the floor table does not place', () => {
     expect(analyseGraph(graph([['libs/new/src/a.ts', 'libs/common/src/b.ts']])).upward).toEqual([
       'libs/new -> libs/common (a package the floor table does not place)',
@@ -59,5 +72,6 @@ describe('import graph', () => {
     expect(report.fileCycles).toEqual([]);
     expect(report.packageCycles).toEqual([]);
     expect(report.upward).toEqual([]);
+    expect(report.reachIns).toEqual([]);
   });
 });

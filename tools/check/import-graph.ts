@@ -6,8 +6,11 @@
  * - loops between files (strongly connected components; type-only imports count, since a reader follows them too);
  * - loops between packages;
  * - the floors below: a package may import its own floor or lower ones, never a higher one; inside libs/pipeline the
- *   same rule holds between its folders (DVC's split).
- * Exit status 1 when it finds a loop or an upward arrow.
+ *   same rule holds between its folders (DVC's split);
+ * - relative paths that reach into another package (`../../../libs/x/src/y`): a package with a name is entered through
+ *   it (`@ldl-alsg/x`, or a subpath its package.json exports), so its inside can move without breaking the caller.
+ *   (A folder without package.json, like tools/nx-plugin, can only be reached by path.)
+ * Exit status 1 when it finds any of these.
  *
  *   npx tsx tools/check/import-graph.ts [--rooms N] [--root <checkout>]
  */
@@ -48,6 +51,8 @@ export interface ImportEdge {
   readonly to: string;
   /** `import type` / `export type`: gone at run time, still an arrow for a reader. */
   readonly typeOnly: boolean;
+  /** Written as a relative path (`./x`, `../y`) rather than a package name. */
+  readonly relative?: boolean;
 }
 
 export interface ImportGraph {
@@ -56,6 +61,8 @@ export interface ImportGraph {
   readonly edges: readonly ImportEdge[];
   /** Line count per file. */
   readonly lines: ReadonlyMap<string, number>;
+  /** Package folders that have a package.json name; absent: all of them. */
+  readonly namedPackages?: ReadonlySet<string>;
 }
 
 export interface GraphReport {
@@ -65,6 +72,8 @@ export interface GraphReport {
   readonly packageCycles: readonly (readonly string[])[];
   /** Arrows from a lower floor to a higher one, as `from -> to (floor a -> b)`. */
   readonly upward: readonly string[];
+  /** Relative imports that enter another package's files, as `from -> to`. */
+  readonly reachIns: readonly string[];
   /** Package arrows, `a -> b`, sorted (for the picture). */
   readonly packageEdges: readonly string[];
 }
@@ -135,7 +144,10 @@ export function analyseGraph(graph: ImportGraph): GraphReport {
   const fileEdges = new Map<string, Set<string>>();
   const pkgEdges = new Map<string, Set<string>>();
   const upward = new Set<string>();
+  const reachIns = new Set<string>();
   for (const e of graph.edges) {
+    const named = !graph.namedPackages || graph.namedPackages.has(packageOf(e.to));
+    if (e.relative && named && packageOf(e.from) !== packageOf(e.to)) reachIns.add(`${e.from} -> ${e.to}`);
     if (!fileEdges.has(e.from)) fileEdges.set(e.from, new Set());
     fileEdges.get(e.from)!.add(e.to);
     const [pa, pb] = [packageOf(e.from), packageOf(e.to)];
@@ -155,6 +167,7 @@ export function analyseGraph(graph: ImportGraph): GraphReport {
     fileCycles: findCycles(graph.files, fileEdges),
     packageCycles: findCycles(packages, pkgEdges),
     upward: [...upward].sort(),
+    reachIns: [...reachIns].sort(),
     packageEdges: [...pkgEdges].flatMap(([a, bs]) => [...bs].map((b) => `${a} -> ${b}`)).sort(),
   };
 }
@@ -185,8 +198,9 @@ export function importsOf(source: string, fileName = 'x.ts'): { specifier: strin
 }
 
 /** `@ldl-alsg/<name>[/<sub>]` -> the file its package.json `exports` (or `main`) names, root-relative. */
-function packageResolver(root: string): (specifier: string) => string | undefined {
+function packageResolver(root: string): { resolve: (specifier: string) => string | undefined; named: Set<string> } {
   const map = new Map<string, string>();
+  const named = new Set<string>();
   for (const group of ['libs', 'stages', 'tools']) {
     const groupDir = join(root, group);
     if (!existsSync(groupDir)) continue;
@@ -194,6 +208,7 @@ function packageResolver(root: string): (specifier: string) => string | undefine
       const pj = join(groupDir, d.name, 'package.json');
       if (!d.isDirectory() || !existsSync(pj)) continue;
       const pkg = JSON.parse(readFileSync(pj, 'utf8')) as { name: string; main?: string; exports?: Record<string, string> };
+      named.add(`${group}/${d.name}`);
       const exportsMap = pkg.exports ?? (pkg.main ? { '.': pkg.main } : {});
       for (const [sub, target] of Object.entries(exportsMap)) {
         const name = sub === '.' ? pkg.name : `${pkg.name}/${sub.replace(/^\.\//, '')}`;
@@ -201,7 +216,7 @@ function packageResolver(root: string): (specifier: string) => string | undefine
       }
     }
   }
-  return (specifier) => map.get(specifier);
+  return { resolve: (specifier) => map.get(specifier), named };
 }
 
 function resolveRelative(root: string, from: string, specifier: string): string | undefined {
@@ -231,18 +246,18 @@ export function listModules(root: string): string[] {
 export function readImportGraph(root: string): ImportGraph {
   const files = listModules(root);
   const known = new Set(files);
-  const resolvePackage = packageResolver(root);
+  const packages = packageResolver(root);
   const edges: ImportEdge[] = [];
   const lines = new Map<string, number>();
   for (const file of files) {
     const source = readFileSync(join(root, file), 'utf8');
     lines.set(file, source.split('\n').length - (source.endsWith('\n') ? 1 : 0));
     for (const { specifier, typeOnly } of importsOf(source, file)) {
-      const to = specifier.startsWith('.') ? resolveRelative(root, file, specifier) : specifier.startsWith('@ldl-alsg/') ? resolvePackage(specifier) : undefined;
-      if (to && known.has(to)) edges.push({ from: file, to, typeOnly });
+      const to = specifier.startsWith('.') ? resolveRelative(root, file, specifier) : specifier.startsWith('@ldl-alsg/') ? packages.resolve(specifier) : undefined;
+      if (to && known.has(to)) edges.push({ from: file, to, typeOnly, relative: specifier.startsWith('.') });
     }
   }
-  return { files, edges, lines };
+  return { files, edges, lines, namedPackages: packages.named };
 }
 
 function main(argv: string[]): number {
@@ -264,9 +279,11 @@ function main(argv: string[]): number {
   for (const c of report.packageCycles) say(`  ${c.join(' <-> ')}`);
   say(`arrows up a floor: ${report.upward.length ? '' : 'none'}`);
   for (const u of report.upward) say(`  ${u}`);
+  say(`relative paths into another package: ${report.reachIns.length ? '' : 'none'}`);
+  for (const r of report.reachIns) say(`  ${r}`);
   const largest = [...graph.lines].sort((a, b) => b[1] - a[1]).slice(0, rooms);
   say(`\nlargest rooms (lines): ${largest.map(([f, n]) => `${f} ${n}`).join(', ')}`);
-  return report.fileCycles.length || report.packageCycles.length || report.upward.length ? 1 : 0;
+  return report.fileCycles.length || report.packageCycles.length || report.upward.length || report.reachIns.length ? 1 : 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));

@@ -1,13 +1,29 @@
-export * from './manifest';
-export * from './class-names';
-export * from './ingest-types';
-export * from './ingest-collector';
-export * from './dataset-files';
-export * from './images';
-export * from './npy-scalar';
-export * from './sequence-protocols';
-export * from './detect-format';
-export * from './ingest';
-export { ADAPTERS, DETECTION_ORDER } from './adapters/index';
-export { ferplusMajority } from './adapters/ferplus';
-export { parseFolderPath } from './adapters/folder';
+/**
+ * @ldl-alsg/datasets: the manifest and real-dataset ingestion (docs/datasets.md). These named exports are the public
+ * API; everything else is internal.
+ */
+export {
+  readManifest,
+  readManifests,
+  writeManifest,
+  type Split,
+  SPLITS,
+  MANIFEST_COLUMNS,
+  type ManifestRow,
+  type Manifest,
+} from './manifest';
+export type { SkipReason } from './class-names';
+export type { SkipRecord } from './ingest-collector';
+export {
+  REAL_FORMATS,
+  type RealFormat,
+  PROTOCOLS,
+  type Protocol,
+  IMAGE_CHECKS,
+  type ImageCheck,
+  type IngestOptions,
+  type ResolvedIngestOptions,
+} from './ingest-types';
+export { isFile } from './dataset-files';
+export { imageSize } from './images';
+export { ingestDataset, type IngestHooks, type ListedSkip, type IngestReport } from './ingest';

@@ -19,17 +19,16 @@
  * const again = await loadLayersModelFromDir(`${out}/model`); // or tf.loadLayersModel('file://...') after registerFileLoadRouter()
  * ```
  */
-export { initBackend, wasmDir, type BackendInfo, type BackendPreference } from './backend';
+export { initBackend, type BackendInfo, type BackendPreference } from './backend';
 export { installWasmFixes, uninstallWasmFixes } from './wasm/install';
-export { installMatMulTransposeFix } from './wasm/matmul-fix';
-export { installForwardConvBackprop } from './wasm/conv-backprop';
-export { installDepthwiseBackprop } from './wasm/depthwise-backprop';
-export { installLeanBatchNormGrad } from './wasm/batchnorm-grad';
-export { type Backbone, type BackboneName, type BackboneOptions, wrapModel } from './backbone';
+export type { Backbone, BackboneName, BackboneOptions } from './backbone';
 export { createBackbone, BACKBONES, DEFAULT_BACKBONE } from './create-backbone';
-export { buildResNet, type ResNetDepth } from './backbones/resnet';
-export { buildMobileNetV2 } from './backbones/mobilenet-v2';
-export { buildSmallCnn } from './backbones/small-cnn';
-export { buildMlp, type MlpOptions } from './backbones/mlp';
-export { loadImageTensorCache, imageCacheFile, makeImageBatch, decodeGray, type ImageTensorCache, type ImageCacheOptions } from './image-cache';
+export type { MlpOptions } from './backbones/mlp';
+export {
+  loadImageTensorCache,
+  imageCacheFile,
+  makeImageBatch,
+  type ImageTensorCache,
+  type ImageCacheOptions,
+} from './image-cache';
 export { saveLayersModel, fileHandler, loadLayersModelFromDir, registerFileLoadRouter } from './model-io';

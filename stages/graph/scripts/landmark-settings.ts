@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { graphDiagnosticsMarkdown } from '../../../libs/report/src/graph-diagnostics';
+import { graphDiagnosticsMarkdown } from '@ldl-alsg/report';
 import { runGraphFromExtract, type GraphRunOptions, type GraphSpace } from '../src/run-graph';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, extract: { type: 'string' }, out: { type: 'string' } } });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStageRegistry, resolveWorkspaceLayout } from '@ldl-alsg/pipeline';
-import { CHECKOUT_ROOT, createFixtureWorkspace } from '../../../libs/pipeline/src/fixtures/fixture-workspace';
+import { CHECKOUT_ROOT, createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
 import { pipelineSchemaText } from './commands/schema-command';
 
 function alsg(root: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
