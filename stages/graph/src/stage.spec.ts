@@ -7,7 +7,7 @@ import { Rng, startProgress } from '@ldl-alsg/common';
 import { writeManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
 // relative path: @ldl-alsg/report's index does not export the renderer yet (the lead wires it into the report)
-import { graphDiagnosticsMarkdown } from '../../../libs/report/src/graph-diagnostics';
+import { graphDiagnosticsMarkdown } from '@ldl-alsg/report';
 import { runCli } from './cli';
 import { stage, type GraphStageParams } from './stage';
 
