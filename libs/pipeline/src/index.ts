@@ -8,6 +8,7 @@ export * from './definition/stage-registry';
 export * from './definition/expand-pipeline';
 export * from './definition/validate-pipeline';
 export * from './definition/ajv-issues';
+export * from './definition/apply-params';
 export * from './planning/code-version';
 export * from './planning/plan';
 export * from './planning/source-fingerprint';

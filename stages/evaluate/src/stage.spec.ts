@@ -8,8 +8,8 @@ import { readNpy, readCsv, writeNpy } from '@ldl-alsg/artifacts';
 import { writeManifest } from '@ldl-alsg/datasets';
 import { CLASSES } from '@ldl-alsg/labels';
 import { createBackbone, initBackend, saveLayersModel } from '@ldl-alsg/models';
-import type { EvaluationMetrics } from '@ldl-alsg/evaluation';
-import { runCli } from './cli';
+import type { EvaluateParams, EvaluationMetrics } from '@ldl-alsg/evaluation';
+import { applyParamsSchema, type StageContext } from '@ldl-alsg/pipeline';
 import { stage } from './stage';
 
 /** Two ingest outputs (a wild and a lab test set, plus train rows that must be ignored), a saved tiny model. */
@@ -41,6 +41,21 @@ async function fixture(): Promise<{ root: string; model: string; wild: string; l
   return { root, model, wild, lab };
 }
 
+/** The pipeline's view: params defaulted by the stage's schema, inputs by slot. */
+function context(params: Partial<EvaluateParams>, inputs: Record<string, string[]>, outDir: string): StageContext<EvaluateParams> {
+  return {
+    address: 'test/evaluate',
+    params: applyParamsSchema<EvaluateParams>(stage.paramsSchema, params, { file: 'spec' }).params,
+    inputs,
+    outDir,
+    scratchDir: outDir,
+    seed: 0,
+    log: () => {},
+    progress: () => ({ tick() {}, update() {}, done() {} }),
+    record: () => {},
+  };
+}
+
 describe('evaluate stage', () => {
   it('declares its params and inputs', () => {
     expect(stage.name).toBe('evaluate');
@@ -50,7 +65,8 @@ describe('evaluate stage', () => {
   it('predicts the test rows of every dataset and writes metrics consistent with its predictions', async () => {
     const { root, model, wild, lab } = await fixture();
     const out = join(root, 'out');
-    expect(await runCli(['--model', model, '--dataset', wild, '--dataset', lab, '--backend', 'cpu', '--batch-size', '4', '--tag', 'note=spec', '--out', out])).toBe(0);
+    mkdirSync(out);
+    await stage.run(context({ backend: 'cpu', batchSize: 4, tags: { note: 'spec' } }, { model: [model], dataset: [wild, lab] }, out));
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as EvaluationMetrics;
     expect(m.sets.map((s) => [s.dataset, s.domain, s.n])).toEqual([['raf-syn', 'wild', 10], ['ckplus-syn', 'lab', 7]]);
     expect(m.run).toMatchObject({ method: 'ldl-alsg', backbone: 'mlp', backend: 'cpu', spaces: ['au'], k: { au: 4 }, lambda: { au: 0.001 }, noise: { mode: 'none' }, seed: 7, trainKey: 'train-abc', tags: { note: 'spec' } });
@@ -81,6 +97,7 @@ describe('evaluate stage', () => {
     const root = mkdtempSync(join(tmpdir(), 'alsg-evaluate-'));
     const { wild } = await fixture();
     writeFileSync(join(root, 'train-summary.json'), JSON.stringify({ method: 'baseline', backbone: 'mlp' }));
-    await expect(runCli(['--model', root, '--dataset', wild, '--backend', 'cpu', '--out', join(root, 'o')])).rejects.toThrow(/model\/model.json: not found/);
+    mkdirSync(join(root, 'o'));
+    await expect(stage.run(context({ backend: 'cpu' }, { model: [root], dataset: [wild] }, join(root, 'o')))).rejects.toThrow(/model\/model.json: not found/);
   });
 });

@@ -7,11 +7,10 @@ import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
 import { readCsv, readNpy } from '@ldl-alsg/artifacts';
 import { writeManifest } from '@ldl-alsg/datasets';
-import type { StageContext } from '@ldl-alsg/pipeline';
+import { applyParamsSchema, type StageContext } from '@ldl-alsg/pipeline';
 import type { ExtractParams } from '@ldl-alsg/openface';
 import { FAKE_FACE_LANDMARK_IMG, writeFakeFacePng, writeTruncatedPng, type FakeImageSpec } from '@ldl-alsg/openface/fixtures';
 import { stage } from './stage';
-import { runCli } from './cli';
 
 const lm = (v: number) => Array.from({ length: 136 }, (_, k) => v + k);
 const au = (v: number) => Array.from({ length: 17 }, (_, k) => +(v + k / 10).toFixed(2));
@@ -168,14 +167,14 @@ describe('alsg extract --extractor face-api', () => {
       { id: 'group', path: 'images/group.jpg', label: 'happy', dataset: 'toy', split: 'train' },
       { id: 'blank', path: 'images/blank.png', label: 'sad', dataset: 'toy', split: 'train' },
     ]);
-    const out = mkdtempSync(join(tmpdir(), 'extract-fa-out-'));
-    expect(await runCli(['--dataset', dir, '--extractor', 'face-api', '--out', out])).toBe(0);
+    const { ctx } = context(applyParamsSchema<ExtractParams>(stage.paramsSchema, { extractor: 'face-api' }, { file: 'spec' }).params, [dir]);
+    const out = ctx.outDir;
+    await stage.run(ctx);
     expect(readCsv(join(out, 'status.csv')).rows.map((r) => r.status)).toEqual(['ok', 'no-face']);
     const lmNpy = readNpy(join(out, 'landmarks.npy'));
     expect(Array.from(lmNpy.data.slice(0, 136)).every(Number.isFinite)).toBe(true);
     expect(Array.from(readNpy(join(out, 'au.npy')).data).every(Number.isNaN)).toBe(true);
     const report = JSON.parse(readFileSync(join(out, 'extract-report.json'), 'utf8'));
     expect(report).toMatchObject({ extractor: 'face-api', auAvailable: false, multipleFaces: 1, wholeImage: 0, version: { extractor: 'face-api', backend: 'wasm' } });
-    await expect(runCli(['--dataset', dir, '--extractor', 'dlib', '--out', out])).rejects.toThrow(/--extractor must be one of openface, openface-csv, face-api/);
   });
 });

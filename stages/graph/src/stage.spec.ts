@@ -8,7 +8,6 @@ import { writeManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
 // relative path: @ldl-alsg/report's index does not export the renderer yet (the lead wires it into the report)
 import { graphDiagnosticsMarkdown } from '@ldl-alsg/report';
-import { runCli } from './cli';
 import { stage, type GraphStageParams } from './stage';
 
 const root = mkdtempSync(join(tmpdir(), 'graph-stage-'));
@@ -236,26 +235,3 @@ describe('graph stage', () => {
   });
 });
 
-describe('alsg graph CLI', () => {
-  it('plain form: every row of a .npy, --exact', async () => {
-    const dir = join(root, 'cli');
-    mkdirSync(dir, { recursive: true });
-    const rng = new Rng(1, 'cli');
-    const x = Float32Array.from({ length: 50 * 4 }, () => rng.normal());
-    writeNpy(join(dir, 'x.npy'), x, [50, 4]);
-    expect(await runCli(['--features', join(dir, 'x.npy'), '--k', '4', '--sigma', '0.5', '--exact', '--out', join(dir, 'out')])).toBe(0);
-    const nb = readNpy(join(dir, 'out', 'neighbors.npy'));
-    expect(nb.shape).toEqual([50, 4]);
-    expect(Array.from(nb.data).every((v) => v >= 0 && v < 50)).toBe(true);
-    const info = JSON.parse(readFileSync(join(dir, 'out', 'graph.json'), 'utf8'));
-    expect(info).toMatchObject({ mode: 'exact', k: 4, sigma: 0.5, rows: { total: 50, inGraph: 50 } });
-  });
-
-  it('usage errors name the flag', async () => {
-    await expect(runCli(['--features', 'x.npy', '--k', '4', '--sigma=-1', '--out', 'o'])).rejects.toThrow('alsg graph: --sigma must be a finite number > 0, but got "-1"');
-    await expect(runCli(['--features', 'x.npy', '--k', '4', '--out', 'o'])).rejects.toThrow('alsg graph: --sigma is required with --features unless --space is given');
-    await expect(runCli(['--features', 'x.npy', '--k', 'four', '--sigma', '1', '--out', 'o'])).rejects.toThrow('alsg graph: --k must be an integer, but got "four"');
-    await expect(runCli(['--extract', 'e', '--out', 'o'])).rejects.toThrow('alsg graph: give --features <file.npy>, or --extract <dir> with --dataset <dir>');
-    await expect(runCli(['--features', 'x.npy', '--sigma', '1', '--exact', '--mode', 'hnsw', '--out', 'o'])).rejects.toThrow('alsg graph: --exact contradicts --mode hnsw');
-  });
-});

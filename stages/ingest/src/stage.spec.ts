@@ -6,7 +6,6 @@ import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
-import { flagName, helpText, parseIngestArgs, runCli } from './cli';
 import { PARAMS_SCHEMA, withDefaults, type IngestParams } from './params';
 import { stage } from './stage';
 
@@ -99,37 +98,3 @@ describe('ingest stage', () => {
   });
 });
 
-describe('alsg ingest CLI', () => {
-  it('maps camelCase parameters to kebab-case flags and parses typed values', () => {
-    expect(flagName('minFaceConfidence')).toBe('min-face-confidence');
-    const parsed = parseIngestArgs(['--format', 'sfew', '--root', '/data/sfew', '--out', '/tmp/x', '--split-map', 'Val=val,Train=skip', '--min-face-confidence', '0.5', '--image-check', 'header']);
-    expect(parsed?.params).toMatchObject({ format: 'sfew', root: '/data/sfew', splitMap: { Val: 'val', Train: 'skip' }, minFaceConfidence: 0.5, imageCheck: 'header', protocol: 'none' });
-    expect(parseIngestArgs(['--help'])).toBeNull();
-    expect(helpText()).toContain('--split-map <a=b,...>');
-    expect(helpText()).toContain('--profile <smoke|default|paper-graph>');
-    const syn = parseIngestArgs(['--format', 'synthfer', '--out', '/tmp/x', '--seed', '4', '--sizes', 'raf-syn/train=50', '--datasets', 'raf-syn,ckplus-syn']);
-    expect(syn?.params).toMatchObject({ format: 'synthfer', seed: 4, sizes: { 'raf-syn/train': 50 }, datasets: ['raf-syn', 'ckplus-syn'], profile: 'default' });
-  });
-
-  it('reports usage errors with the flag and what was expected', () => {
-    expect(() => parseIngestArgs(['--root', '/x', '--out', '/y'])).toThrow('alsg ingest: --format is required');
-    expect(() => parseIngestArgs(['--format', 'nope', '--out', '/y'])).toThrow('alsg ingest: --format must be one of raf-db, affectnet');
-    expect(() => parseIngestArgs(['--format', 'raf-db', '--out', '/y'])).toThrow('alsg ingest: --root <dir> is required for --format raf-db');
-    expect(() => parseIngestArgs(['--format', 'csv', '--root', '/x', '--out', '/y', '--max-listed-skips', '1.5'])).toThrow(
-      'alsg ingest: --max-listed-skips must be an integer, but got "1.5"',
-    );
-    expect(() => parseIngestArgs(['--format', 'csv', '--root', '/x', '--out', '/y', '--bogus'])).toThrow("alsg ingest: Unknown option '--bogus'");
-  });
-
-  it('ingests a CSV manifest end to end with --format auto', async () => {
-    const root = temp('csv');
-    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toFile(join(root, 'a.jpg'));
-    writeFileSync(join(root, 'labels.csv'), 'path,label,split\na.jpg,surprised,train\n');
-    const out = join(temp('out'), 'nested');
-    expect(await runCli(['--format', 'auto', '--root', root, '--out', out, '--quiet'])).toBe(0);
-    expect(readFileSync(join(out, 'manifest.csv'), 'utf8')).toBe(
-      `id,path,label,dataset,split,domain,subject,source_label\ncsv/a,${join(root, 'a.jpg')},surprise,csv,train,lab,,surprised\n`,
-    );
-    expect(existsSync(join(out, 'ingest-report.json'))).toBe(true);
-  });
-});

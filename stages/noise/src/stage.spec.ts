@@ -7,7 +7,6 @@ import { CLASSES } from '@ldl-alsg/labels';
 import { writeManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
 import { stage, type NoiseStageParams } from './stage';
-import { runCli } from './cli';
 
 function makeDataset(n: number, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'noise-ds-'));
@@ -105,23 +104,6 @@ describe('noise stage', () => {
     const bad = mkdtempSync(join(tmpdir(), 'noise-bad-'));
     writeFileSync(join(bad, 'manifest.csv'), 'id,path,label,dataset,split\na,a.png,happy,toy,train\nb,b.png,contempt,toy,train\n');
     await expect(stage.run(context({ mode: 'symmetric', rate: 0.1 }, [bad]).ctx)).rejects.toThrow(/manifest\.csv:3: label must be one of neutral.*"contempt"/);
-  });
-});
-
-describe('alsg noise CLI', () => {
-  it('runs the same code and writes to --out', async () => {
-    const ds = makeDataset(200, 'c');
-    const out = mkdtempSync(join(tmpdir(), 'noise-cli-'));
-    const code = await runCli(['--dataset', ds, '--mode', 'symmetric', '--rate', '0.25', '--seed', '9', '--out', out]);
-    expect(code).toBe(0);
-    const table = readCsv(join(out, 'labels.csv'));
-    expect(table.rows.filter((r) => r.label !== r.original)).toHaveLength(40);
-    // identical to the stage with the same seed and parameters
-    const { ctx } = context({ mode: 'symmetric', rate: 0.25 }, [ds], 9);
-    await stage.run(ctx);
-    expect(readFileSync(join(out, 'labels.csv'), 'utf8')).toBe(readFileSync(join(ctx.outDir, 'labels.csv'), 'utf8'));
-    await expect(runCli(['--dataset', ds, '--mode', 'symmetric', '--rate', 'abc', '--out', out])).rejects.toThrow(/--rate must be a number/);
-    await expect(runCli(['--mode', 'symmetric'])).rejects.toThrow(/--dataset <ingest dir> is required/);
   });
 });
 

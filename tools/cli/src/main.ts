@@ -58,8 +58,9 @@ export async function main(argv: string[]): Promise<number> {
     return await (await import('./commands/stage-command')).runStageCommand(name, rest);
   } catch (err) {
     if (isAlsgError(err)) {
-      process.stderr.write(`alsg: ${err.message}\n`);
-      if (err.code === 'E_USAGE') process.stderr.write(`\n${usage}`);
+      // Stage CLIs already say "alsg <stage>: ..." and carry their own usage (tools/cli/src/stage-cli).
+      process.stderr.write(err.message.startsWith('alsg ') ? `${err.message}\n` : `alsg: ${err.message}\n`);
+      if (err.code === 'E_USAGE') process.stderr.write(`\n${typeof err.details.usage === 'string' ? err.details.usage : usage}`);
       else process.stderr.write(`(alsg ${name ?? ''} --help for usage)\n`);
       return 1;
     }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AlsgError, isAlsgError, startProgress } from '@ldl-alsg/common';
 import { writeJsonAtomic } from '@ldl-alsg/artifacts';
-import { ajvIssues, compileSchema } from '../definition/ajv-issues';
+import { applyParamsSchema } from '../definition/apply-params';
 import { recordOutputs } from '../store/output-integrity';
 import type { StageContext, StageDefinition } from '../stage';
 import type { StageJob } from './stage-job';
@@ -61,12 +61,8 @@ async function main(jobFile: string): Promise<void> {
   const def = mod.stage;
   if (!def || typeof def.run !== 'function') throw new AlsgError('E_STAGE', `${job.stageFile} must export \`stage\``, { stage: job.address });
 
-  const params = structuredClone(job.params);
-  const validate = compileSchema(def.paramsSchema, { useDefaults: true });
-  if (!validate(params)) {
-    const issues = ajvIssues(validate.errors, { file: job.address, prefix: ['params'], data: params });
-    throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'), { stage: job.address });
-  }
+  const { params, issues } = applyParamsSchema(def.paramsSchema, job.params, { file: job.address, prefix: ['params'] });
+  if (issues.length > 0) throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'), { stage: job.address });
 
   mkdirSync(job.scratchDir, { recursive: true });
   const record: Record<string, unknown> = {};

@@ -1,11 +1,15 @@
-/** `alsg <stage> ...`: hands the arguments to the stage's own CLI (`stages/<name>/src/cli.ts`, export `runCli`). */
+/**
+ * `alsg <stage> ...`: runs the stage from the registry with the generic stage CLI (../stage-cli), flags generated from
+ * its params schema and input slots. `stages/<name>/src/cli.ts`, when present, adds the stage's hooks (export `cli`).
+ */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { AlsgError } from '@ldl-alsg/common';
+import { AlsgError, type StageCliHooks } from '@ldl-alsg/common';
 import { suggest } from '@ldl-alsg/pipeline';
+import { runStageCli } from '../stage-cli';
 import { workspaceRegistry } from './context';
 
-/** Runs stage `name`'s CLI with `argv`; unknown names are usage errors with a suggestion. */
+/** Runs stage `name` with `argv`; unknown names are usage errors with a suggestion. */
 export async function runStageCommand(name: string, argv: string[]): Promise<number> {
   const registry = workspaceRegistry();
   const entry = registry.entry(name);
@@ -13,8 +17,12 @@ export async function runStageCommand(name: string, argv: string[]): Promise<num
     const hint = suggest(name, [...registry.names(), 'validate', 'run', 'status', 'schema', 'stages']);
     throw new AlsgError('E_USAGE', `unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
   }
-  if (!existsSync(entry.cliFile)) throw new AlsgError('E_USAGE', `stage '${name}' has no command-line interface yet (${entry.cliFile} is missing)`);
-  const mod = (await import(pathToFileURL(entry.cliFile).href)) as { runCli?: (argv: string[]) => Promise<number> };
-  if (typeof mod.runCli !== 'function') throw new AlsgError('E_STAGE', `${entry.cliFile} must export runCli(argv)`, { file: entry.cliFile });
-  return mod.runCli(argv);
+  const stage = await registry.load(name);
+  let hooks: StageCliHooks = {};
+  if (existsSync(entry.cliFile)) {
+    const mod = (await import(pathToFileURL(entry.cliFile).href)) as { cli?: StageCliHooks };
+    if (typeof mod.cli !== 'object' || mod.cli === null) throw new AlsgError('E_STAGE', `${entry.cliFile} must export \`cli\` (the stage's CLI hooks)`, { file: entry.cliFile });
+    hooks = mod.cli;
+  }
+  return runStageCli(stage, argv, hooks);
 }
