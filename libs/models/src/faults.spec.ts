@@ -68,3 +68,16 @@ describe('backbone options a user can reach', () => {
     expect(() => createBackbone('small-cnn', { inputShape: [0, 16, 1], numClasses: 7 })).toThrow(/small-cnn: inputShape must be \[H, W, C\] of positive integers/);
   });
 });
+
+describe('a model.json TF.js cannot build', () => {
+  it('is E_ARTIFACT naming model.json, not an internal error', async () => {
+    await initBackend('wasm');
+    const dir = join(mkdtempSync(join(tmpdir(), 'models-fault-json-')), 'model');
+    await saveLayersModel(createBackbone('small-cnn', { inputShape: [16, 16, 1], numClasses: 7, seed: 1 }).model, dir);
+    const json = join(dir, 'model.json');
+    writeFileSync(json, readFileSync(json, 'utf8').replace(/"class_name": *"Conv2D"/, '"class_name": "NoSuchLayer"'));
+    const e = await rejection(loadLayersModelFromDir(dir));
+    expect(e.code).toBe('E_ARTIFACT');
+    expect(e.message).toMatch(new RegExp(`^${json}: TF.js cannot build a model from it \\(.*NoSuchLayer`));
+  });
+});

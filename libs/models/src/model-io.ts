@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { AlsgError } from '@ldl-alsg/common';
+import { AlsgError, isAlsgError } from '@ldl-alsg/common';
 import { writeFileAtomic, writeJsonAtomic } from '@ldl-alsg/artifacts';
 
 const WEIGHTS_FILE = 'weights.bin';
@@ -122,7 +122,15 @@ export function fileHandler(modelJsonPath: string): tf.io.IOHandler {
  * @param modelJsonPath path of model.json or of the folder holding it.
  */
 export async function loadLayersModelFromDir(modelJsonPath: string): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(fileHandler(modelJsonPath));
+  try {
+    return await tf.loadLayersModel(fileHandler(modelJsonPath));
+  } catch (err) {
+    if (isAlsgError(err)) throw err;
+    // Anything TF.js itself rejects (an edited or foreign model.json: unknown layer, bad topology) is a damaged artifact,
+    // not a bug of ours: name the file instead of printing TF.js's stack as an internal error.
+    const path = modelJsonPath.endsWith('.json') ? modelJsonPath : join(modelJsonPath, 'model.json');
+    throw new AlsgError('E_ARTIFACT', `${path}: TF.js cannot build a model from it (${(err as Error).message.split('\n')[0]}); re-run the stage that saved this model`, { file: path, cause: err });
+  }
 }
 
 let routerRegistered = false;
