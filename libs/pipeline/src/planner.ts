@@ -8,3 +8,4 @@ export { DEFAULT_PROFILE, type PipelineSpec } from './definition/pipeline-spec';
 export { createStageRegistry, type StageRegistry } from './definition/stage-registry';
 export { resolveWorkspaceLayout, type WorkspaceLayout } from './definition/workspace';
 export { keyInstances, type PlannedInstance } from './planning/plan';
+export { sourceFingerprinter, type SourceFingerprint } from './planning/source-fingerprint';

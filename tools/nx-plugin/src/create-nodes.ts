@@ -7,6 +7,13 @@
  * - implicitDependencies on the stage projects the pipelines use, so `nx affected` follows a change in a stage (or a
  *   library it imports) to the pipelines that use it.
  * Keys and instance lists come from the same planner `alsg` uses (no stage code is imported, so inference is fast).
+ * Nx's cache is only trusted where Nx can see everything a result depends on and can restore it:
+ * - a store outside the workspace (ALSG_STORE elsewhere) cannot be a declared output, so Nx could neither notice a
+ *   deleted result nor restore it: there every target is `cache: false` and runs `alsg run`, which checks the store
+ *   itself (a second, finished run costs one process per target and runs nothing);
+ * - an instance that reads data from outside the store (ingest's dataset `root`, StageDefinition.sourceParams) is
+ *   `cache: false` too: Nx cannot hash that folder, alsg fingerprints it into the key. Its declared output is the
+ *   folder of that fingerprinted key, so the targets downstream see a changed dataset through its stage.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
@@ -18,6 +25,7 @@ import {
   expandPipeline,
   keyInstances,
   resolveWorkspaceLayout,
+  sourceFingerprinter,
   type PipelineSpec,
   type PlannedInstance,
   type StageRegistry,
@@ -66,6 +74,7 @@ export function buildPipelineTargets(
   spec: PipelineSpec | undefined,
   registry: StageRegistry,
   options: AlsgPluginOptions,
+  sourceParamsOf: (stage: string) => readonly string[] | undefined = () => undefined,
 ): { targets: Record<string, TargetConfig>; stages: string[] } {
   const alsg = options.alsgCommand ?? 'node bin/alsg.mjs';
   const name = typeof spec?.name === 'string' ? spec.name : basename(file, extname(file));
@@ -84,10 +93,11 @@ export function buildPipelineTargets(
   const storeInside = !relative(layout.root, layout.storeDir).startsWith('..') && !isAbsolute(relative(layout.root, layout.storeDir));
   const profiles = [DEFAULT_PROFILE, ...Object.keys(spec.profiles ?? {}).filter((p) => p !== DEFAULT_PROFILE)];
   const perProfile = new Map<string, PlannedInstance[]>();
+  const sourcesOf = sourceFingerprinter(sourceParamsOf, layout.root);
   for (const profile of profiles) {
     const { instances, issues } = expandPipeline(spec, profile, file);
     if (issues.length) return { targets: { [name]: validateTarget }, stages: [] };
-    perProfile.set(profile, keyInstances(name, instances, (s) => registry.codeVersion(s).version, layout.storeDir));
+    perProfile.set(profile, keyInstances(name, instances, (s) => registry.codeVersion(s).version, layout.storeDir, sourcesOf));
   }
 
   const targets: Record<string, TargetConfig> = {};
@@ -108,7 +118,8 @@ export function buildPipelineTargets(
           options: { command: command(DEFAULT_PROFILE), cwd: '{workspaceRoot}' },
           configurations: Object.fromEntries(profiles.filter((p) => p !== DEFAULT_PROFILE).map((p) => [p, { command: command(p) }])),
           dependsOn: [],
-          cache: true,
+          // See the file comment: Nx cannot see a store outside the workspace, nor a dataset folder alsg fingerprints.
+          cache: storeInside && !inst.sources,
           inputs: [
             // the pipeline file: params, matrices, profiles
             `{workspaceRoot}/${file}`,
@@ -142,7 +153,7 @@ export function buildPipelineTargets(
     options: { command: `${alsg} run ${shellQuote(file)}`, cwd: '{workspaceRoot}' },
     configurations: Object.fromEntries(profiles.filter((p) => p !== DEFAULT_PROFILE).map((p) => [p, { command: `${alsg} run ${shellQuote(file)} --profile ${p}` }])),
     dependsOn: instanceTargets,
-    cache: true,
+    cache: storeInside,
     inputs: [...allInputs, { dependentTasksOutputFiles: '**/stage.json', transitive: true }, { env: 'ALSG_STORE' }],
     outputs: [],
     metadata: { description: `pipeline ${name} (${file}); profiles: ${profiles.join(', ')}`, technologies: ['alsg'] },
@@ -159,9 +170,21 @@ export async function createPipelineNodes(
   const layout = resolveWorkspaceLayout({ root: context.workspaceRoot });
   const registry = createStageRegistry(layout);
   const projectName = options.projectName ?? 'pipelines';
-  return files.map((file) => {
-    const spec = readSpec(join(context.workspaceRoot, file));
-    const { targets, stages } = buildPipelineTargets(file, spec, registry, options);
+  const specs = files.map((file) => readSpec(join(context.workspaceRoot, file)));
+  // Which parameters name data outside the store, from the stages' cached metadata (stage code is imported only when
+  // that cache is cold). A stage that cannot load is left to `alsg validate`, which its target runs.
+  const sourceParams = new Map<string, readonly string[] | undefined>();
+  for (const stage of new Set(specs.flatMap((s) => Object.values(s?.stages ?? {}).map((i) => i?.stage)))) {
+    if (typeof stage !== 'string' || !registry.entry(stage)) continue;
+    try {
+      sourceParams.set(stage, (await registry.meta(stage)).sourceParams);
+    } catch {
+      sourceParams.set(stage, undefined);
+    }
+  }
+  return files.map((file, i) => {
+    const spec = specs[i];
+    const { targets, stages } = buildPipelineTargets(file, spec, registry, options, (s) => sourceParams.get(s));
     const stageProjects = stages.filter((s) => existsSync(join(layout.stagesDir, s, 'package.json')) || existsSync(join(layout.stagesDir, s, 'project.json')));
     return [file, { projects: { pipelines: { name: projectName, root: 'pipelines', targets, implicitDependencies: stageProjects } } }];
   });

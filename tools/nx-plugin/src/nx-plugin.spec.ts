@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -41,6 +42,28 @@ describe('buildPipelineTargets', () => {
     expect(targets.one.dependsOn).toEqual(['one/data', 'one/twice@factor=2', 'one/twice@factor=3']);
   });
 
+  it('trusts Nx\'s cache only where Nx sees what a result depends on: a store outside the workspace or a dataset folder turns it off', () => {
+    const ws = createFixtureWorkspace();
+    const outside = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, storeDir: mkdtempSync(join(tmpdir(), 'alsg-outside-store-')), env: {} }));
+    const far = buildPipelineTargets('pipelines/one.yaml', parse(ONE), outside, {}).targets;
+    for (const t of Object.values(far)) {
+      expect(t.cache).toBe(false); // Nx would report success for a result deleted from that store
+      expect(t.outputs).toEqual([]);
+    }
+
+    mkdirSync(join(ws.root, 'dataset'));
+    writeFileSync(join(ws.root, 'dataset', 'a.png'), 'a');
+    const inside = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
+    const spec = parse('stages:\n  data: { stage: source, params: { label: a, dir: dataset } }\n  twice: { stage: double, inputs: { data: data } }\n');
+    const sourceParams = (s: string) => (s === 'source' ? ['dir'] : undefined);
+    const before = buildPipelineTargets('pipelines/d.yaml', spec, inside, {}, sourceParams).targets;
+    expect(before['d/data'].cache).toBe(false); // alsg fingerprints the folder; Nx cannot
+    expect(before['d/twice'].cache).toBe(true); // sees a changed dataset through data's stage.json
+    writeFileSync(join(ws.root, 'dataset', 'b.png'), 'b');
+    const after = buildPipelineTargets('pipelines/d.yaml', spec, inside, {}, sourceParams).targets;
+    expect(after['d/data'].outputs).not.toEqual(before['d/data'].outputs); // the output is the fingerprinted key's folder
+  });
+
   it('gives an invalid pipeline one target that runs `alsg validate`', () => {
     const ws = createFixtureWorkspace();
     const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
@@ -50,6 +73,17 @@ describe('buildPipelineTargets', () => {
 });
 
 describe('Nx with the plugin (real nx, throwaway workspace)', () => {
+  it('rebuilds a result deleted from a store outside the workspace instead of reporting a cached success', () => {
+    const store = mkdtempSync(join(tmpdir(), 'alsg-outside-store-'));
+    const ws = createNxFixtureWorkspace({ one: ONE }, { env: { ALSG_STORE: store } });
+    expect(ws.nx('run', 'pipelines:one/twice@factor=2', '--outputStyle=stream')).toMatch(/one\/twice@factor=2: done in/);
+    const key = JSON.parse(ws.alsg('status', 'pipelines/one.yaml', '--json').replace(/^[^[]*/, '')).find((r: { address: string }) => r.address === 'one/twice@factor=2').key;
+    rmSync(join(store, 'double', key), { recursive: true });
+    const again = ws.nx('run', 'pipelines:one/twice@factor=2', '--outputStyle=stream');
+    expect(again).toMatch(/one\/twice@factor=2: done in/); // ran again: Nx did not replay a cached success
+    expect(existsSync(join(store, 'double', key, 'stage.json'))).toBe(true);
+  });
+
   it('serves a second run of a finished pipeline from the cache, and `nx affected` selects exactly the pipelines a stage change reaches', () => {
     const ws = createNxFixtureWorkspace({ one: ONE, two: TWO });
     const first = ws.nx('run', 'pipelines:one', '--outputStyle=stream');

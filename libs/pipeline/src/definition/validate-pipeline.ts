@@ -3,7 +3,6 @@
  * keys) and meaning (references, input slots, cycles, profiles, matrix pairing, required parameters after merging).
  * Every problem is collected and reported at once.
  */
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { ajvIssues, compileSchema } from './ajv-issues';
@@ -12,7 +11,7 @@ import { expandPipeline, inputReferences, orderInstances } from './expand-pipeli
 import { buildPipelineSchema, structuralParamsSchema } from './pipeline-schema';
 import { DEFAULT_PROFILE, type InstanceSpec, type PipelineSpec } from './pipeline-spec';
 import type { StageMeta, StageRegistry } from './stage-registry';
-import { formatPath, readYamlSource, type YamlSource } from './yaml-source';
+import { formatPath, readPipelineText, readYamlSource, type YamlSource } from './yaml-source';
 
 export interface LoadedPipeline {
   /** File name as given (used in messages). */
@@ -252,13 +251,14 @@ function checkExpansion(
 
 /** Validates a pipeline file on disk (reading errors become an E_USAGE AlsgError). */
 export async function validatePipelineFile(file: string, registry: StageRegistry): Promise<ValidationResult> {
-  let text: string;
+  let read: ReturnType<typeof readPipelineText>;
   try {
-    text = readFileSync(file, 'utf8');
+    read = readPipelineText(file);
   } catch (err) {
     throw new AlsgError('E_USAGE', `cannot read pipeline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file, cause: err });
   }
-  return validatePipelineText(file, text, registry);
+  if (read.text === undefined) return { issues: read.issue ? [read.issue] : [] };
+  return validatePipelineText(file, read.text, registry);
 }
 
 /** Loads a pipeline, throwing a PipelineConfigError listing every issue when it is invalid. */

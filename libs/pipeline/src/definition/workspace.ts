@@ -2,8 +2,9 @@
  * Where things live: the workspace root (nearest folder with nx.json, or ALSG_WORKSPACE), the stage and library
  * folders, and the artifact store (`.alsg/store`, or ALSG_STORE).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { AlsgError } from '@ldl-alsg/common';
 
 export interface WorkspaceLayout {
   /** Absolute workspace root. */
@@ -29,15 +30,32 @@ export interface WorkspaceLayoutOptions {
   from?: string;
 }
 
-/** Finds the workspace root: ALSG_WORKSPACE, else the nearest ancestor of `from` with an nx.json, else `from`. */
+/**
+ * Finds the workspace root: ALSG_WORKSPACE, else the nearest ancestor of `from` with an nx.json. Without one there is
+ * no stage to find and no store to use, so this is a user error saying so (rather than stages that seem not to exist).
+ */
 export function findWorkspaceRoot(from = process.cwd(), env: Record<string, string | undefined> = process.env): string {
-  if (env.ALSG_WORKSPACE) return resolve(env.ALSG_WORKSPACE);
+  if (env.ALSG_WORKSPACE) {
+    const root = resolve(env.ALSG_WORKSPACE);
+    if (!isFolder(root)) throw new AlsgError('E_CONFIG', `ALSG_WORKSPACE must name a folder (the workspace root, with nx.json), but got ${env.ALSG_WORKSPACE}`);
+    return root;
+  }
   let dir = resolve(from);
   for (;;) {
     if (existsSync(join(dir, 'nx.json'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) return resolve(from);
+    if (parent === dir) {
+      throw new AlsgError('E_CONFIG', `no workspace found (looked for nx.json from ${resolve(from)} upward; set ALSG_WORKSPACE)`);
+    }
     dir = parent;
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

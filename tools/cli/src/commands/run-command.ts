@@ -16,6 +16,8 @@ key is already in the store (.alsg/store, or ALSG_STORE).
   --on-failure POL   fail (default: stop at the first failure) | skip-dependents (finish independent branches) |
                      ignore (like skip-dependents, but exit 0)
   --if-present       with --only: succeed quietly when the instance is not part of this profile
+  --verify           re-hash the stored inputs of every instance that runs against their stage.json (default: sizes
+                     only); a damaged input stops that instance with the command that rebuilds it
 `,
   async run(argv: string[]): Promise<number> {
     const { positionals, values } = await parseCommandArgs({
@@ -27,6 +29,7 @@ key is already in the store (.alsg/store, or ALSG_STORE).
         jobs: { type: 'string' },
         'on-failure': { type: 'string' },
         'if-present': { type: 'boolean' },
+        verify: { type: 'boolean' },
       },
     });
     if (positionals.length !== 1) throw new AlsgError('E_USAGE', 'run needs exactly one pipeline file');
@@ -50,7 +53,7 @@ key is already in the store (.alsg/store, or ALSG_STORE).
       }
     }
     const select = only.length ? selectWithUpstream(plan, only) : undefined;
-    const summary = await runPlan(plan, registry, { jobs, onFailure: policy, select });
+    const summary = await runPlan(plan, registry, { jobs, onFailure: policy, select, verifyInputs: values.verify ? 'hash' : 'size' });
     const total = summary.ran.length + summary.cached.length + summary.failed.length + summary.skipped.length;
     process.stderr.write(
       `${plan.pipeline}${profile === DEFAULT_PROFILE ? '' : ` (${profile})`}: ${total} instances: ${summary.ran.length} ran, ${summary.cached.length} cached, ` +

@@ -1,38 +1,61 @@
-/** `alsg status <pipeline.yaml>`: done / stale / missing per instance, with what changed for stale ones. */
+/**
+ * `alsg status <pipeline.yaml>`: done / stale / missing per instance, with what changed for stale ones, and damaged for
+ * done ones whose files no longer match their stage.json (sizes always; hashes with --verify).
+ */
 import { AlsgError } from '@ldl-alsg/common';
-import { loadPipeline, planPipeline, planStatus, requireProfile, DEFAULT_PROFILE } from '@ldl-alsg/pipeline';
+import { loadPipeline, planPipeline, planStatus, rebuildHint, requireProfile, verifyInstance, DEFAULT_PROFILE } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
 import { planSources, workspaceRegistry } from './context';
 
 export const statusCommand = {
-  usage: `Usage: alsg status <pipeline.yaml> [--profile P] [--json]
+  usage: `Usage: alsg status <pipeline.yaml> [--profile P] [--json] [--verify]
 
 For every stage instance: done (its content key is in the store), stale (an earlier result of this instance exists,
-but parameters, inputs or code changed; the reason is shown) or missing.
+but parameters, inputs, code or its source data changed; the reason is shown), missing, or damaged (done, but a file
+differs from the size recorded in its stage.json; with --verify also from the recorded sha256). Exit 1 when any
+instance is damaged; each is named with the command that rebuilds it.
+
+  --verify   re-hash every stored output file (reads everything; without it, one stat per file)
 `,
   async run(argv: string[]): Promise<number> {
     const { positionals, values } = await parseCommandArgs({
       args: argv,
       allowPositionals: true,
-      options: { profile: { type: 'string' }, json: { type: 'boolean' } },
+      options: { profile: { type: 'string' }, json: { type: 'boolean' }, verify: { type: 'boolean' } },
     });
     if (positionals.length !== 1) throw new AlsgError('E_USAGE', 'status needs exactly one pipeline file');
     const registry = workspaceRegistry();
     const pipeline = await loadPipeline(positionals[0], registry);
     const profile = values.profile ?? DEFAULT_PROFILE;
     requireProfile(pipeline, profile);
-    const entries = planStatus(planPipeline(pipeline, planSources(registry, pipeline), profile));
+    const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
+    const entries: Array<{ address: string; stage: string; key: string; status: string; reason?: string; dir: string; problems?: readonly string[] }> = [];
+    let unrecorded = 0;
+    for (const e of planStatus(plan)) {
+      const row = { address: e.instance.address, stage: e.instance.stage, key: e.instance.key, status: e.status as string, reason: e.reason, dir: e.instance.dir };
+      if (e.status === 'done') {
+        const integrity = await verifyInstance(plan.storeDir, e.instance, values.verify ? 'hash' : 'size');
+        if (integrity.state === 'unrecorded') unrecorded++;
+        if (integrity.state === 'damaged') {
+          const more = integrity.problems.length > 1 ? ` (and ${integrity.problems.length - 1} more)` : '';
+          entries.push({ ...row, status: 'damaged', reason: `${integrity.problems[0]}${more}; ${rebuildHint(e.instance.dir, positionals[0], profile)}`, problems: integrity.problems });
+          continue;
+        }
+      }
+      entries.push(row);
+    }
+    const damaged = entries.filter((e) => e.status === 'damaged').length;
+    // One write for the whole report: a reader that stops early (| head) ends it at once (see bin/alsg.mjs on EPIPE).
     if (values.json) {
-      const rows = entries.map((e) => ({ address: e.instance.address, stage: e.instance.stage, key: e.instance.key, status: e.status, reason: e.reason, dir: e.instance.dir }));
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      return 0;
+      process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+      return damaged ? 1 : 0;
     }
-    const width = Math.max(...entries.map((e) => e.instance.address.length));
-    for (const e of entries) {
-      process.stdout.write(`${e.status.padEnd(8)} ${e.instance.address.padEnd(width)}  ${e.instance.stage.padEnd(9)} ${e.instance.key}${e.reason ? `  (${e.reason})` : ''}\n`);
-    }
+    const width = Math.max(...entries.map((e) => e.address.length));
+    const lines = entries.map((e) => `${e.status.padEnd(8)} ${e.address.padEnd(width)}  ${e.stage.padEnd(9)} ${e.key}${e.reason ? `  (${e.reason})` : ''}`);
     const count = (s: string): number => entries.filter((e) => e.status === s).length;
-    process.stdout.write(`${pipeline.name}: ${count('done')} done, ${count('stale')} stale, ${count('missing')} missing\n`);
-    return 0;
+    lines.push(`${pipeline.name}: ${count('done')} done, ${count('stale')} stale, ${count('missing')} missing${damaged ? `, ${damaged} damaged` : ''}`);
+    if (values.verify && unrecorded) lines.push(`(${unrecorded} done instance(s) predate output records in stage.json and could not be verified)`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return damaged ? 1 : 0;
   },
 };

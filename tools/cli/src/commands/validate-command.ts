@@ -1,5 +1,5 @@
 /** `alsg validate <pipeline.yaml>...`: every problem of every file, exit 1 when there is any. */
-import { AlsgError } from '@ldl-alsg/common';
+import { AlsgError, isAlsgError } from '@ldl-alsg/common';
 import { validatePipelineFile } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
 import { workspaceRegistry } from './context';
@@ -9,7 +9,9 @@ export const validateCommand = {
 
 Checks pipeline files against the schema composed from the stages' parameters and for meaning (unknown stages,
 dangling inputs, cycles, duplicate names, matrix pairing, required parameters). Prints every problem at once as
-"<file> <path>: <field> must <rule>, but got <value> (line N)". Exit 0 when all are valid, 1 otherwise.
+"<file> <path>: <field> must <rule>, but got <value> (line N)". Every file is checked even when one cannot be read.
+Files must be UTF-8 and at most 1 MB; YAML aliases may expand to at most 1000 nodes. Exit 0 when all are valid, 1
+otherwise.
 `,
   async run(argv: string[]): Promise<number> {
     const { positionals } = await parseCommandArgs({ args: argv, allowPositionals: true, options: {} });
@@ -17,7 +19,16 @@ dangling inputs, cycles, duplicate names, matrix pairing, required parameters). 
     const registry = workspaceRegistry();
     let bad = 0;
     for (const file of positionals) {
-      const result = await validatePipelineFile(file, registry);
+      let result: Awaited<ReturnType<typeof validatePipelineFile>>;
+      try {
+        result = await validatePipelineFile(file, registry);
+      } catch (err) {
+        // One unreadable file (missing, a folder, no permission) must not hide what is wrong with the others.
+        if (!isAlsgError(err)) throw err;
+        bad++;
+        process.stderr.write(`alsg: ${err.message}\n`);
+        continue;
+      }
       if (result.pipeline) {
         process.stdout.write(`${file}: valid (pipeline ${result.pipeline.name}; profiles ${result.pipeline.profiles.join(', ')})\n`);
       } else {
