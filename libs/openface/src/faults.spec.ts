@@ -56,7 +56,7 @@ describe('a broken OpenFace binary', () => {
     const bin = brokenBinary(log);
     const e = await rejection(runFaceLandmarkImg(files.map((path, index) => ({ index, path })), { bin, workDir: tmp('work'), batchSize: 2 }));
     expect(e.code).toBe('E_DEPENDENCY');
-    expect(e.message).toMatch(/OpenFace failed on every call of the first batch \(2 images\) \(3 calls\)/);
+    expect(e.message).toMatch(/OpenFace failed on every call of the first batch of 2 images \(3 calls\)/);
     expect(e.message).toContain('exit code 1: Could not find the landmark detection model file');
     // the batch and its two single retries; the remaining 3 images never reach the binary
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
@@ -67,7 +67,7 @@ describe('a broken OpenFace binary', () => {
     const bin = brokenBinary(join(tmp('log'), 'calls'));
     const e = await rejection(runFeatureExtraction(files.map((path, index) => ({ index, path })), { bin, workDir: tmp('work') }));
     expect(e.code).toBe('E_DEPENDENCY');
-    expect(e.message).toMatch(/first sequence \(3 frames\).*Could not find the landmark detection model/);
+    expect(e.message).toMatch(/first sequence of 3 frames.*Could not find the landmark detection model/);
   });
 
   it('the extract stage fails (no outputs) instead of exiting 0 with every image unreadable', async () => {

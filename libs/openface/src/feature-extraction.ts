@@ -109,7 +109,7 @@ export async function runFeatureExtraction(jobs: readonly ImageJob[], options: O
           if (!Array.isArray(one) && 'failed' in one && one.timedOut) allCrashed = false;
           settle([job], one);
         }
-        if (first && allCrashed && !anyCallWorked) throw brokenBinaryError(options.bin, `first sequence (${frames.length} frames)`, frames.length + 1, out.failed);
+        if (first && allCrashed && !anyCallWorked) throw brokenBinaryError(options.bin, `first sequence of ${frames.length} frames`, frames.length + 1, out.failed);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -230,7 +230,7 @@ export async function runFaceLandmarkImg(jobs: readonly ImageJob[], options: Ope
         }
       }
       if (b === 0 && allCrashed && !anyCallWorked && !outcome.ok) {
-        stop = brokenBinaryError(options.bin, `first batch (${batch.length} images)`, calls, outcome.message);
+        stop = brokenBinaryError(options.bin, `first batch of ${batch.length} images`, calls, outcome.message);
         throw stop;
       }
     } finally {
