@@ -14,6 +14,7 @@ import { classIndex } from '@ldl-alsg/labels';
 import { codeTable } from '../class-names';
 import { isDir, isImageFile, listDir, parseCode, readLines, requirePath } from '../dataset-files';
 import type { Adapter } from '../ingest-types';
+import { keepSafe } from './safe-path';
 
 export const CKPLUS_ORDER = codeTable(['neutral', 'anger', { drop: 'contempt' }, 'disgust', 'fear', 'happy', 'sad', 'surprise']);
 
@@ -66,6 +67,8 @@ export const ckplusAdapter: Adapter = {
           continue;
         }
         const stemOf = (f: string): string => `${subject}/${seq}/${f.replace(/\.[^.]+$/, '')}`;
+        // Names come from the disk, so only a backslash (legal in a Linux name) can make an id unsafe.
+        if (!keepSafe(ctx, seqDir, undefined, { 'first frame': stemOf(first), 'peak frame': stemOf(peak) })) continue;
         ctx.collector.add({ id: stemOf(first), path: join(seqDir, first), labelIndex: neutral, split, subject, sourceLabel: 'first-frame', file: labelFile });
         const mapping = CKPLUS_ORDER[code];
         if (mapping.kind === 'drop') {
