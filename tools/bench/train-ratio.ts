@@ -22,6 +22,10 @@ import { localSimilarity } from '@ldl-alsg/ldl';
 import { DOMAINS, renderFace, sampleFace, type SynthferDataset } from '@ldl-alsg/synthfer';
 import { createBackbone, initBackend, makeImageBatch, type ImageTensorCache } from '@ldl-alsg/models';
 import { fromBackbone, runMethod, type MethodConfig, type NeighbourMode, type NeighbourSpace } from '@ldl-alsg/training';
+import { trainParamsWithDefaults } from '../../stages/train/src/params-schema';
+
+// The paper's optimiser settings come from the train stage's schema, their one home; the bench sets only lr and epochs.
+const paper = trainParamsWithDefaults();
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +37,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '2' },
     'accuracy-epochs': { type: 'string', default: '0' },
     lr: { type: 'string', default: '0.01' },
-    lambda: { type: 'string', default: '0.0005' },
+    lambda: { type: 'string', default: String(paper.lambda.au) },
     seed: { type: 'string', default: '1' },
     backend: { type: 'string', default: 'wasm' },
   },
@@ -111,8 +115,8 @@ const samples = { row: Int32Array.from({ length: n }, (_, i) => i), label: train
 
 async function trainOnce(method: 'baseline' | 'ldl-alsg', mode: NeighbourMode, epochs: number, lr: number) {
   const config: MethodConfig = {
-    method, epochs, lr, momentum: 0.9, weightDecay: 0.0004, warmupEpochs: Math.min(1, epochs), groupsPerBatch: 32, batchSize: 32,
-    seed, reduction: 'mean', neighbourMode: mode, logEvery: 50,
+    method, epochs, lr, momentum: paper.momentum, weightDecay: paper.weightDecay, warmupEpochs: Math.min(paper.warmupEpochs, epochs),
+    groupsPerBatch: paper.groupsPerBatch, batchSize: paper.batchSize, seed, reduction: paper.reduction, neighbourMode: mode, logEvery: 50,
   };
   const dir = mkdtempSync(join(tmpdir(), 'train-ratio-'));
   const started = performance.now();

@@ -26,7 +26,7 @@ import type { InputSource, SampleSet } from './ldl-alsg-method';
 import type { TrainingObjective } from './train-loop';
 import type { TrainableModel } from './trainable-model';
 
-/** AIR's options (train stage parameter `air`). */
+/** AIR's options (train stage parameter `air`; defaults and ranges in stages/train/src/params-schema.ts). */
 export interface AirOptions {
   /** Weight lambda of Omega next to the mean cross-entropy (the released code's lambda_sen = 10 in every run). */
   weight: number;
@@ -39,8 +39,6 @@ export interface AirOptions {
   /** Split of the auxiliary input's rows to draw from. */
   auxiliarySplit: string;
 }
-
-export const AIR_DEFAULTS: AirOptions = { weight: 10, auxiliaryPerBatch: 32, auxiliaryCount: 700, auxiliaryLabels: 'truth', auxiliarySplit: 'train' };
 
 /** The auxiliary set handed to the method: its images and (for the record) their clean labels. */
 export interface AuxiliarySet {

@@ -16,9 +16,13 @@ import type { InputSource, NeighbourMode } from './ldl-alsg-method';
 import { runMethod, type MethodConfig, type MethodName } from './run-method';
 import { fromBackbone } from './trainable-model';
 import { loadGraph, mixtureSamples, readAuxiliaryRows, readTrainingLabels, toNeighbourSpace, trainRowIndices, type AnnotationSet } from './training-data';
-import { AIR_DEFAULTS, checkAirOptions, selectAuxiliary, type AirOptions, type AuxiliarySet } from './air';
+import { selectAuxiliary, type AirOptions, type AuxiliarySet } from './air';
 
-/** The train stage's parameters (documented in `stages/train/src/params-schema.ts`). */
+/**
+ * The train stage's parameters, complete and checked: every field's meaning, range and default live in
+ * `stages/train/src/params-schema.ts` (applied by the executor, `alsg train`, or `trainParamsWithDefaults`), so nothing
+ * here merges defaults or repeats its rules.
+ */
 export interface TrainParams {
   method: MethodName;
   backbone: string;
@@ -36,20 +40,11 @@ export interface TrainParams {
   backend: BackendPreference;
   seed?: number;
   neighbourMode: NeighbourMode;
-  nal?: { pretrainEpochs?: number };
-  ipa2lt?: { pretrainEpochs?: number; coderEpochs?: number; ltnetEpochs?: number };
-  /** AIR options (defaults {@link AIR_DEFAULTS}). */
-  air?: Partial<AirOptions>;
-  logEvery?: number;
+  nal: { pretrainEpochs?: number };
+  ipa2lt: { pretrainEpochs?: number; coderEpochs?: number; ltnetEpochs?: number };
+  air: AirOptions;
+  logEvery: number;
 }
-
-/** Defaults: the paper's optimiser (Sec. 4.1) on the embedded default backbone; see docs/training.md. */
-export const TRAIN_DEFAULTS: TrainParams = {
-  method: 'baseline', backbone: 'mlp', inputSize: 32,
-  lambda: { au: 0.0005, landmarks: 0.0005 }, k: { au: 4, landmarks: 4 }, reduction: 'mean',
-  epochs: 10, lr: 0.001, momentum: 0.9, weightDecay: 0.0004, warmupEpochs: 1, groupsPerBatch: 32, batchSize: 32,
-  backend: 'auto', neighbourMode: 'exact',
-};
 
 export interface TrainFromArtifactsArgs {
   /** Ingest output folders (manifests concatenated in order). */
@@ -73,31 +68,13 @@ export interface TrainFromArtifactsArgs {
   failAfter?: { phase: string; epoch: number };
 }
 
-function checkParams(p: TrainParams): void {
-  for (const space of ['au', 'landmarks'] as const) {
-    if (!(p.lambda[space] >= 0)) throw new AlsgError('E_CONFIG', `train: lambda.${space} must be >= 0, but got ${p.lambda[space]}`, { path: `params.lambda.${space}` });
-  }
-  const positive: [string, number][] = [['epochs', p.epochs], ['groupsPerBatch', p.groupsPerBatch], ['batchSize', p.batchSize], ['inputSize', p.inputSize]];
-  for (const [name, v] of positive) if (!(Number.isInteger(v) && v > 0)) throw new AlsgError('E_CONFIG', `train: ${name} must be a positive integer, but got ${v}`, { path: `params.${name}` });
-  if (!(p.lr > 0)) throw new AlsgError('E_CONFIG', `train: lr must be > 0, but got ${p.lr}`, { path: 'params.lr' });
-  if (!(p.momentum >= 0 && p.momentum < 1)) throw new AlsgError('E_CONFIG', `train: momentum must be in [0, 1), but got ${p.momentum}`, { path: 'params.momentum' });
-  if (!(p.weightDecay >= 0)) throw new AlsgError('E_CONFIG', `train: weightDecay must be >= 0, but got ${p.weightDecay}`, { path: 'params.weightDecay' });
-  if (!(p.warmupEpochs >= 0 && p.warmupEpochs <= p.epochs)) throw new AlsgError('E_CONFIG', `train: warmupEpochs must be in 0..epochs, but got ${p.warmupEpochs}`, { path: 'params.warmupEpochs' });
-}
-
 /** Runs the train stage end to end; returns the summary written to train-summary.json. */
 export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<Record<string, unknown>> {
-  const given = args.params as Partial<TrainParams>;
-  const p: TrainParams = {
-    ...TRAIN_DEFAULTS,
-    ...given,
-    lambda: { ...TRAIN_DEFAULTS.lambda, ...given.lambda },
-    k: { ...TRAIN_DEFAULTS.k, ...given.k },
-  };
-  checkParams(p);
-  const air: AirOptions = { ...AIR_DEFAULTS, ...given.air };
+  const p = args.params;
+  const { air } = p;
+  // The one rule between two parameters, which a JSON Schema cannot state.
+  if (p.warmupEpochs > p.epochs) throw new AlsgError('E_CONFIG', `train: warmupEpochs must be in 0..epochs (${p.epochs}), but got ${p.warmupEpochs}`, { path: 'params.warmupEpochs' });
   if (p.method === 'air') {
-    checkAirOptions(air);
     if (!args.auxiliaryDir) {
       throw new AlsgError('E_CONFIG', 'train: method air needs auxiliary images with clean labels: wire input `auxiliary` to an ingest instance (e.g. a second synthfer ingest with another seed and only small training splits; CLI --auxiliary <ingest dir>)', { path: 'inputs.auxiliary' });
     }
@@ -214,7 +191,7 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
     backbone: p.backbone,
     backend: { name: backend.name, version: backend.version, detail: backend.detail },
     tfjs: tf.version.tfjs,
-    params: p.method === 'air' ? { ...p, air } : p,
+    params: p,
     seed: args.seed,
     pretrained: args.pretrainedDir ?? null,
     trainImages: train.length,

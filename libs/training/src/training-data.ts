@@ -149,9 +149,11 @@ export function loadGraph(dir: string, rows: readonly ManifestRow[], train: Int3
   return { space: meta.space ?? dir, K, sigma: meta.sigma, neighbors, similarity, rowsWithoutNeighbours: without };
 }
 
-/** Builds a {@link NeighbourSpace} from a loaded graph with the method's k and lambda (checked). */
+/**
+ * Builds a {@link NeighbourSpace} from a loaded graph with the method's k and lambda. lambda's range is the params
+ * schema's (and the loss's, Eq. 5); k is checked here against the graph it indexes, which the schema cannot see.
+ */
 export function toNeighbourSpace(graph: LoadedGraph, k: number, lambda: number): NeighbourSpace {
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new AlsgError('E_CONFIG', `train: lambda.${graph.space} must be a finite value >= 0, but got ${lambda}`);
   if (!Number.isInteger(k) || k < 1 || k > graph.K) {
     throw new AlsgError('E_CONFIG', `train: k.${graph.space} must be an integer in 1..${graph.K} (the graph's k), but got ${k}`);
   }

@@ -3,6 +3,7 @@
  * pipeline engine validates, editors complete, and the CLI turns into flags and --help text.
  */
 import { IMAGE_CHECKS, PROTOCOLS, REAL_FORMATS, SPLITS, type IngestOptions, type RealFormat } from '@ldl-alsg/datasets';
+import { applyParamsSchema } from '@ldl-alsg/pipeline';
 import { SYNTHFER_PROPERTIES } from './synthfer-bridge';
 
 export const FORMATS = [...REAL_FORMATS, 'synthfer', 'auto'] as const;
@@ -83,15 +84,12 @@ export interface IngestParams {
   [synthferOption: string]: unknown;
 }
 
-/** Fills in the schema's defaults for absent properties (the engine does this with ajv; the CLI and tests use this). */
+/**
+ * Fills in the schema's defaults for absent properties, through the executor's own path (applyParamsSchema), for tests
+ * and code that calls runIngest directly. Rule violations are left to the caller (runIngest's own checks, or the schema).
+ */
 export function withDefaults(params: Partial<IngestParams>): IngestParams {
-  const out: Record<string, unknown> = {};
-  for (const [name, prop] of Object.entries(PARAMS_SCHEMA.properties as Record<string, Record<string, unknown>>)) {
-    if (params[name] !== undefined) out[name] = params[name];
-    else if ('default' in prop) out[name] = structuredClone(prop.default);
-  }
-  for (const [name, value] of Object.entries(params)) if (!(name in out) && value !== undefined) out[name] = value;
-  return out as IngestParams;
+  return applyParamsSchema<IngestParams>(PARAMS_SCHEMA, params as Record<string, unknown>, { file: 'ingest params' }).params;
 }
 
 /** The real-dataset options of `params` (null overrides dropped so the format's defaults apply). */

@@ -3,7 +3,7 @@
  * docs/training.md). The work lives in `@ldl-alsg/training` (`trainFromArtifacts`).
  */
 import type { StageDefinition } from '@ldl-alsg/pipeline';
-import { trainFromArtifacts, TRAIN_DEFAULTS, type TrainParams } from '@ldl-alsg/training';
+import { trainFromArtifacts, type TrainParams } from '@ldl-alsg/training';
 import { trainParamsSchema } from './params-schema';
 
 export const stage: StageDefinition<TrainParams> = {
@@ -18,7 +18,8 @@ export const stage: StageDefinition<TrainParams> = {
     labels: { description: 'Noisy labels (labels.csv) replacing the manifest\'s; abc: mixture for every method but IPA2LT, which treats the columns as annotation sets.', from: ['noise'], required: false, multiple: false },
   },
   async run(ctx) {
-    const params = { ...TRAIN_DEFAULTS, ...ctx.params };
+    // ctx.params went through the schema (params-schema.ts): complete and checked, nothing to merge.
+    const params = ctx.params;
     await trainFromArtifacts({
       datasetDirs: ctx.inputs.dataset ?? [],
       graphDirs: ctx.inputs.graphs ?? [],
