@@ -48,20 +48,45 @@ function drawBackground(c: Canvas, face: FaceSample, rng: Rng): void {
   }
 }
 
-/** Draws the face onto a supersampled canvas and returns it. Points are taken in canvas pixels. */
-function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
-  const W = size * SS;
-  const c = createCanvas(W, W);
-  drawBackground(c, face, rng);
-  const p = face.points.map((v) => v * SS);
-  const au = face.au;
+/**
+ * What every drawing step reads: the canvas, the landmarks in canvas pixels (68 points, then the forehead arc), the AU
+ * intensities, the scale and the tones of this face under this capture.
+ */
+interface FaceFrame {
+  readonly c: Canvas;
+  /** Landmarks in canvas pixels, x/y interleaved. */
+  readonly p: Float64Array;
+  readonly au: Float64Array;
+  /** Canvas pixels per face unit. */
+  readonly sc: number;
+  readonly nir: boolean;
+  readonly skin: number;
+  readonly hair: number;
+  readonly lipTone: number;
+  /** Width of a fine line (creases, lid and lip lines). */
+  readonly line: number;
+}
+
+function faceFrame(c: Canvas, face: FaceSample): FaceFrame {
   const id = face.identity;
   const nir = face.capture.nir;
   const skin = nir ? Math.min(0.9, id.skin + 0.12) : id.skin;
-  const hair = nir ? Math.min(0.6, id.hair + 0.15) : id.hair;
-  const lipTone = skin * (nir ? 0.93 : id.lip);
-  const sc = face.pose.scale * SS; // canvas pixels per face unit
-  // Head outline: jaw 0..16 then the forehead arc back to 0.
+  const sc = face.pose.scale * SS;
+  return {
+    c,
+    p: face.points.map((v) => v * SS),
+    au: face.au,
+    sc,
+    nir,
+    skin,
+    hair: nir ? Math.min(0.6, id.hair + 0.15) : id.hair,
+    lipTone: skin * (nir ? 0.93 : id.lip),
+    line: Math.max(1.1, 0.022 * sc),
+  };
+}
+
+/** The head outline (jaw 0..16, then the forehead arc back to 0), the arc alone, and the outline's centroid. */
+function headOutline(p: Float64Array): { outline: Float64Array; fore: Float64Array; cx: number; cy: number } {
   const fore = new Float64Array(FOREHEAD_POINTS * 2);
   for (let t = 0; t < FOREHEAD_POINTS; t++) {
     fore[2 * t] = p[2 * (NUM_POINTS + t)];
@@ -78,7 +103,14 @@ function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
   }
   cx /= outline.length / 2;
   cy /= outline.length / 2;
-  // Neck, then hair (a larger blob behind and above the face), then the face itself.
+  return { outline, fore, cx, cy };
+}
+
+/** Neck, then hair (a larger blob behind and above the face), then the shaded face itself and the hairline fringe. */
+function drawHead(f: FaceFrame, face: FaceSample, head: ReturnType<typeof headOutline>): void {
+  const { c, p, sc, skin, hair } = f;
+  const { outline, fore, cx, cy } = head;
+  const W = c.w;
   const chinX = p[16], chinY = p[17];
   fillPolygon(c, [chinX - 0.28 * sc, chinY - 0.2 * sc, chinX + 0.28 * sc, chinY - 0.2 * sc, chinX + 0.34 * sc, W + 2, chinX - 0.34 * sc, W + 2], skin * 0.72, 1);
   const hairCy = cy - 0.16 * sc;
@@ -86,11 +118,12 @@ function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
   const la = face.capture.lightAngle, ls = face.capture.lightStrength;
   const gx = (Math.cos(la) * ls * skin) / (0.9 * sc), gy = (Math.sin(la) * ls * skin) / (0.9 * sc);
   fillPolygon(c, outline, { base: skin - gx * cx - gy * cy, gx, gy, radial: 0.22, cx, cy: cy + 0.05 * sc, rx: 0.55 * sc, ry: 0.7 * sc }, 1);
-  // Hairline fringe over the top of the forehead arc.
   strokePolyline(c, fore.subarray(2, fore.length - 2), 0.07 * sc, hair, 0.9);
+}
 
-  const line = Math.max(1.1, 0.022 * sc);
-  // Forehead lines (AU1/AU2 raise the brows and wrinkle the forehead).
+/** Forehead lines (AU1/AU2 raise the brows and wrinkle the forehead) and brow furrows (AU4, vertical creases). */
+function drawForeheadCues(f: FaceFrame): void {
+  const { c, p, au, sc, skin, line } = f;
   const fl = Math.min(1, (au[AU.a01] + au[AU.a02]) / 6);
   if (fl > 0.15) {
     for (let k = 1; k <= 2; k++) {
@@ -100,48 +133,59 @@ function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
       strokePolyline(c, arc, line * 0.8, skin * 0.62, 0.55 * fl);
     }
   }
-  // Brow furrows (AU4): vertical creases between the brows.
   const bf = Math.min(1, au[AU.a04] / 3.5);
   if (bf > 0.1) {
     const mx = (p[42] + p[44]) / 2, my = (p[43] + p[45]) / 2;
     for (const dx of [-0.035, 0.035]) strokePolyline(c, [mx + dx * sc, my - 0.02 * sc, mx + dx * 0.7 * sc, my + 0.09 * sc], line, skin * 0.55, 0.7 * bf);
   }
-  // Brows: thick, tapering towards the outer end.
+}
+
+/** Brows: thick, tapering towards the outer end. */
+function drawBrows(f: FaceFrame): void {
+  const { c, p, sc, hair } = f;
   strokePolyline(c, pick(p, [21, 20, 19, 18, 17]), 0.06 * sc, hair, 0.95, false, 0.035 * sc);
   strokePolyline(c, pick(p, [22, 23, 24, 25, 26]), 0.06 * sc, hair, 0.95, false, 0.035 * sc);
-  // Eyes: socket shadow, sclera, iris (masked by the lids), upper lid line; AU6/AU7 bulge below the lower lid.
-  const lowerBulge = Math.min(1, (au[AU.a06] + au[AU.a07]) / 5);
-  for (const [a, b] of [[36, 42], [42, 48]]) {
-    const eye = pick(p, range(a, b));
-    let ex = 0, ey = 0;
-    for (let i = a; i < b; i++) {
-      ex += p[2 * i];
-      ey += p[2 * i + 1];
-    }
-    ex /= b - a;
-    ey /= b - a;
-    const ew = Math.hypot(p[2 * (a + 3)] - p[2 * a], p[2 * (a + 3) + 1] - p[2 * a + 1]);
-    fillEllipse(c, ex, ey - 0.01 * sc, ew * 0.75, ew * 0.45, skin * 0.8, 0.5);
-    const open = (p[2 * (a + 5) + 1] + p[2 * (a + 4) + 1] - p[2 * (a + 1) + 1] - p[2 * (a + 2) + 1]) / 2;
-    if (open > 0.3) {
-      fillPolygon(c, eye, nir ? 0.75 : 0.86, 1);
-      const ir = Math.min(ew * 0.24, Math.max(open * 0.9, 0.6));
-      fillEllipse(c, ex, ey, ew * 0.24, ew * 0.24, nir ? 0.45 : 0.18, 1, eye);
-      fillEllipse(c, ex, ey, ir * 0.45, ir * 0.45, 0.04, 1, eye);
-    }
-    strokePolyline(c, pick(p, [a, a + 1, a + 2, a + 3]), line * 1.3, 0.12, 0.9);
-    strokePolyline(c, pick(p, [a + 3, a + 4, a + 5, a]), line * 0.7, skin * 0.5, 0.6);
-    if (lowerBulge > 0.1) {
-      const bag = pick(p, [a + 3, a + 4, a + 5, a]);
-      for (let q = 0; q < 4; q++) bag[2 * q + 1] += 0.04 * sc;
-      strokePolyline(c, bag, line, skin * 0.65, 0.6 * lowerBulge);
-      // crow's feet at the outer corner
-      const oc = a === 36 ? a : a + 3;
-      const dir = a === 36 ? -1 : 1;
-      for (const dy of [-0.02, 0.015]) strokePolyline(c, [p[2 * oc] + dir * 0.03 * sc, p[2 * oc + 1] + dy * sc, p[2 * oc] + dir * 0.08 * sc, p[2 * oc + 1] + dy * 2 * sc], line * 0.8, skin * 0.6, 0.5 * lowerBulge);
-    }
+}
+
+/**
+ * One eye (landmarks a..b-1): socket shadow, sclera, iris (masked by the lids), upper and lower lid lines; with AU6/AU7
+ * (`lowerBulge`) a bulge below the lower lid and crow's feet at the outer corner.
+ */
+function drawEye(f: FaceFrame, a: number, b: number, lowerBulge: number): void {
+  const { c, p, sc, skin, nir, line } = f;
+  const eye = pick(p, range(a, b));
+  let ex = 0, ey = 0;
+  for (let i = a; i < b; i++) {
+    ex += p[2 * i];
+    ey += p[2 * i + 1];
   }
-  // Nose: lit-side bridge line, shadowed base, nostrils; AU9 wrinkles across the bridge.
+  ex /= b - a;
+  ey /= b - a;
+  const ew = Math.hypot(p[2 * (a + 3)] - p[2 * a], p[2 * (a + 3) + 1] - p[2 * a + 1]);
+  fillEllipse(c, ex, ey - 0.01 * sc, ew * 0.75, ew * 0.45, skin * 0.8, 0.5);
+  const open = (p[2 * (a + 5) + 1] + p[2 * (a + 4) + 1] - p[2 * (a + 1) + 1] - p[2 * (a + 2) + 1]) / 2;
+  if (open > 0.3) {
+    fillPolygon(c, eye, nir ? 0.75 : 0.86, 1);
+    const ir = Math.min(ew * 0.24, Math.max(open * 0.9, 0.6));
+    fillEllipse(c, ex, ey, ew * 0.24, ew * 0.24, nir ? 0.45 : 0.18, 1, eye);
+    fillEllipse(c, ex, ey, ir * 0.45, ir * 0.45, 0.04, 1, eye);
+  }
+  strokePolyline(c, pick(p, [a, a + 1, a + 2, a + 3]), line * 1.3, 0.12, 0.9);
+  strokePolyline(c, pick(p, [a + 3, a + 4, a + 5, a]), line * 0.7, skin * 0.5, 0.6);
+  if (lowerBulge > 0.1) {
+    const bag = pick(p, [a + 3, a + 4, a + 5, a]);
+    for (let q = 0; q < 4; q++) bag[2 * q + 1] += 0.04 * sc;
+    strokePolyline(c, bag, line, skin * 0.65, 0.6 * lowerBulge);
+    // crow's feet at the outer corner
+    const oc = a === 36 ? a : a + 3;
+    const dir = a === 36 ? -1 : 1;
+    for (const dy of [-0.02, 0.015]) strokePolyline(c, [p[2 * oc] + dir * 0.03 * sc, p[2 * oc + 1] + dy * sc, p[2 * oc] + dir * 0.08 * sc, p[2 * oc + 1] + dy * 2 * sc], line * 0.8, skin * 0.6, 0.5 * lowerBulge);
+  }
+}
+
+/** Nose: lit-side bridge line, shadowed base, nostrils; AU9 wrinkles across the bridge. */
+function drawNose(f: FaceFrame): void {
+  const { c, p, au, sc, skin, line } = f;
   strokePolyline(c, pick(p, [27, 28, 29, 30]).map((v, k) => (k % 2 === 0 ? v + 0.035 * sc : v)), line, skin * 0.8, 0.5);
   strokePolyline(c, pick(p, [31, 32, 33, 34, 35]), line * 1.2, skin * 0.6, 0.7);
   fillEllipse(c, p[64], p[65] - 0.005 * sc, 0.022 * sc, 0.014 * sc, skin * 0.3, 0.9);
@@ -153,7 +197,11 @@ function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
       strokePolyline(c, [x - 0.05 * sc, y, x + 0.05 * sc, y - 0.008 * sc], line, skin * 0.55, 0.7 * nw);
     }
   }
-  // Nasolabial folds: deepen with cheek raise, nose wrinkle, upper lip raise and smiling.
+}
+
+/** Nasolabial folds: deepen with cheek raise, nose wrinkle, upper lip raise and smiling (AU6/9/10/12). */
+function drawNasolabialFolds(f: FaceFrame): void {
+  const { c, p, au, sc, skin, line } = f;
   const nl = Math.min(1, (au[AU.a06] + au[AU.a09] + au[AU.a10] + au[AU.a12]) / 7);
   if (nl > 0.1) {
     for (const [n, m] of [[31, 48], [35, 54]]) {
@@ -166,7 +214,11 @@ function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
       strokePolyline(c, fold, line * 1.2, skin * 0.55, 0.8 * nl);
     }
   }
-  // Mouth: lips, the open mouth's dark interior, teeth when the upper lip is up, and the lip line.
+}
+
+/** Mouth: lips, the open mouth's dark interior, teeth when the upper lip is up (AU25 with AU12/10/26), the lip line. */
+function drawMouth(f: FaceFrame): void {
+  const { c, p, au, sc, nir, lipTone, line } = f;
   fillPolygon(c, pick(p, range(48, 60)), lipTone, 1);
   const inner = pick(p, range(60, 68));
   const gap = (p[2 * 66 + 1] - p[2 * 62 + 1] + p[2 * 67 + 1] - p[2 * 61 + 1] + p[2 * 65 + 1] - p[2 * 63 + 1]) / 3;
@@ -187,7 +239,11 @@ function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
   }
   strokePolyline(c, pick(p, [60, 61, 62, 63, 64]), line, lipTone * 0.45, 0.85);
   if (gap > 0.4) strokePolyline(c, pick(p, [64, 65, 66, 67, 60]), line * 0.8, lipTone * 0.5, 0.6);
-  // Chin boss (AU17) and dimples (AU14).
+}
+
+/** Chin boss (AU17) and dimples (AU14). */
+function drawChinCues(f: FaceFrame): void {
+  const { c, p, au, sc, skin, line } = f;
   const cb = Math.min(1, au[AU.a17] / 3);
   if (cb > 0.1) strokePolyline(c, [p[2 * 58], p[2 * 58 + 1] + 0.06 * sc, p[2 * 57], p[2 * 57 + 1] + 0.045 * sc, p[2 * 56], p[2 * 56 + 1] + 0.06 * sc], line * 1.2, skin * 0.6, 0.6 * cb);
   const dm = Math.min(1, au[AU.a14] / 3);
@@ -195,19 +251,43 @@ function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
     fillEllipse(c, p[96] - 0.03 * sc, p[97], 0.012 * sc, 0.02 * sc, skin * 0.5, 0.7 * dm);
     fillEllipse(c, p[108] + 0.03 * sc, p[109], 0.012 * sc, 0.02 * sc, skin * 0.5, 0.7 * dm);
   }
-  // Occluders.
-  const occ = face.capture.occluder;
-  if (occ > 0) {
-    const v = rng.range(0.1, 0.9);
-    if (occ === 1) fillEllipse(c, p[2 * 57] + rng.normal(0, 0.1) * sc, p[2 * 57 + 1] + 0.05 * sc, 0.3 * sc, 0.2 * sc, v, 1);
-    else if (occ === 2) {
-      const y = (p[2 * 37 + 1] + p[2 * 44 + 1]) / 2;
-      fillPolygon(c, [p[0] - 0.02 * sc, y - 0.06 * sc, p[32] + 0.02 * sc, y - 0.06 * sc, p[32] + 0.02 * sc, y + 0.07 * sc, p[0] - 0.02 * sc, y + 0.07 * sc], v * 0.4, 0.92);
-    } else {
-      const side = rng.uniform() < 0.5 ? -1 : 1;
-      fillEllipse(c, cx + side * 0.4 * sc, cy + rng.normal(0, 0.2) * sc, 0.25 * sc, 0.4 * sc, v, 1);
-    }
+}
+
+/** The capture's occluder: a hand over the mouth (1), a bar over the eyes (2) or an object at the side (3). */
+function drawOccluder(f: FaceFrame, occ: number, cx: number, cy: number, rng: Rng): void {
+  const { c, p, sc } = f;
+  if (occ <= 0) return;
+  const v = rng.range(0.1, 0.9);
+  if (occ === 1) fillEllipse(c, p[2 * 57] + rng.normal(0, 0.1) * sc, p[2 * 57 + 1] + 0.05 * sc, 0.3 * sc, 0.2 * sc, v, 1);
+  else if (occ === 2) {
+    const y = (p[2 * 37 + 1] + p[2 * 44 + 1]) / 2;
+    fillPolygon(c, [p[0] - 0.02 * sc, y - 0.06 * sc, p[32] + 0.02 * sc, y - 0.06 * sc, p[32] + 0.02 * sc, y + 0.07 * sc, p[0] - 0.02 * sc, y + 0.07 * sc], v * 0.4, 0.92);
+  } else {
+    const side = rng.uniform() < 0.5 ? -1 : 1;
+    fillEllipse(c, cx + side * 0.4 * sc, cy + rng.normal(0, 0.2) * sc, 0.25 * sc, 0.4 * sc, v, 1);
   }
+}
+
+/**
+ * Draws the face onto a supersampled canvas and returns it, back to front. `rng` is drawn from only by the background
+ * and the occluder, in that order, so the steps between can change without changing any face's random stream.
+ */
+function drawFace(face: FaceSample, size: number, rng: Rng): Canvas {
+  const c = createCanvas(size * SS, size * SS);
+  drawBackground(c, face, rng);
+  const f = faceFrame(c, face);
+  const head = headOutline(f.p);
+  drawHead(f, face, head);
+  drawForeheadCues(f);
+  drawBrows(f);
+  const lowerBulge = Math.min(1, (f.au[AU.a06] + f.au[AU.a07]) / 5);
+  drawEye(f, 36, 42, lowerBulge);
+  drawEye(f, 42, 48, lowerBulge);
+  drawNose(f);
+  drawNasolabialFolds(f);
+  drawMouth(f);
+  drawChinCues(f);
+  drawOccluder(f, face.capture.occluder, head.cx, head.cy, rng);
   return c;
 }
 
