@@ -5,28 +5,12 @@
  */
 import type { StageDefinition } from '@ldl-alsg/pipeline';
 import { type EvaluateParams, runEvaluation } from '@ldl-alsg/evaluation';
+import { evaluateParamsSchema } from './params-schema';
 
 export const stage: StageDefinition<EvaluateParams> = {
   name: 'evaluate',
   description: 'Predicts every split=test row of the given datasets with a trained model; per-set accuracy, paper averages, confusion, LDL metrics, ECE.',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      backend: {
-        enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
-        default: 'auto',
-        description: 'TF.js backend for inference; auto tries tensorflow-gpu, tensorflow, wasm, cpu in turn. Default auto.',
-      },
-      batchSize: { type: 'integer', minimum: 1, maximum: 4096, default: 128, description: 'Images per forward pass. Default 128.' },
-      tags: {
-        type: 'object',
-        additionalProperties: { type: 'string' },
-        default: {},
-        description: 'Descriptor overrides copied into metrics.json run.tags and used by reports (e.g. {noise: "ABC"}, {data: "mixture of ABC"}). Default {}.',
-      },
-    },
-  },
+  paramsSchema: evaluateParamsSchema,
   inputs: {
     model: { description: 'A trained model (train output: model/model.json, train-summary.json).', from: ['train'], required: true, multiple: false },
     dataset: { description: 'Ingested datasets whose split=test rows are evaluated, each test set named by the manifest `dataset` column.', from: ['ingest'], required: true, multiple: true },

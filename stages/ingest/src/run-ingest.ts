@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AlsgError, type Progress } from '@ldl-alsg/common';
 import { ingestDataset, type IngestReport } from '@ldl-alsg/datasets';
-import { REAL_PROPERTIES, toIngestOptions, type IngestParams } from './params';
+import { REAL_PROPERTIES, toIngestOptions, type IngestParams } from './params-schema';
 import { computeSynthferCeilings, type SynthferReport } from '@ldl-alsg/synthfer';
 import { writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { runSynthfer } from './synthfer-bridge';

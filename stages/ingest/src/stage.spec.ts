@@ -6,7 +6,7 @@ import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
-import { PARAMS_SCHEMA, withDefaults, type IngestParams } from './params';
+import { PARAMS_SCHEMA, withDefaults, type IngestParams } from './params-schema';
 import { stage } from './stage';
 
 const temp = (p: string): string => mkdtempSync(join(tmpdir(), `alsg-ingest-${p}-`));

@@ -3,10 +3,10 @@
  * `distribution.npy`, converted `images/`, and `ingest-report.json` (docs/contracts.md, docs/datasets.md).
  */
 import type { StageDefinition } from '@ldl-alsg/pipeline';
-import { PARAMS_SCHEMA, type IngestParams } from './params';
+import { PARAMS_SCHEMA, type IngestParams } from './params-schema';
 import { describeIngest, runIngest } from './run-ingest';
 
-export type { IngestParams } from './params';
+export type { IngestParams } from './params-schema';
 
 export const stage: StageDefinition<IngestParams> = {
   name: 'ingest',
