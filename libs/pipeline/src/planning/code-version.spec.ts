@@ -50,8 +50,8 @@ describe('computeCodeVersion', () => {
   it('scans the import forms', () => {
     expect(
       scanImports(
-        "import { a,\n b } from '@ldl-alsg/one';\nimport '@ldl-alsg/two';\nexport * from \"@ldl-alsg/three\";\nconst m = await import('@ldl-alsg/four');\nimport type { X } from '@ldl-alsg/five';\nexport type { Y } from '@ldl-alsg/six';",
+        "import { a,\n b } from '@ldl-alsg/one';\nimport '@ldl-alsg/two';\nexport * from \"@ldl-alsg/three\";\nconst m = await import('@ldl-alsg/four');\nimport type { X } from '@ldl-alsg/five';\nexport type { Y } from '@ldl-alsg/six';\nimport { p } from '@ldl-alsg/seven/planner';\nconst f = await import('@ldl-alsg/eight/fixtures');",
       ).sort(),
-    ).toEqual(['@ldl-alsg/four', '@ldl-alsg/one', '@ldl-alsg/three', '@ldl-alsg/two']);
+    ).toEqual(['@ldl-alsg/eight', '@ldl-alsg/four', '@ldl-alsg/one', '@ldl-alsg/seven', '@ldl-alsg/three', '@ldl-alsg/two']);
   });
 });

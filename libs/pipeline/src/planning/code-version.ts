@@ -30,9 +30,10 @@ export interface CodeLocations {
 
 const SOURCE_FILE = /\.(ts|mts|cts|js|mjs|cjs|tsx|json)$/;
 const TEST_FILE = /\.(spec|test)\.[cm]?[jt]sx?$/;
-// import/export ... from '@ldl-alsg/x', import '@ldl-alsg/x', import('@ldl-alsg/x'); `import type` is excluded below.
+// import/export ... from '@ldl-alsg/x', import '@ldl-alsg/x', import('@ldl-alsg/x'); `import type` is excluded below. A
+// subpath export (`@ldl-alsg/x/planner`) counts as its package: the whole package is hashed either way.
 const IMPORT_RE =
-  /(?:^|[;\s])(import|export)\s+(type\s+)?(?:[\w*${}\s,]+?\s+from\s+)?['"](@ldl-alsg\/[a-z0-9-]+)['"]|import\(\s*['"](@ldl-alsg\/[a-z0-9-]+)['"]\s*\)/g;
+  /(?:^|[;\s])(import|export)\s+(type\s+)?(?:[\w*${}\s,]+?\s+from\s+)?['"](@ldl-alsg\/[a-z0-9-]+)(?:\/[\w./-]+)?['"]|import\(\s*['"](@ldl-alsg\/[a-z0-9-]+)(?:\/[\w./-]+)?['"]\s*\)/g;
 
 /** Lists source files under `dir` (recursive, sorted), without tests, fixtures or node_modules. */
 export function listSourceFiles(dir: string): string[] {
