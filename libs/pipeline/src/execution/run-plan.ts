@@ -83,6 +83,8 @@ export async function runPlan(plan: Plan, registry: StageRegistry, options: RunO
   const summary = { ran: [] as string[], cached: [] as string[], failed: [] as Array<{ address: string; error: AlsgError }>, skipped: [] as string[] };
   const state = new Map<string, 'ok' | 'failed' | 'skipped'>();
   const children = new Set<ReturnType<typeof spawn>>();
+  // Inputs already checked in this run (an ingest read by thirty train instances is stat'ed once, not thirty times).
+  const checked = new Map<string, Promise<void>>();
 
   // Cheapest check first: everything already in the store is settled without a lock or a process.
   const pending: PlannedInstance[] = [];
@@ -122,7 +124,7 @@ export async function runPlan(plan: Plan, registry: StageRegistry, options: RunO
           }
           pending.splice(i, 1);
           running++;
-          runInstance(plan, registry, inst, log, options.env ?? {}, children, options.verifyInputs ?? 'size').then(
+          runInstance(plan, registry, inst, log, options.env ?? {}, children, options.verifyInputs ?? 'size', checked).then(
             (ran) => {
               state.set(inst.name, 'ok');
               (ran ? summary.ran : summary.cached).push(inst.address);
@@ -172,9 +174,10 @@ async function runInstance(
   env: Record<string, string>,
   children: Set<ReturnType<typeof spawn>>,
   verifyInputs: IntegrityMode,
+  checked: Map<string, Promise<void>>,
 ): Promise<boolean> {
   const store = plan.storeDir;
-  await checkInputs(plan, inst, verifyInputs);
+  await checkInputs(plan, inst, verifyInputs, checked);
   const lock = await acquireKeyLock(store, inst, {
     shouldStop: () => isComplete(store, inst),
     onWait: (h, file) => log(`${inst.address}: waiting for ${describeLockHolder(h, file)}, which is building the same key ${inst.key}`),
@@ -292,12 +295,23 @@ function cleanDeadJobFiles(jobsDir: string): void {
 }
 
 /** Checks the files of every input `inst` reads against their stage.json records; throws naming the damaged one. */
-async function checkInputs(plan: Plan, inst: PlannedInstance, mode: IntegrityMode): Promise<void> {
+async function checkInputs(plan: Plan, inst: PlannedInstance, mode: IntegrityMode, checked: Map<string, Promise<void>>): Promise<void> {
   for (const name of new Set(Object.values(inst.inputs).flat())) {
     const up = plan.byName.get(name) as PlannedInstance;
-    const record = readStageRecord(plan.storeDir, up);
-    if (!record) throw damagedInputError(inst.address, up, ['stage.json is missing or not readable JSON'], plan.file, plan.profile);
-    const problems = await checkOutputs(up.dir, record.outputs as OutputRecords | undefined, mode);
-    if (problems?.length) throw damagedInputError(inst.address, up, problems, plan.file, plan.profile);
+    let check = checked.get(up.dir);
+    if (!check) {
+      check = (async () => {
+        const record = readStageRecord(plan.storeDir, up);
+        if (!record) throw ['stage.json is missing or not readable JSON'];
+        const problems = await checkOutputs(up.dir, record.outputs as OutputRecords | undefined, mode);
+        if (problems?.length) throw problems;
+      })();
+      checked.set(up.dir, check);
+    }
+    // Each consumer gets its own error naming itself; the problems are found once.
+    await check.catch((problems: unknown) => {
+      if (!Array.isArray(problems)) throw problems;
+      throw damagedInputError(inst.address, up, problems as string[], plan.file, plan.profile);
+    });
   }
 }

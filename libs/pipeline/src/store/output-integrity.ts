@@ -7,7 +7,7 @@
  * `outputs` and are reported as unverifiable, never as damaged.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { artifactDir, readStageRecord, type StoreLocation } from './artifact-store';
@@ -38,8 +38,12 @@ export function listOutputFiles(dir: string): string[] {
   return out.filter((f) => f !== 'stage.json').sort();
 }
 
-/** sha256 of a file, streamed (weights and image folders can be large). */
+/** Files up to this size are read in one call: a stream per file costs more than the hashing for small images. */
+const WHOLE_READ_BYTES = 4 * 1024 * 1024;
+
+/** sha256 of a file; streamed when large (weights, feature matrices), so memory stays flat. */
 export function hashFile(file: string): Promise<string> {
+  if (statSync(file).size <= WHOLE_READ_BYTES) return Promise.resolve(createHash('sha256').update(readFileSync(file)).digest('hex'));
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(file)
