@@ -22,7 +22,7 @@ import { localSimilarity } from '@ldl-alsg/ldl';
 import { DOMAINS, renderFace, sampleFace, type SynthferDataset } from '@ldl-alsg/synthfer';
 import { createBackbone, initBackend, makeImageBatch, type ImageTensorCache } from '@ldl-alsg/models';
 import { fromBackbone, runMethod, type MethodConfig, type NeighbourMode, type NeighbourSpace } from '@ldl-alsg/training';
-import { trainParamsWithDefaults } from '../../stages/train/src/params-schema';
+import { trainParamsWithDefaults } from '@ldl-alsg/stage-train/params-schema';
 
 // The paper's optimiser settings come from the train stage's schema, their one home; the bench sets only lr and epochs.
 const paper = trainParamsWithDefaults();
