@@ -91,6 +91,18 @@ describe('engine faults', () => {
     expect(record.record).toEqual({ attempts: 2 });
   }, 60_000);
 
+  it('a stage child that blocks its event loop still stops when its parent alone is SIGKILLed (watcher thread)', async () => {
+    const { ws, file, plan } = await setup('stages:\n  s: { stage: slow, params: { busy: true, waitMs: 30000 } }\n');
+    const pidFile = join(scratchDirOf(plan.storeDir, plan.byName.get('s') as never), 'pid');
+    const parent = spawn(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), 'run', file], { env: { ...process.env, ALSG_WORKSPACE: ws.root }, stdio: 'ignore' });
+    const exited = new Promise((r) => parent.on('exit', r));
+    expect(await waitFor(() => existsSync(pidFile), 30_000)).toBe(true);
+    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(parent.pid as number, 'SIGKILL');
+    await exited;
+    expect(await waitFor(() => !pidAlive(childPid), 5000)).toBe(true); // not 30 s later, when the loop ends
+  }, 60_000);
+
   it('records size and sha256 of every output in stage.json, and names a damaged input with how to rebuild it', async () => {
     const yaml = 'stages:\n  data: { stage: source, params: { label: a, size: 4 } }\n  twice: { stage: double, inputs: { data: data }, params: { factor: 2 } }\n';
     const { ws, registry, sources, plan } = await setup(yaml);

@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { AlsgError, isAlsgError, startProgress } from '@ldl-alsg/common';
 import { writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { applyParamsSchema } from '../definition/apply-params';
@@ -34,16 +35,28 @@ function packageVersions(root: string): Record<string, string> {
 const ORPHAN_EXIT_CODE = 75;
 
 /**
- * Ends this process when the parent goes away: the IPC channel's 'disconnect' (immediate when the parent dies, however
- * it dies), and a poll of the parent pid as a second line for a parent started without IPC (re-parented children see
- * another ppid).
+ * The second line of watchParent, run in a worker thread: it has its own event loop, so it still runs while the stage
+ * blocks the main one (a native FAISS search, a long synchronous loop) and would not see the IPC 'disconnect' for
+ * minutes. A child whose parent died is re-parented, so its ppid changes. Plain CommonJS: no loader needed.
  */
-function watchParent(onGone: () => void): void {
+const PARENT_WATCHER = `
+const { workerData } = require('node:worker_threads');
+const { writeSync } = require('node:fs');
+setInterval(() => {
+  if (process.ppid === workerData.parent) return;
+  try { writeSync(2, workerData.message); } catch {}
+  process.kill(process.pid, 'SIGKILL');
+}, workerData.pollMs);
+`;
+
+/**
+ * Ends this process when the parent goes away: at once on the IPC channel's 'disconnect' (however the parent died),
+ * and within a second from a watcher thread when the stage keeps the main thread too busy to notice.
+ */
+function watchParent(message: string, onGone: () => void): void {
   if (process.send) process.on('disconnect', onGone);
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) onGone();
-  }, 1000).unref();
+  const watcher = new Worker(PARENT_WATCHER, { eval: true, execArgv: [], workerData: { parent: process.ppid, message, pollMs: 1000 } });
+  watcher.unref();
 }
 
 let currentJob: StageJob | undefined;
@@ -53,8 +66,9 @@ async function main(jobFile: string): Promise<void> {
   currentJob = job;
   // The job file has served its purpose; removing it here means a killed parent leaves no .jobs/*.json behind.
   rmSync(jobFile, { force: true });
-  watchParent(() => {
-    process.stderr.write(`[${job.address}] the alsg run that started this stage is gone; stopping without committing\n`);
+  const goneMessage = `[${job.address}] the alsg run that started this stage is gone; stopping without committing\n`;
+  watchParent(goneMessage, () => {
+    process.stderr.write(goneMessage);
     process.exit(ORPHAN_EXIT_CODE);
   });
   const mod = (await import(pathToFileURL(job.stageFile).href)) as { stage?: StageDefinition };
