@@ -60,7 +60,7 @@ export function helpText(stage: StageShape, flags: readonly FlagSpec[], hooks: S
     params.length ? `Parameters (the stage's params schema: the same names, ranges and defaults as in a pipeline's params:):\n${params.map(row).join('\n')}\n` : '',
     aliases.length ? `Other spellings:\n${aliases.map(row).join('\n')}\n` : '',
     `Options:\n${options.map(row).join('\n')}\n`,
-    pipelineOnly.length ? `Set in a pipeline's params: only: ${pipelineOnly.join(', ')} (alsg schema describes them).\n` : '',
+    pipelineOnly.length ? `No flag of their own (a pipeline's params:, or an option above where one reads a file): ${pipelineOnly.join(', ')}; alsg schema describes them.\n` : '',
     hooks.footer ? `${wrap(hooks.footer, 0)}\n` : '',
   ];
   return sections.filter((s) => s).join('\n');

@@ -92,7 +92,7 @@ describe('stage CLI flags', () => {
       for (const [path, prop] of paramLeaves(stage.paramsSchema)) {
         const flag = flags.find((f) => f.path?.join('.') === path.join('.'));
         if (!flag) {
-          expect(help, `${stage.name} ${path.join('.')}`).toMatch(new RegExp(`Set in a pipeline's params: only: .*${path.join('.')}`));
+          expect(help, `${stage.name} ${path.join('.')}`).toMatch(new RegExp(`No flag of their own .*: .*${path.join('.')}`));
           continue;
         }
         const shown = `${flag.negatable ? '--[no-]' : '--'}${flag.name}`;
