@@ -10,6 +10,8 @@
  * - relative paths that reach into another package (`../../../libs/x/src/y`): a package with a name is entered through
  *   it (`@ldl-alsg/x`, or a subpath its package.json exports), so its inside can move without breaking the caller.
  *   (A folder without package.json, like tools/nx-plugin, can only be reached by path.)
+ * - library indexes that re-export with `export *`: an index names its public exports, so what a library offers is
+ *   written in one place and a new internal helper does not become public by accident.
  * Exit status 1 when it finds any of these.
  *
  *   npx tsx tools/check/import-graph.ts [--rooms N] [--root <checkout>]
@@ -63,6 +65,8 @@ export interface ImportGraph {
   readonly lines: ReadonlyMap<string, number>;
   /** Package folders that have a package.json name; absent: all of them. */
   readonly namedPackages?: ReadonlySet<string>;
+  /** Library entry files (`libs/x/src/index.ts`) with an `export * from`. */
+  readonly starExports?: readonly string[];
 }
 
 export interface GraphReport {
@@ -249,15 +253,17 @@ export function readImportGraph(root: string): ImportGraph {
   const packages = packageResolver(root);
   const edges: ImportEdge[] = [];
   const lines = new Map<string, number>();
+  const starExports: string[] = [];
   for (const file of files) {
     const source = readFileSync(join(root, file), 'utf8');
+    if (/^libs\/[^/]+\/src\/index\.ts$/.test(file) && /^\s*export\s*\*\s*from/m.test(source)) starExports.push(file);
     lines.set(file, source.split('\n').length - (source.endsWith('\n') ? 1 : 0));
     for (const { specifier, typeOnly } of importsOf(source, file)) {
       const to = specifier.startsWith('.') ? resolveRelative(root, file, specifier) : specifier.startsWith('@ldl-alsg/') ? packages.resolve(specifier) : undefined;
       if (to && known.has(to)) edges.push({ from: file, to, typeOnly, relative: specifier.startsWith('.') });
     }
   }
-  return { files, edges, lines, namedPackages: packages.named };
+  return { files, edges, lines, namedPackages: packages.named, starExports };
 }
 
 function main(argv: string[]): number {
@@ -282,8 +288,10 @@ function main(argv: string[]): number {
   say(`relative paths into another package: ${report.reachIns.length ? '' : 'none'}`);
   for (const r of report.reachIns) say(`  ${r}`);
   const largest = [...graph.lines].sort((a, b) => b[1] - a[1]).slice(0, rooms);
+  say(`library indexes with export *: ${graph.starExports?.length ? graph.starExports.join(', ') : 'none'}`);
   say(`\nlargest rooms (lines): ${largest.map(([f, n]) => `${f} ${n}`).join(', ')}`);
-  return report.fileCycles.length || report.packageCycles.length || report.upward.length || report.reachIns.length ? 1 : 0;
+  const found = report.fileCycles.length + report.packageCycles.length + report.upward.length + report.reachIns.length;
+  return found + (graph.starExports?.length ?? 0) > 0 ? 1 : 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main(process.argv.slice(2));
