@@ -1,5 +1,6 @@
 /**
- * The stage registry: stage name -> `stages/<name>/src/stage.ts` (named export `stage`) and `src/cli.ts` (`runCli`).
+ * The stage registry: stage name -> `stages/<name>/src/stage.ts` (named export `stage`) and `src/cli.ts` (`cli`, the
+ * hooks of `alsg <name>`, optional).
  * Nothing is imported until asked for, so `alsg --help` stays instant. A stage's description (name, params schema,
  * input slots) is cached on disk under its code version, so planning a fully built pipeline never has to import stage
  * code (and the heavy libraries it pulls in, such as TensorFlow.js).
@@ -28,7 +29,7 @@ export interface StageEntry {
   readonly dir: string;
   /** `stages/<name>/src/stage.ts`. */
   readonly stageFile: string;
-  /** `stages/<name>/src/cli.ts` (may not exist yet). */
+  /** `stages/<name>/src/cli.ts`: the stage's command-line hooks (optional). */
   readonly cliFile: string;
 }
 
