@@ -16,6 +16,7 @@ import { cli as noiseCli } from '../../../../stages/noise/src/cli';
 import { stage as noiseStage } from '../../../../stages/noise/src/stage';
 import { cli as trainCli } from '../../../../stages/train/src/cli';
 import { stage as trainStage } from '../../../../stages/train/src/stage';
+import { main } from '../main';
 import { deriveFlags, flagName, helpText, parseStageArgs, runStageCli } from './index';
 import { paramLeaves } from './flags';
 
@@ -145,6 +146,29 @@ describe('stage CLI usage errors', () => {
       expect(err.message).not.toContain('Usage:');
       expect(String(err.details.usage), argv.join(' ')).toMatch(new RegExp(`^Usage: alsg ${stage.name} `));
     }
+  });
+});
+
+describe('alsg <stage> through the dispatcher', () => {
+  it('prints a usage error once, without a doubled prefix, then that command\'s usage; a data error without usage', async () => {
+    let err = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err += String(chunk);
+      return true;
+    });
+    expect(await main(['train', '--epochs', 'abc', '--dataset', 'd', '--out', 'o'])).toBe(1);
+    expect(err.startsWith('alsg train: --epochs must be an integer, but got "abc"\n\nUsage: alsg train ')).toBe(true);
+    expect(err).not.toContain('alsg: alsg');
+    expect(err.match(/Usage:/g)).toHaveLength(1);
+    expect(err).not.toMatch(/internal error|    at /);
+    err = '';
+    expect(await main(['graph', '--k', '-2', '--extract', 'e', '--dataset', 'd', '--space', 'au', '--out', 'o'])).toBe(1);
+    expect(err.split('\n')[0]).toBe('alsg graph: --k must be >= 1, but got -2');
+    err = '';
+    const out = temp('data-error');
+    expect(await main(['noise', '--dataset', join(out, 'missing'), '--out', join(out, 'o')])).toBe(1);
+    expect(err).toContain('manifest.csv: manifest not found');
+    expect(err).not.toContain('Usage:');
   });
 });
 
