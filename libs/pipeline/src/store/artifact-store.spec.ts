@@ -75,6 +75,42 @@ describe('key locks', () => {
   });
 });
 
+describe('breaking a stale lock', () => {
+  it('lets exactly one of many waiting acquirers in at a time (breakers re-check under a guard)', async () => {
+    const dir = store();
+    const file = join(dir, 'train', `.lock-${KEY}`);
+    for (let round = 0; round < 5; round++) {
+      writeFileSync(file, JSON.stringify({ host: hostname(), pid: deadPid() }));
+      let inside = 0;
+      let most = 0;
+      let done = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const lock = await acquireKeyLock(dir, loc, { pollMs: 5 });
+          inside++;
+          most = Math.max(most, inside);
+          await new Promise((r) => setTimeout(r, 10));
+          inside--;
+          done++;
+          lock?.release();
+        }),
+      );
+      expect(done).toBe(8);
+      expect(most).toBe(1);
+      expect(existsSync(file)).toBe(false);
+      expect(readdirSync(join(dir, 'train'))).toEqual([]); // no guard or private lock file left behind
+    }
+  });
+
+  it('removes a damaged (unreadable) lock file', async () => {
+    const dir = store();
+    writeFileSync(join(dir, 'train', `.lock-${KEY}`), '{"host": "x", "pi');
+    const lock = await acquireKeyLock(dir, loc, { pollMs: 5 });
+    expect(JSON.parse(readFileSync(join(dir, 'train', `.lock-${KEY}`), 'utf8')).pid).toBe(process.pid);
+    lock?.release();
+  });
+});
+
 describe('temporary folders', () => {
   it('carry host and pid; only provably dead local ones are removed, other hosts are left alone with a note when old', () => {
     const dir = store();

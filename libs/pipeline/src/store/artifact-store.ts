@@ -10,7 +10,7 @@
  * terminals, two hosts) ask for them at the same time. The lock's NAME is per key only, so that every contender
  * competes for the same file; who holds it is in its content.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AlsgError } from '@ldl-alsg/common';
@@ -100,8 +100,7 @@ export async function acquireKeyLock(
   const mine = (holder: LockInfo | undefined): boolean => holder?.pid === me.pid && holder.host === me.host;
   let warned = false;
   for (;;) {
-    try {
-      writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
+    if (createLockFile(file, me)) {
       let released = false;
       return {
         file,
@@ -118,14 +117,12 @@ export async function acquireKeyLock(
           if (mine(readLock(file))) rmSync(file, { force: true });
         },
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readLock(file);
+    if (!holder && !existsSync(file)) continue; // released just now
     if (!holder || lockIsStale(holder)) {
-      if (!holder) await sleep(options.pollMs ?? 200); // a lock being written right now; look again
-      const again = readLock(file);
-      if (!again || lockIsStale(again)) rmSync(file, { force: true });
+      // Lock files appear complete (createLockFile), so an unreadable one is damaged, not half-written.
+      if (!breakStaleLock(file)) await sleep(Math.min(options.pollMs ?? 200, 20));
       continue;
     }
     if (options.shouldStop?.()) return undefined;
@@ -138,6 +135,64 @@ export async function acquireKeyLock(
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Creates the lock file with its content in one step: written to a private file, then hard-linked to the lock name,
+ * which fails when the name exists (atomic, also over NFS). A reader never sees an empty lock, so "unreadable" can only
+ * mean damaged. Filesystems without hard links fall back to an exclusive create.
+ */
+function createLockFile(file: string, info: LockInfo): boolean {
+  const text = JSON.stringify(info);
+  const tmp = `${file}.${hostTag()}-${process.pid}-${randomBytes(3).toString('hex')}.new`;
+  try {
+    writeFileSync(tmp, text);
+    linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    try {
+      writeFileSync(file, text, { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** A break guard left by a process that died while holding it (it is held for microseconds) is removed after this. */
+const BREAK_GUARD_MAX_AGE_MS = 10_000;
+
+/**
+ * Removes a stale lock. Breakers take a short guard first and re-read the lock under it: otherwise two processes that
+ * both saw the same dead holder could both remove "the" lock, the second removing the fresh lock the first had just
+ * taken, and both would build the key. Returns false when another process is breaking it right now.
+ */
+function breakStaleLock(file: string): boolean {
+  const guard = `${file}.break`;
+  if (!createLockFile(guard, currentOwner())) {
+    const g = readLock(guard);
+    let age = 0;
+    try {
+      age = Date.now() - statSync(guard).mtimeMs;
+    } catch {
+      return false; // released meanwhile
+    }
+    if ((g && ownerIsDead(g)) || age > BREAK_GUARD_MAX_AGE_MS) rmSync(guard, { force: true });
+    return false;
+  }
+  try {
+    const again = readLock(file);
+    if (existsSync(file) && (!again || lockIsStale(again))) rmSync(file, { force: true });
+  } finally {
+    rmSync(guard, { force: true });
+  }
+  return true;
+}
 
 /** Creates a fresh temporary folder for `loc` (caller holds the key's lock). */
 export function createTempDir(storeDir: string, loc: StoreLocation): string {
