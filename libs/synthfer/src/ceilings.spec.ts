@@ -6,7 +6,8 @@ import { writeNpy } from '@ldl-alsg/artifacts';
 import { Rng } from '@ldl-alsg/common';
 import { writeManifest } from '@ldl-alsg/datasets';
 import { CLASSES } from '@ldl-alsg/labels';
-import { computeSynthferCeilings, fitSoftmax, oracleAccuracy, predictSoftmax, quadraticFeatures, softmaxObjective } from './ceilings';
+import { computeSynthferCeilings, oracleAccuracy } from './ceilings';
+import { fitSoftmax, predictSoftmax, quadraticFeatures, softmaxObjective } from './softmax-regression';
 
 const root = mkdtempSync(join(tmpdir(), 'ceilings-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

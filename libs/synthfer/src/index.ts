@@ -15,4 +15,5 @@ export { CLASS_AFFINITY } from './prototypes';
 export { LOW_CONFIDENCE } from './observation';
 export { sampleFace, type FaceSample } from './face-sample';
 export { renderFace } from './render';
-export { computeSynthferCeilings, type Ceilings, type SoftmaxFitParams } from './ceilings';
+export { computeSynthferCeilings, type Ceilings } from './ceilings';
+export type { SoftmaxFitParams } from './softmax-regression';
