@@ -9,3 +9,4 @@ export { createStageRegistry, type StageRegistry } from './definition/stage-regi
 export { resolveWorkspaceLayout, type WorkspaceLayout } from './definition/workspace';
 export { keyInstances, type PlannedInstance } from './planning/plan';
 export { sourceFingerprinter, type SourceFingerprint } from './planning/source-fingerprint';
+export { MAX_PIPELINE_BYTES } from './definition/yaml-source';

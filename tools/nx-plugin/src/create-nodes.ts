@@ -15,7 +15,7 @@
  *   `cache: false` too: Nx cannot hash that folder, alsg fingerprints it into the key. Its declared output is the
  *   folder of that fingerprinted key, so the targets downstream see a changed dataset through its stage.json.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { parse } from 'yaml';
 // The planner entry, not the package's main one: that also pulls validation and execution, which inference never needs.
@@ -24,6 +24,7 @@ import {
   DEFAULT_PROFILE,
   expandPipeline,
   keyInstances,
+  MAX_PIPELINE_BYTES,
   resolveWorkspaceLayout,
   sourceFingerprinter,
   type PipelineSpec,
@@ -61,6 +62,8 @@ export function instanceTargetName(pipeline: string, instance: string): string {
 
 function readSpec(path: string): PipelineSpec | undefined {
   try {
+    // Too large to be a pipeline: not parsed here (every Nx command would pay for it); its target runs validate.
+    if (statSync(path).size > MAX_PIPELINE_BYTES) return undefined;
     const data = parse(readFileSync(path, 'utf8')) as PipelineSpec;
     return data && typeof data === 'object' && data.stages && typeof data.stages === 'object' ? data : undefined;
   } catch {
