@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Split } from '@ldl-alsg/datasets';
-import { CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
+import { argmaxRow, CLASSES, NUM_CLASSES } from '@ldl-alsg/labels';
 import { DOMAINS, type SynthferDataset } from './domains';
 import { faceRng, sampleFace } from './face-sample';
 import { NUM_POINTS, toOpenFaceOrder } from './face-shape';
@@ -91,11 +91,8 @@ export function runChunk(job: ChunkJob): ChunkResult {
     const index = job.start + k;
     const id = faceId(job.dataset, job.split, index);
     const face = sampleFace(job.seed, spec, job.split, index, job.size);
-    let am = 0;
-    for (let c = 0; c < NUM_CLASSES; c++) {
-      res.latent[k * NUM_CLASSES + c] = face.latent[c];
-      if (face.latent[c] > face.latent[am]) am = c;
-    }
+    for (let c = 0; c < NUM_CLASSES; c++) res.latent[k * NUM_CLASSES + c] = face.latent[c];
+    const am = argmaxRow(face.latent, 0, NUM_CLASSES);
     for (let j = 0; j < 17; j++) res.au[k * 17 + j] = face.au[j];
     toOpenFaceOrder(face.points, res.landmarks, k * 2 * NUM_POINTS);
     if (job.render) {
