@@ -9,6 +9,7 @@ import { ajvIssues, compileSchema } from './ajv-issues';
 import { configIssue, PipelineConfigError, suggest, type ConfigIssue } from './config-issue';
 import { expandPipeline, inputReferences, orderInstances } from './expand-pipeline';
 import { buildPipelineSchema, structuralParamsSchema } from './pipeline-schema';
+import { expandEnvVars } from './env-vars';
 import { DEFAULT_PROFILE, type InstanceSpec, type PipelineSpec } from './pipeline-spec';
 import type { StageMeta, StageRegistry } from './stage-registry';
 import { formatPath, readPipelineText, readYamlSource, type YamlSource } from './yaml-source';
@@ -38,12 +39,20 @@ export function pipelineNameOf(file: string, spec: Partial<PipelineSpec> | undef
   return typeof spec?.name === 'string' ? spec.name : basename(file, extname(file));
 }
 
+export interface ValidateOptions {
+  /** Environment that `${NAME}` references in values read (default process.env; env-vars.ts). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
 /** Validates pipeline text. Never throws for a bad file; throws only for engine bugs. */
-export async function validatePipelineText(file: string, text: string, registry: StageRegistry): Promise<ValidationResult> {
+export async function validatePipelineText(file: string, text: string, registry: StageRegistry, options: ValidateOptions = {}): Promise<ValidationResult> {
   const source = readYamlSource(file, text);
   const issues: ConfigIssue[] = [...source.issues];
   if (source.data === undefined && issues.length) return { issues };
-  const data = source.data;
+  // Variables first, so the schema and every later check see the values the stages will get.
+  const expanded = expandEnvVars(source, options.env);
+  issues.push(...expanded.issues);
+  const data = expanded.data;
   if (!isObject(data)) {
     issues.push(configIssue(file, '', 'pipeline must be a mapping with a `stages:` entry', data, 1));
     return { issues };
@@ -250,7 +259,7 @@ function checkExpansion(
 }
 
 /** Validates a pipeline file on disk (reading errors become an E_USAGE AlsgError). */
-export async function validatePipelineFile(file: string, registry: StageRegistry): Promise<ValidationResult> {
+export async function validatePipelineFile(file: string, registry: StageRegistry, options: ValidateOptions = {}): Promise<ValidationResult> {
   let read: ReturnType<typeof readPipelineText>;
   try {
     read = readPipelineText(file);
@@ -258,12 +267,12 @@ export async function validatePipelineFile(file: string, registry: StageRegistry
     throw new AlsgError('E_USAGE', `cannot read pipeline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file, cause: err });
   }
   if (read.text === undefined) return { issues: read.issue ? [read.issue] : [] };
-  return validatePipelineText(file, read.text, registry);
+  return validatePipelineText(file, read.text, registry, options);
 }
 
 /** Loads a pipeline, throwing a PipelineConfigError listing every issue when it is invalid. */
-export async function loadPipeline(file: string, registry: StageRegistry): Promise<LoadedPipeline> {
-  const result = await validatePipelineFile(file, registry);
+export async function loadPipeline(file: string, registry: StageRegistry, options: ValidateOptions = {}): Promise<LoadedPipeline> {
+  const result = await validatePipelineFile(file, registry, options);
   if (!result.pipeline) throw new PipelineConfigError(file, result.issues);
   return result.pipeline;
 }

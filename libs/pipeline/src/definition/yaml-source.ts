@@ -80,7 +80,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
 /** Parses YAML text; never throws for bad YAML (problems come back in `issues`). */
 export function readYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true });
+  // merge: YAML 1.1 merge keys (`<<: *train-paper`), so a profile writes shared overrides once (pipelines/table1.yaml).
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: true, merge: true });
   const issues: ConfigIssue[] = [];
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
