@@ -47,6 +47,9 @@ export class IngestCollector {
   /** Format-specific facts for the report (e.g. how many crowd distributions matched), merged into ingest-report.json. */
   readonly notes: Record<string, unknown> = {};
   private readonly ids = new Map<string, { file: string; line?: number }>();
+  private readonly perSplit = new Map<string, number>();
+  /** Rows not kept because their split already had `limit` rows. */
+  overLimit = 0;
 
   constructor(
     /** Manifest `dataset` value and id prefix. */
@@ -55,10 +58,23 @@ export class IngestCollector {
     readonly domain: 'wild' | 'lab',
     /** Source split name -> manifest split (defaults merged with the user's splitMap). */
     readonly splitMap: Record<string, Split | 'skip'>,
+    /** Rows kept per split, the first found (0: all); the `limit` ingest option. */
+    readonly limit = 0,
   ) {}
 
-  /** Adds a row; a second item with the same id is an error naming both places. */
-  add(item: SourceItem): void {
+  /**
+   * Adds a row; a second item with the same id is an error naming both places. Returns false (and keeps nothing) when
+   * the item's split already holds `limit` rows, so adapters that write images (crops, FER2013 pixels) skip the work.
+   */
+  add(item: SourceItem): boolean {
+    if (this.limit > 0) {
+      const n = this.perSplit.get(item.split) ?? 0;
+      if (n >= this.limit) {
+        this.overLimit++;
+        return false;
+      }
+      this.perSplit.set(item.split, n + 1);
+    }
     const previous = this.ids.get(item.id);
     if (previous) {
       throw new AlsgError(
@@ -73,6 +89,7 @@ export class IngestCollector {
     }
     this.ids.set(item.id, { file: item.file, line: item.line });
     this.items.push(item);
+    return true;
   }
 
   /** Removes rows (e.g. crops that failed after they were listed); their skips must be recorded by the caller. */

@@ -48,6 +48,8 @@ export interface IngestOptions {
   minFaceConfidence?: number;
   /** How many skipped items the report lists per reason (the counts are always complete). Default 200. */
   maxListedSkips?: number;
+  /** Keep only the first N rows of each split in source order (a quick wiring test on a real copy); 0 = all (default). */
+  limit?: number;
 }
 
 export type ResolvedIngestOptions = Required<Omit<IngestOptions, 'splitMap'>> & { splitMap: Record<string, Split | 'skip'> };

@@ -79,6 +79,7 @@ export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOpti
     minFaceConfidence: options.minFaceConfidence ?? 0,
     cropFaces: options.cropFaces ?? false,
     maxListedSkips: options.maxListedSkips ?? 200,
+    limit: options.limit ?? 0,
   };
   const bad = (field: string, rule: string, value: unknown): never => {
     throw new AlsgError('E_CONFIG', `ingest: ${field} must ${rule}, but got ${JSON.stringify(value)}`, { path: field });
@@ -93,6 +94,7 @@ export function resolveIngestOptions(options: IngestOptions): ResolvedIngestOpti
   if (r.onBadImage !== 'skip' && r.onBadImage !== 'error') bad('onBadImage', 'be skip or error', r.onBadImage);
   if (r.rafImages !== 'aligned' && r.rafImages !== 'original') bad('rafImages', 'be aligned or original', r.rafImages);
   if (typeof r.cropFaces !== 'boolean') bad('cropFaces', 'be true or false', r.cropFaces);
+  if (!Number.isInteger(r.limit) || r.limit < 0) bad('limit', 'be a non-negative integer (0: every row)', r.limit);
   if (r.cropFaces && r.format !== 'affectnet') bad('cropFaces', 'be false unless format is affectnet (expw always crops)', r.cropFaces);
   if (!Number.isFinite(r.minFaceConfidence)) bad('minFaceConfidence', 'be a number', r.minFaceConfidence);
   if (!Number.isInteger(r.maxListedSkips) || r.maxListedSkips < 0) bad('maxListedSkips', 'be a non-negative integer', r.maxListedSkips);
@@ -195,7 +197,7 @@ export async function ingestDataset(options: Omit<IngestOptions, 'format'> & { f
   const staging = join(outDir, `.ingest-staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(staging);
   try {
-    const collector = new IngestCollector(resolved.dataset, resolved.domain, resolved.splitMap);
+    const collector = new IngestCollector(resolved.dataset, resolved.domain, resolved.splitMap, resolved.limit);
     const progress = hooks.progress?.(`reading ${format}`, undefined, 'items');
     await adapter.run({
       root: resolved.root,
@@ -206,6 +208,11 @@ export async function ingestDataset(options: Omit<IngestOptions, 'format'> & { f
       log: (m) => hooks.log?.(m),
     });
     progress?.done();
+    if (collector.overLimit > 0) {
+      // the first rows of each split in the order the adapter reads the source, so the same copy gives the same rows
+      collector.notes.limit = { perSplit: resolved.limit, rowsDropped: collector.overLimit };
+      hooks.log?.(`limit ${resolved.limit}: kept the first ${resolved.limit} rows of each split, dropped ${collector.overLimit}`);
+    }
     const checked = await checkImages(collector, resolved, hooks);
     if (collector.items.length === 0) {
       const reasons = Object.entries(collector.skipCounts()).map(([r, n]) => `${r} ${n}`).join(', ');

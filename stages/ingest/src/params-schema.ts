@@ -56,6 +56,13 @@ export const REAL_PROPERTIES: Record<string, Record<string, unknown>> = {
   },
   minFaceConfidence: { type: 'number', default: 0, description: 'expw: face boxes with face_box_confidence below this are skipped as low-confidence. Default 0 (keep all).' },
   maxListedSkips: { type: 'integer', minimum: 0, default: 200, description: 'Skipped items listed per reason in ingest-report.json (the counts are always complete).' },
+  limit: {
+    type: 'integer',
+    minimum: 0,
+    default: 0,
+    description:
+      'Keep only the first N rows of each split, in the source\'s order (deterministic), to test the wiring on a real copy in minutes (pipelines/paper/table1.yaml --profile smoke). 0 (default): every row. Rows past the limit are counted in ingest-report.json (notes.limit), not checked or copied.',
+  },
 };
 
 /** The stage's JSON Schema: real-dataset properties plus the synthetic generator's, as @ldl-alsg/synthfer describes them. */
@@ -80,6 +87,7 @@ export interface IngestParams {
   cropFaces: boolean;
   minFaceConfidence: number;
   maxListedSkips: number;
+  limit: number;
   /** Generator options (synthfer only), as described by @ldl-alsg/synthfer. */
   [synthferOption: string]: unknown;
 }
@@ -108,5 +116,6 @@ export function toIngestOptions(params: IngestParams): Omit<IngestOptions, 'form
     cropFaces: params.cropFaces,
     minFaceConfidence: params.minFaceConfidence,
     maxListedSkips: params.maxListedSkips,
+    limit: params.limit,
   };
 }

@@ -48,6 +48,9 @@ export async function runIngest(params: IngestParams, outDir: string, hooks: Run
     const report = await ingestDataset(toIngestOptions(params), outDir, hooks);
     return { kind: 'real', report };
   }
+  if (params.limit > 0) {
+    throw new AlsgError('E_CONFIG', `ingest: limit applies to real datasets; for synthfer set sizes (or profile: smoke), but got limit ${params.limit}`, { path: 'limit' });
+  }
   mkdirSync(outDir, { recursive: true });
   const staging = join(outDir, `.synthfer-staging-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(staging);

@@ -74,6 +74,18 @@ describe('ingest stage', () => {
     expect(ctx.logs[1]).toContain('skipped 1 (contempt 1)');
   });
 
+  it('keeps the first N rows of each split with limit, counting the rest in the report', async () => {
+    const root = await folderDataset();
+    const out = temp('limit');
+    const ctx = fakeContext(withDefaults({ format: 'folder', root, dataset: 'tiny', limit: 2 }), out);
+    await stage.run(ctx);
+    expect(readManifest(out).rows.map((r) => r.id)).toEqual(['tiny/Angry/0', 'tiny/happy/0']);
+    const report = JSON.parse(readFileSync(join(out, 'ingest-report.json'), 'utf8'));
+    expect(report.notes.limit).toEqual({ perSplit: 2, rowsDropped: 1 });
+    expect(ctx.logs.join('\n')).toContain('limit 2: kept the first 2 rows of each split, dropped 1');
+    await expect(stage.run(fakeContext(withDefaults({ format: 'synthfer', limit: 5 }), temp('out')))).rejects.toThrow('ingest: limit applies to real datasets');
+  });
+
   it('generates the synthetic benchmark with the pipeline seed when seed is null, leaving no staging folder', async () => {
     const out = temp('syn');
     const params = withDefaults({ format: 'synthfer', profile: 'smoke', datasets: ['raf-syn'], sizes: { 'raf-syn/train': 6, 'raf-syn/test': 4 }, workers: 0 });

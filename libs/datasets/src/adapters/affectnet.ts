@@ -79,7 +79,7 @@ async function runCsvLayout(ctx: AdapterContext): Promise<void> {
         });
       }
       const item = { id, path: `images/${id}.png`, labelIndex: mapping.index, split, sourceLabel: String(code), file, line, written: true };
-      ctx.collector.add(item);
+      if (!ctx.collector.add(item)) return; // past the limit: no crop to write
       crops.push({ item, source: join(imageDir, rel), box: { left: Math.round(x), top: Math.round(y), right: Math.round(x + w), bottom: Math.round(y + h) } });
     });
   }

@@ -50,7 +50,7 @@ export const expwAdapter: Adapter = {
       const id = `${name.replace(/\.[^.]+$/, '')}_${faceId}`;
       if (!keepSafe(ctx, list, line, { image_name: name, face_id: faceId })) continue;
       const item: SourceItem = { id, path: `images/${id}.png`, labelIndex: label.index, split: ctx.options.split, sourceLabel: String(code), file: list, line, written: true };
-      ctx.collector.add(item);
+      if (!ctx.collector.add(item)) continue; // past the limit: no crop to write
       faces.push({ item, source: join(origin, name), box: { left: Math.round(left), top: Math.round(top), right: Math.round(right), bottom: Math.round(bottom) } });
     }
     await writeFaceCrops(ctx, faces);

@@ -38,7 +38,7 @@ export const fer2013Adapter: Adapter = {
           return;
         }
         const id = ferImageName(row.index);
-        ctx.collector.add({ id, path: `images/${id}.png`, labelIndex: label.index, split, sourceLabel: String(code), file, line: row.line, written: true });
+        if (!ctx.collector.add({ id, path: `images/${id}.png`, labelIndex: label.index, split, sourceLabel: String(code), file, line: row.line, written: true })) return;
         pending.push(writeGrayPng(join(ctx.imagesDir, `${id}.png`), pixels, FER_SIZE, FER_SIZE));
         // Bound the number of in-flight encodes so memory stays flat on the 35k-row file.
         if (pending.length >= 16) await Promise.all(pending.splice(0));
