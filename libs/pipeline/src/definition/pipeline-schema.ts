@@ -8,6 +8,23 @@ import type { StageMeta } from './stage-registry';
 
 type Schema = Record<string, unknown>;
 
+/** `resources:` of an instance or a profile override (SlurmResources; docs/slurm.md). Not part of content keys. */
+const RESOURCES_SCHEMA: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'What a Slurm job of this instance asks for (alsg run --executor slurm); not part of the content key.',
+  properties: {
+    cpus: { type: 'integer', minimum: 1, description: 'Cores for the task (sbatch --cpus-per-task).' },
+    mem: { type: 'string', pattern: '^[0-9]+[KMGT]?$', description: 'Memory per node with a unit, e.g. 4G (sbatch --mem).' },
+    time: { type: 'string', pattern: '^[0-9]+(-[0-9]+)?(:[0-9]+){0,2}$', description: 'Wall-time limit: MM, HH:MM:SS or D-HH[:MM[:SS]] (sbatch --time).' },
+    gpus: { type: 'integer', minimum: 0, description: 'GPUs for the job (sbatch --gpus); 0 asks for none. Default: 1 for train with backend tensorflow-gpu.' },
+    partition: { type: 'string', minLength: 1, description: 'Slurm partition (sbatch --partition); alsg run --partition overrides.' },
+    account: { type: 'string', minLength: 1, description: 'Slurm account (sbatch --account); alsg run --account overrides.' },
+    qos: { type: 'string', minLength: 1, description: 'Quality of service (sbatch --qos).' },
+    extra: { type: 'array', items: { type: 'string', pattern: '^-' }, description: 'Further sbatch options, one argument each (e.g. --constraint=a100).' },
+  },
+};
+
 /** Stage params schema without meta keys and without top-level `required` (see the file comment). */
 export function structuralParamsSchema(paramsSchema: Schema): Schema {
   const { $schema: _s, $id: _i, required: _r, ...rest } = paramsSchema;
@@ -56,6 +73,7 @@ export function buildPipelineSchema(metas: readonly StageMeta[]): Schema {
       items: { type: 'string', pattern: NAME_PATTERN },
       description: 'An instance name (paired by shared matrix axes) or a list of instance names (all their expansions).',
     },
+    resources: RESOURCES_SCHEMA,
     instance: {
       type: 'object',
       additionalProperties: false,
@@ -70,6 +88,7 @@ export function buildPipelineSchema(metas: readonly StageMeta[]): Schema {
           description: 'Parameter -> list of values; one instance per combination.',
           additionalProperties: { type: 'array', minItems: 1 },
         },
+        resources: { $ref: '#/definitions/resources' },
       },
       ...(sorted.length ? { allOf: sorted.map(instanceBranch) } : {}),
     },
@@ -83,6 +102,7 @@ export function buildPipelineSchema(metas: readonly StageMeta[]): Schema {
           description: 'Axes replacing those of the instance.',
           additionalProperties: { type: 'array', minItems: 1 },
         },
+        resources: { $ref: '#/definitions/resources', description: "Slurm resources merged over the instance's own." },
       },
     },
   };

@@ -17,6 +17,28 @@ export interface InstanceSpec {
   inputs?: Record<string, string | string[]>;
   /** Parameter name -> values; the instance runs once per combination. */
   matrix?: Record<string, AxisValue[]>;
+  /** What a Slurm job of this instance asks for (`--executor slurm`); never part of the content key. */
+  resources?: SlurmResources;
+}
+
+/**
+ * Slurm resources of one stage instance (docs/slurm.md). Each maps to one sbatch option; unset ones use the stage's
+ * default (libs/pipeline/src/execution/slurm/resources.ts) or the cluster's.
+ */
+export interface SlurmResources {
+  /** Cores for the task (`--cpus-per-task`). */
+  readonly cpus?: number;
+  /** Memory per node, with a unit as sbatch reads it: `4G`, `500M` (`--mem`). */
+  readonly mem?: string;
+  /** Wall-time limit as sbatch reads it: `MM`, `HH:MM:SS`, `D-HH` (`--time`). */
+  readonly time?: string;
+  /** GPUs for the job (`--gpus`); 0 asks for none. */
+  readonly gpus?: number;
+  readonly partition?: string;
+  readonly account?: string;
+  readonly qos?: string;
+  /** Further sbatch options, one argument each (`--constraint=a100`), appended as written. */
+  readonly extra?: readonly string[];
 }
 
 export interface ProfileOverride {
@@ -24,6 +46,8 @@ export interface ProfileOverride {
   params?: Record<string, unknown>;
   /** Axes replacing the instance's axes of the same name. */
   matrix?: Record<string, AxisValue[]>;
+  /** Slurm resources merged over the instance's own (key by key). */
+  resources?: SlurmResources;
 }
 
 export interface PipelineSpec {

@@ -1,0 +1,125 @@
+/**
+ * `alsg run --executor slurm --wait`: follows the submitted jobs until none is pending or running, printing each
+ * instance's transitions and a progress line whenever the counts change, and ends like the local executor (same
+ * summary, same failure policies). Slurm's afterok already keeps dependents of a failed job from starting; they are
+ * cancelled here (and by `--kill-on-invalid-dep` in Slurm) so that they do not sit in the queue forever, and counted
+ * as skipped. Policy `fail` also cancels every job that has not started yet; running ones finish, as locally.
+ * Ctrl-C (SIGINT) or SIGTERM cancels every job of this run that has not finished, then rejects.
+ */
+import { AlsgError } from '@ldl-alsg/common';
+import type { Plan } from '../../planning/plan';
+import type { FailurePolicy, RunSummary } from '../run-plan';
+import { classifyJob, type JobPhase } from './instance-state';
+import { cancelSlurmJobs, querySlurmJobs } from './job-state';
+import type { Submitted } from './submit-plan';
+
+export interface FollowOptions {
+  readonly onFailure?: FailurePolicy;
+  /** How often to ask Slurm (default 5000 ms; squeue is cheap, but the controller is shared). */
+  readonly pollMs?: number;
+  readonly log?: (line: string) => void;
+  /** Addresses already in the store before submission (reported as cached in the summary). */
+  readonly cached?: readonly string[];
+}
+
+/** Follows `submitted` to the end. Resolves with a RunSummary; rejects with the failures unless the policy is `ignore`. */
+export async function followJobs(plan: Plan, submitted: readonly Submitted[], options: FollowOptions = {}): Promise<RunSummary> {
+  const started = Date.now();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const policy = options.onFailure ?? 'fail';
+  const pollMs = options.pollMs ?? 5000;
+  const phase = new Map<string, JobPhase | 'skipped'>();
+  const failed: Array<{ address: string; error: AlsgError }> = [];
+  let interrupted: NodeJS.Signals | undefined;
+  let wake: (() => void) | undefined;
+
+  const active = (): Submitted[] => submitted.filter((s) => !['done', 'failed', 'cancelled', 'skipped'].includes(phase.get(s.instance.name) ?? 'pending'));
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupted = sig;
+    wake?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  /** Cancels the not-yet-finished jobs among `subs` that belong to this run and marks them skipped. */
+  const skip = async (subs: readonly Submitted[], why: string): Promise<void> => {
+    if (subs.length === 0) return;
+    await cancelSlurmJobs(subs.map((s) => s.record.jobId));
+    for (const s of subs) {
+      phase.set(s.instance.name, 'skipped');
+      log(`${s.instance.address}: skipped, job ${s.record.jobId} cancelled (${why})`);
+    }
+  };
+  /** Every active submission that reads `name`, directly or through others. */
+  const dependentsOf = (name: string): Submitted[] => {
+    const out = new Set<Submitted>();
+    const visit = (n: string): void => {
+      for (const s of active()) {
+        if (out.has(s)) continue;
+        if (Object.values(s.instance.inputs).flat().includes(n)) {
+          out.add(s);
+          visit(s.instance.name);
+        }
+      }
+    };
+    visit(name);
+    return [...out];
+  };
+
+  let lastCounts = '';
+  try {
+    while (active().length > 0 && !interrupted) {
+      const states = await querySlurmJobs([...new Set(active().map((s) => s.record.jobId))]);
+      for (const s of active()) {
+        const now = classifyJob(plan.storeDir, s.instance, s.record, states.get(s.record.jobId));
+        const before = phase.get(s.instance.name);
+        if (now.phase === before) continue;
+        phase.set(s.instance.name, now.phase);
+        if (now.phase === 'pending' && before === undefined) continue;
+        log(`${s.instance.address}: ${now.phase === 'failed' ? 'FAILED' : now.phase} (${now.detail})`);
+        if (now.phase === 'failed' || now.phase === 'cancelled') {
+          failed.push({ address: s.instance.address, error: new AlsgError('E_STAGE', `${s.instance.address}: ${now.detail}`, { stage: s.instance.address, jobId: s.record.jobId, log: s.record.log }) });
+          if (policy === 'fail') await skip(active().filter((a) => phase.get(a.instance.name) !== 'running'), `${s.instance.address} failed, --on-failure fail`);
+          else await skip(dependentsOf(s.instance.name), `${s.instance.address} failed`);
+        }
+      }
+      const count = (p: string): number => submitted.filter((s) => (phase.get(s.instance.name) ?? 'pending') === p).length;
+      const counts = `${count('pending')} pending, ${count('running')} running, ${count('done')} done, ${count('failed') + count('cancelled')} failed, ${count('skipped')} skipped`;
+      if (counts !== lastCounts) {
+        log(`${plan.pipeline}: ${counts} (${((Date.now() - started) / 1000).toFixed(0)}s)`);
+        lastCounts = counts;
+      }
+      if (active().length === 0 || interrupted) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+    if (interrupted) {
+      const left = active();
+      await cancelSlurmJobs(left.map((s) => s.record.jobId));
+      throw new AlsgError('E_STAGE', `${plan.pipeline}: interrupted (${interrupted}); cancelled ${left.length} job(s): ${left.map((s) => s.record.jobId).join(', ') || 'none'}`, {
+        signal: interrupted,
+        cancelled: left.map((s) => s.record.jobId),
+      });
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const names = (p: string): string[] => submitted.filter((s) => phase.get(s.instance.name) === p).map((s) => s.instance.address);
+  const summary: RunSummary = { ran: names('done'), cached: [...(options.cached ?? [])], failed, skipped: names('skipped'), seconds: (Date.now() - started) / 1000 };
+  if (failed.length && policy !== 'ignore') {
+    if (failed.length === 1) throw failed[0].error;
+    throw new AlsgError('E_STAGE', `${failed.length} instances failed:\n${failed.map((f) => `  - ${f.error.message}`).join('\n')}`, {
+      stage: failed[0].address,
+      cause: failed[0].error,
+      failed: failed.map((f) => f.address),
+    });
+  }
+  return summary;
+}
