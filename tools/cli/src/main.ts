@@ -12,6 +12,8 @@ Commands:
   validate <pipeline.yaml>...    check pipelines; lists every problem, exit 1 when any
   run <pipeline.yaml>            run a pipeline's stage instances (skips those already in the store)
   status <pipeline.yaml>         show which instances are done, stale or missing
+  cancel <pipeline.yaml>         cancel the pipeline's Slurm jobs (alsg run --executor slurm) still pending or running
+  run-instance <pipeline> <inst> run one instance if not in the store (what a Slurm job runs)
   reference <pipeline.yaml>      compare results with the committed reference results (--update rewrites them)
   schema                         write pipelines/schema.json (composed from every stage's parameters)
   stages                         list the stages
@@ -27,6 +29,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate-command')).validateCommand,
   run: async () => (await import('./commands/run-command')).runCommand,
   status: async () => (await import('./commands/status-command')).statusCommand,
+  cancel: async () => (await import('./commands/cancel-command')).cancelCommand,
+  'run-instance': async () => (await import('./commands/run-instance-command')).runInstanceCommand,
   schema: async () => (await import('./commands/schema-command')).schemaCommand,
   reference: async () => (await import('./commands/reference-command')).referenceCommand,
   stages: async () => (await import('./commands/stages-command')).stagesCommand,

@@ -1,7 +1,9 @@
 /** `alsg run <pipeline.yaml>`: runs what is not in the store yet, in topological order, one process per instance. */
 import { AlsgError } from '@ldl-alsg/common';
 import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy } from '@ldl-alsg/pipeline';
+import { checkSourcePaths, isComplete, PipelineConfigError } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
+import { checkBackends } from './backend-check';
 import { planSources, workspaceRegistry } from './context';
 
 export const runCommand = {
@@ -18,6 +20,12 @@ key is already in the store (.alsg/store, or ALSG_STORE).
   --if-present       with --only: succeed quietly when the instance is not part of this profile
   --verify           re-hash the stored inputs of every instance that runs against their stage.json (default: sizes
                      only); a damaged input stops that instance with the command that rebuilds it
+  --executor E       local (default) | slurm: one sbatch job per instance not in the store, chained with afterok,
+                     over the shared store (docs/slurm.md); prints the job ids and returns unless --wait
+  --wait             with slurm: follow the jobs (pending / running / done / failed) and exit with the pipeline's
+                     status; Ctrl-C cancels the submitted jobs
+  --partition P      with slurm: partition for every job (over the pipeline's resources:)
+  --account A        with slurm: account for every job
 `,
   async run(argv: string[]): Promise<number> {
     const { positionals, values } = await parseCommandArgs({
@@ -30,6 +38,10 @@ key is already in the store (.alsg/store, or ALSG_STORE).
         'on-failure': { type: 'string' },
         'if-present': { type: 'boolean' },
         verify: { type: 'boolean' },
+        executor: { type: 'string' },
+        wait: { type: 'boolean' },
+        partition: { type: 'string' },
+        account: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new AlsgError('E_USAGE', 'run needs exactly one pipeline file');
@@ -53,6 +65,20 @@ key is already in the store (.alsg/store, or ALSG_STORE).
       }
     }
     const select = only.length ? selectWithUpstream(plan, only) : undefined;
+    const executor = values.executor ?? 'local';
+    if (executor !== 'local' && executor !== 'slurm') throw new AlsgError('E_USAGE', `--executor must be local or slurm, but got ${executor}`);
+    if (executor === 'local' && (values.wait || values.partition || values.account)) {
+      throw new AlsgError('E_USAGE', '--wait, --partition and --account apply to --executor slurm only');
+    }
+    if (executor === 'slurm') {
+      const { runOnSlurm } = await import('./slurm-run');
+      return runOnSlurm(plan, pipeline.spec, registry, { select, policy, wait: values.wait ?? false, partition: values.partition, account: values.account });
+    }
+    // Before any work: missing dataset folders and backends that do not load, for the instances that will run.
+    const toRun = (select ?? plan.instances).filter((i) => !isComplete(plan.storeDir, i));
+    const missing = checkSourcePaths({ file: pipeline.file, instances: toRun, sourceParamsOf: (s) => pipeline.metas.get(s)?.sourceParams, root: registry.layout.root, profile, lineOf: pipeline.lineOf });
+    if (missing.length) throw new PipelineConfigError(pipeline.file, missing);
+    checkBackends(toRun, registry.layout.root, `${pipeline.file}${profile === DEFAULT_PROFILE ? '' : ` --profile ${profile}`}`);
     const summary = await runPlan(plan, registry, { jobs, onFailure: policy, select, verifyInputs: values.verify ? 'hash' : 'size' });
     const total = summary.ran.length + summary.cached.length + summary.failed.length + summary.skipped.length;
     process.stderr.write(

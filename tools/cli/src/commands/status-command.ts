@@ -4,6 +4,7 @@
  */
 import { AlsgError } from '@ldl-alsg/common';
 import { loadPipeline, planPipeline, planStatus, rebuildHint, requireProfile, verifyInstance, DEFAULT_PROFILE } from '@ldl-alsg/pipeline';
+import { slurmStates, type SlurmStatus } from './slurm-status';
 import { parseCommandArgs } from '../parse-command-args';
 import { planSources, workspaceRegistry } from './context';
 
@@ -13,7 +14,9 @@ export const statusCommand = {
 For every stage instance: done (its content key is in the store), stale (an earlier result of this instance exists,
 but parameters, inputs, code or its source data changed; the reason is shown), missing, or damaged (done, but a file
 differs from the size recorded in its stage.json; with --verify also from the recorded sha256). Exit 1 when any
-instance is damaged; each is named with the command that rebuilds it.
+instance is damaged; each is named with the command that rebuilds it. Instances submitted to Slurm
+(alsg run --executor slurm) and not done also show their job: PENDING (and why), RUNNING (and where), FAILED or
+CANCELLED with the job's log file.
 
   --verify   re-hash every stored output file (reads everything; without it, one stat per file)
 `,
@@ -29,7 +32,7 @@ instance is damaged; each is named with the command that rebuilds it.
     const profile = values.profile ?? DEFAULT_PROFILE;
     requireProfile(pipeline, profile);
     const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
-    const entries: Array<{ address: string; stage: string; key: string; status: string; reason?: string; dir: string; problems?: readonly string[] }> = [];
+    const entries: Array<{ address: string; stage: string; key: string; status: string; reason?: string; dir: string; problems?: readonly string[]; slurm?: SlurmStatus }> = [];
     let unrecorded = 0;
     for (const e of planStatus(plan)) {
       const row = { address: e.instance.address, stage: e.instance.stage, key: e.instance.key, status: e.status as string, reason: e.reason, dir: e.instance.dir };
@@ -44,6 +47,11 @@ instance is damaged; each is named with the command that rebuilds it.
       }
       entries.push(row);
     }
+    const jobs = await slurmStates(plan.storeDir, plan.instances.filter((i) => entries.some((e) => e.address === i.address && e.status !== 'done')));
+    for (const e of entries) {
+      const job = jobs.get(e.address);
+      if (job) e.slurm = job;
+    }
     const damaged = entries.filter((e) => e.status === 'damaged').length;
     // One write for the whole report: a reader that stops early (| head) ends it at once (see bin/alsg.mjs on EPIPE).
     if (values.json) {
@@ -51,9 +59,13 @@ instance is damaged; each is named with the command that rebuilds it.
       return damaged ? 1 : 0;
     }
     const width = Math.max(...entries.map((e) => e.address.length));
-    const lines = entries.map((e) => `${e.status.padEnd(8)} ${e.address.padEnd(width)}  ${e.stage.padEnd(9)} ${e.key}${e.reason ? `  (${e.reason})` : ''}`);
+    const lines = entries.map((e) => `${e.status.padEnd(8)} ${e.address.padEnd(width)}  ${e.stage.padEnd(9)} ${e.key}${e.reason ? `  (${e.reason})` : ''}${e.slurm ? `  [slurm ${e.slurm.state}: ${e.slurm.detail}]` : ''}`);
     const count = (s: string): number => entries.filter((e) => e.status === s).length;
     lines.push(`${pipeline.name}: ${count('done')} done, ${count('stale')} stale, ${count('missing')} missing${damaged ? `, ${damaged} damaged` : ''}`);
+    if (jobs.size) {
+      const by = (p: string): number => [...jobs.values()].filter((j) => j.phase === p).length;
+      lines.push(`slurm: ${by('pending')} pending, ${by('running')} running, ${by('failed') + by('cancelled')} failed or cancelled (alsg cancel ${positionals[0]} stops them)`);
+    }
     if (values.verify && unrecorded) lines.push(`(${unrecorded} done instance(s) predate output records in stage.json and could not be verified)`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return damaged ? 1 : 0;
