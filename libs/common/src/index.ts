@@ -4,6 +4,6 @@
  */
 export { isAlsgError, type AlsgErrorCode, type AlsgErrorDetails, AlsgError } from './errors';
 export { Rng } from './rng';
-export { startProgress, type ProgressOptions, type Progress } from './progress';
+export { startProgress, writeAboveProgress, MIN_RATE_SECONDS, type ProgressOptions, type ProgressStream, type Progress } from './progress';
 export type { StageCliFlag, StageCliPrepareArgs, StageCliAlternative, StageCliHooks } from './cli-flags';
 export { editDistance } from './edit-distance';

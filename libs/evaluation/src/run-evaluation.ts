@@ -76,7 +76,7 @@ export async function runEvaluation(args: EvaluateArgs): Promise<EvaluationMetri
   const models = await import('@ldl-alsg/models');
   const tf = await import('@tensorflow/tfjs');
   const backend = await models.initBackend(args.params.backend ?? 'auto');
-  args.log?.(`backend ${backend.name} ${backend.version} (${backend.detail})`);
+  args.log?.(`backend ${backend.summary}`);
   const model = await models.loadLayersModelFromDir(modelJson);
   const shape = model.inputs[0].shape;
   if (shape.length !== 4 || shape[1] !== shape[2] || typeof shape[1] !== 'number') {

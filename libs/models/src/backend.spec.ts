@@ -10,6 +10,9 @@ describe('initBackend', () => {
     expect(info.version).toBe('4.22.0');
     expect(info.detail).toMatch(/fixes=\[wasm:matmul-transpose, wasm:forward-conv-backprop, wasm:depthwise-backprop, wasm:lean-batchnorm-grad\]/);
     expect(info.detail).toMatch(/skipped: tensorflow-gpu: .*; tensorflow: /);
+    // The log line: short, without the import errors (those stay in detail, recorded in stage.json).
+    expect(info.summary).toMatch(/^wasm 4\.22\.0 \((no )?simd, \d+ thread\(s\), 4 kernel fixes; tensorflow-gpu, tensorflow not available\)$/);
+    expect(info.summary.length).toBeLessThan(100);
   });
 
   it('a named backend that is missing is an E_DEPENDENCY error naming it', async () => {

@@ -15,6 +15,11 @@ export interface BackendInfo {
   readonly version: string;
   /** Human-readable detail: package, SIMD/threads, which workarounds were installed, why earlier choices failed. */
   readonly detail: string;
+  /**
+   * One short line for logs, e.g. "wasm 4.22.0 (simd, 1 thread, 4 kernel fixes; tensorflow-gpu, tensorflow not
+   * available)": stages log this once per instance and keep `detail` in stage.json (ctx.record).
+   */
+  readonly summary: string;
 }
 
 const NODE_PACKAGES = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
@@ -41,7 +46,9 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
     try {
       const info = await tryBackend(choice);
       const skipped = failures.length ? `; skipped: ${failures.join('; ')}` : '';
-      return { ...info, detail: info.detail + skipped };
+      const notAvailable = failures.length ? `; ${failures.map((f) => f.split(':')[0]).join(', ')} not available` : '';
+      const summary = `${info.name} ${info.version} (${info.short}${notAvailable})`;
+      return { name: info.name, version: info.version, detail: info.detail + skipped, summary };
     } catch (err) {
       failures.push(`${choice}: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -56,7 +63,7 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
  * Initialises one backend. Its plain Errors never reach the user as such: initBackend catches every one and reports the
  * choices that failed in a single E_DEPENDENCY.
  */
-async function tryBackend(choice: Exclude<BackendPreference, 'auto'>): Promise<BackendInfo> {
+async function tryBackend(choice: Exclude<BackendPreference, 'auto'>): Promise<Omit<BackendInfo, 'summary'> & { short: string }> {
   if (choice === 'tensorflow-gpu' || choice === 'tensorflow') {
     const pkg = NODE_PACKAGES[choice];
     // A variable specifier keeps bundlers and tsc from requiring the optional package.
@@ -66,7 +73,7 @@ async function tryBackend(choice: Exclude<BackendPreference, 'auto'>): Promise<B
     if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but setBackend('tensorflow') failed`);
     await tf.ready();
     const version = mod.version?.['tfjs-node'] ?? tf.version.tfjs;
-    return { name: tf.getBackend(), version, detail: `${pkg}` };
+    return { name: tf.getBackend(), version, detail: `${pkg}`, short: pkg };
   }
   if (choice === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -79,12 +86,18 @@ async function tryBackend(choice: Exclude<BackendPreference, 'auto'>): Promise<B
       name: 'wasm',
       version: wasm.version_wasm,
       detail: `@tensorflow/tfjs-backend-wasm, simd=${simd}, threads=${wasm.getThreadsCount()}, fixes=[${fixes.join(', ')}]`,
+      short: `${simd ? 'simd' : 'no simd'}, ${wasm.getThreadsCount()} thread(s), ${fixes.length} kernel fixes`,
     };
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('setBackend(cpu) failed');
   await tf.ready();
   const fixes = installWasmFixes();
-  return { name: 'cpu', version: tf.version['tfjs-backend-cpu'] ?? tf.version.tfjs, detail: `@tensorflow/tfjs-backend-cpu (pure JS), fixes=[${fixes.join(', ')}]` };
+  return {
+    name: 'cpu',
+    version: tf.version['tfjs-backend-cpu'] ?? tf.version.tfjs,
+    detail: `@tensorflow/tfjs-backend-cpu (pure JS), fixes=[${fixes.join(', ')}]`,
+    short: `pure JS, ${fixes.length} kernel fixes`,
+  };
 }
 
 /** Folder holding tfjs-backend-wasm's .wasm binaries (they ship in the npm package; no network needed). */

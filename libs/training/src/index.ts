@@ -3,6 +3,7 @@ export * from './sgd';
 export * from './checkpoint';
 export * from './trainable-model';
 export * from './train-loop';
+export * from './epoch-metrics';
 export * from './cross-entropy-objective';
 export * from './phase-runner';
 export * from './ldl-alsg-method';

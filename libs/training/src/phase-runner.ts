@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type { Progress } from '@ldl-alsg/common';
 import type { SampleSet } from './ldl-alsg-method';
-import { runTrainLoop, type OptimiserArgs, type TrainingObjective, type TrainLoopResult } from './train-loop';
+import { runTrainLoop, type EpochEnd, type OptimiserArgs, type TrainingObjective, type TrainLoopResult } from './train-loop';
 import type { TrainableModel } from './trainable-model';
 
 export interface PhaseRunnerArgs {
@@ -24,6 +24,8 @@ export interface PhaseRunnerArgs {
   progress?: Progress;
   /** Names of input rows for error messages (e.g. manifest ids). */
   describeRows?(rows: Int32Array): string[];
+  /** Every phase's epoch-end hook (validation; TrainLoopArgs.onEpochEnd). */
+  onEpochEnd?(end: EpochEnd): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
 }
 
 /** What a phase changes from the run's settings. */
@@ -63,7 +65,7 @@ export function createPhaseRunner(args: PhaseRunnerArgs): PhaseRunner {
         logFile: args.logFile.replace(/\.jsonl$/, `.${phase}.jsonl`),
         logEvery: config.logEvery,
         failAfterEpoch: args.failAfter?.phase === phase ? args.failAfter.epoch : undefined,
-        log: args.log, progress: args.progress,
+        log: args.log, progress: args.progress, onEpochEnd: args.onEpochEnd,
       });
       results[phase] = result;
       return result;

@@ -12,7 +12,7 @@ import { createLdlAlsgMethod, type InputSource, type NeighbourMode, type Neighbo
 import { trainNal } from './nal';
 import { trainIpa2lt } from './ipa2lt';
 import { checkAirOptions, createAirObjective, type AirOptions, type AuxiliarySet } from './air';
-import { createPhaseRunner, type PhaseRunner } from './phase-runner';
+import { createPhaseRunner, type PhaseRunner, type PhaseRunnerArgs } from './phase-runner';
 import type { OptimiserArgs, TrainLoopResult } from './train-loop';
 import type { AnnotationSet } from './training-data';
 import type { TrainableModel } from './trainable-model';
@@ -65,6 +65,8 @@ export interface MethodRunArgs {
   describeRows?(rows: Int32Array): string[];
   /** Test hook: simulated kill after this epoch of the named phase. */
   failAfter?: { phase: string; epoch: number };
+  /** Called after every epoch of every phase (validation records; `createEpochEvaluator`). */
+  onEpochEnd?: PhaseRunnerArgs['onEpochEnd'];
   /**
    * Initial weights (e.g. a baseline trained by another train instance, the paper's "pre-trained on the training set").
    * Every method starts from them; NAL and IPA2LT then skip their own baseline pre-training phase.

@@ -17,6 +17,7 @@ import { runMethod, type MethodConfig, type MethodName } from './run-method';
 import { fromBackbone } from './trainable-model';
 import { loadGraph, mixtureSamples, readAuxiliaryRows, readTrainingLabels, toNeighbourSpace, trainRowIndices, type AnnotationSet } from './training-data';
 import { selectAuxiliary, type AirOptions, type AuxiliarySet } from './air';
+import { createEpochEvaluator, evenlySpacedRows, MAX_TRAIN_EVAL_ROWS, type EvaluationSet } from './epoch-metrics';
 
 /**
  * The train stage's parameters, complete and checked: every field's meaning, range and default live in
@@ -81,7 +82,8 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
   } else if (args.auxiliaryDir) args.log(`method ${p.method} does not use the wired auxiliary images`);
   const started = performance.now();
   const backend = await initBackend(p.backend);
-  args.log(`backend ${backend.name} ${backend.version} (${backend.detail})`);
+  // One short line per instance; the full detail (package, kernel fixes, why other backends failed) goes to stage.json.
+  args.log(`backend ${backend.summary}`);
 
   const { rows } = readManifests(args.datasetDirs);
   const train = trainRowIndices(rows);
@@ -113,6 +115,15 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
   const cache = await loadImageTensorCache(paths, p.inputSize, cacheFile, { onImage: () => decode?.tick() });
   decode?.done();
   const inputs: InputSource = { numRows: train.length, gather: (r) => makeImageBatch(cache, r) };
+  const validation = await loadValidationSet(rows, train, p.inputSize, args.scratchDir);
+  if (!validation) args.log('no validation rows (split = val) in the training datasets: train-log.jsonl records no validation loss or accuracy');
+  else args.log(`validation: ${validation.set.label.length} images (${validation.datasets.join(', ')}, split = val), scored after every epoch`);
+  const trainSubset = evenlySpacedRows(train.length, MAX_TRAIN_EVAL_ROWS);
+  const onEpochEnd = createEpochEvaluator({
+    train: { inputs: { numRows: trainSubset.length, gather: (r) => makeImageBatch(cache, Int32Array.from(r, (t) => trainSubset[t])) }, label: Int32Array.from(trainSubset, (t) => labels.sets[0].label[t]) },
+    val: validation?.set,
+    batchSize: 256,
+  });
   const inputShape: [number, number, number] = [p.inputSize, p.inputSize, 1];
   let auxiliary: AuxiliarySet | undefined;
   let auxiliaryInfo: Record<string, unknown> | undefined;
@@ -163,7 +174,7 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
   const result = await runMethod({
     config, createModel, inputs, numClasses: NUM_CLASSES, annotations: labels.sets, samples, spaces, datasetSets,
     scratchDir: join(args.scratchDir, 'phases'), logFile, log: args.log, progress,
-    describeRows: (r) => Array.from(r, (t) => rows[train[t]].id), failAfter: args.failAfter, initWeights, auxiliary,
+    describeRows: (r) => Array.from(r, (t) => rows[train[t]].id), failAfter: args.failAfter, initWeights, auxiliary, onEpochEnd,
   });
   tf.dispose(initWeights);
   progress?.done();
@@ -206,9 +217,24 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
     transitions: result.transitions,
     annotators: result.annotators,
     auxiliary: auxiliaryInfo,
+    validation: validation ? { images: validation.set.label.length, datasets: validation.datasets, split: 'val' } : null,
   };
   writeJsonAtomic(join(args.outDir, 'train-summary.json'), summary);
-  args.record?.({ backend: summary.backend, backbone: p.backbone, tfjs: tf.version.tfjs, method: p.method, variant: summary.variant });
+  args.record?.({ backend: summary.backend, backendSummary: backend.summary, backbone: p.backbone, tfjs: tf.version.tfjs, method: p.method, variant: summary.variant });
   result.model.layersModel?.dispose();
   return summary;
+}
+
+/**
+ * The validation split: rows with `split = val` of the datasets that have training rows (never a test set), with their
+ * manifest labels, decoded through the same image cache as the training images. Undefined when there are none.
+ */
+async function loadValidationSet(rows: ReturnType<typeof readManifests>['rows'], train: Int32Array, inputSize: number, scratchDir: string): Promise<{ set: EvaluationSet; datasets: string[] } | undefined> {
+  const trainDatasets = new Set(Array.from(train, (i) => rows[i].dataset));
+  const val = rows.flatMap((r, i) => (r.split === 'val' && trainDatasets.has(r.dataset) ? [i] : []));
+  if (val.length === 0) return undefined;
+  const paths = val.map((i) => rows[i].path);
+  const cache = await loadImageTensorCache(paths, inputSize, imageCacheFile(paths, inputSize, scratchDir)!);
+  const set: EvaluationSet = { inputs: { numRows: val.length, gather: (r) => makeImageBatch(cache, r) }, label: Int32Array.from(val, (i) => rows[i].labelIndex) };
+  return { set, datasets: [...new Set(val.map((i) => rows[i].dataset))] };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Rng } from '@ldl-alsg/common';
 import { tfTotalLoss } from '@ldl-alsg/ldl';
 import { runTrainLoop, SimulatedKill, type TrainLoopArgs } from './train-loop';
+import { createEpochEvaluator, evenlySpacedRows, scoreSet } from './epoch-metrics';
 import { createDenseModel, fromLayersModel } from './trainable-model';
 import { learningRateAt } from './schedule';
 
@@ -60,10 +61,38 @@ describe('runTrainLoop', () => {
     const rb = await runTrainLoop(b2);
     expect(rb.resumedFromEpoch).toBe(2);
     expect(weightsOf(b2)).toEqual(weightsOf(a));
-    const strip = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => { const o = JSON.parse(l); delete o.imagesPerSecond; return o; });
+    const strip = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => { const o = JSON.parse(l); delete o.imagesPerSecond; delete o.seconds; return o; });
     expect(strip(b2.logFile)).toEqual(strip(a.logFile));
     const first = strip(a.logFile)[0];
     expect(Object.keys(first)).toEqual(expect.arrayContaining(['epoch', 'step', 'lr', 'total', 'ce']));
+  });
+
+  it('scores every epoch through onEpochEnd without changing the trained weights', async () => {
+    const plain = args(mkdtempSync(join(tmpdir(), 'loop-plain-')));
+    await runTrainLoop(plain);
+    const p = problem();
+    const X = tf.tensor2d(p.x, [p.n, p.d]);
+    // Validation rows: the last 32 samples (the loop trains on all of them here; only the mechanics matter).
+    const valRows = evenlySpacedRows(p.n, 32);
+    const set = (rows: Int32Array) => ({ inputs: { numRows: rows.length, gather: (r: Int32Array) => tf.gather(X, tf.tensor1d(Int32Array.from(r, (i) => rows[i]), 'int32')) }, label: Int32Array.from(rows, (i) => p.y[i]) });
+    const evaluator = createEpochEvaluator({ train: set(evenlySpacedRows(p.n, 40)), val: set(valRows), batchSize: 7 });
+    const epochs: number[] = [];
+    const watched = args(mkdtempSync(join(tmpdir(), 'loop-val-')), { onEpochEnd: (end) => { epochs.push(end.epoch); return evaluator(end); } });
+    await runTrainLoop(watched);
+    expect(epochs).toEqual([1, 2, 3, 4]);
+    expect(weightsOf(watched)).toEqual(weightsOf(plain));
+    const records = readFileSync(watched.logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.epochEnd);
+    expect(records.map((r) => r.epoch)).toEqual([1, 2, 3, 4]);
+    for (const r of records) {
+      expect(r).toMatchObject({ phase: 'main', epochs: 4, trainLoss: r.total, valImages: 32 });
+      for (const k of ['trainAccuracy', 'valAccuracy', 'valLoss', 'seconds']) expect(Number.isFinite(r[k])).toBe(true);
+    }
+    // The record's accuracy is the model's inference-mode accuracy on those rows after the last epoch.
+    expect(records[3].valAccuracy).toBeCloseTo(scoreSet(watched.model, set(valRows), 32).accuracy, 2);
+    // Learning shows on the curve: later epochs fit the training rows better than the first.
+    expect(records[3].trainAccuracy).toBeGreaterThan(records[0].trainAccuracy - 1e-9);
+    // Without a validation set the fields are null, not missing.
+    expect(createEpochEvaluator({ batchSize: 8 })({ phase: 'main', epoch: 1, epochs: 1, model: watched.model, means: {} })).toEqual({ trainAccuracy: null, valLoss: null, valAccuracy: null, valImages: 0 });
   });
 
   it('stops with E_NUMERIC on a NaN loss, naming step and samples', async () => {

@@ -10,7 +10,7 @@
  *
  * Reading order: {@link runTrainLoop} is the list of steps: createPhaseState (variables, optimiser, schedule),
  * resumeOrStart (checkpoint or fresh log), then per epoch trainEpoch (shuffle, trainStep per mini-batch, log lines via
- * StepLogWindow) and endEpoch (epoch line, checkpoint).
+ * StepLogWindow), the caller's onEpochEnd hook (validation, docs/training.md) and endEpoch (epoch line, checkpoint).
  */
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
@@ -50,6 +50,19 @@ export interface TrainingObjective<D> {
   onEpochStart?(epoch: number): void;
 }
 
+/** What {@link TrainLoopArgs.onEpochEnd} is told after an epoch's last update. */
+export interface EpochEnd {
+  phase: string;
+  /** 1-based epoch just finished. */
+  epoch: number;
+  /** Epochs of this phase. */
+  epochs: number;
+  /** The model as trained so far (evaluate it with `logits(x, false)` only: see onEpochEnd). */
+  model: TrainableModel;
+  /** The epoch's mean loss terms (with `total`). */
+  means: Readonly<Record<string, number>>;
+}
+
 /** Optimiser and schedule settings (defaults are the paper's, Sec. 4.1). */
 export interface OptimiserArgs {
   /** Epochs (paper 10). */
@@ -87,7 +100,14 @@ export interface TrainLoopArgs<D> extends OptimiserArgs, TrainingObjective<D> {
   /** Test hook simulating a kill: throw right after the checkpoint of this epoch (1-based) is written. */
   failAfterEpoch?: number;
   log?(message: string): void;
+  /** Shared by the run's phases: the loop names its phase and epoch on it and sets the phase's total (its ETA). */
   progress?: Progress;
+  /**
+   * Called after each epoch's last update, before its epoch line and checkpoint; the fields it returns join the epoch
+   * line of the log (e.g. trainAccuracy, valLoss, valAccuracy). It must not change the trained state: inference-mode
+   * forward passes only, no random draws from the training streams, so the weights are the same with or without it.
+   */
+  onEpochEnd?(end: EpochEnd): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
 }
 
 export interface TrainLoopResult {
@@ -135,13 +155,20 @@ export async function runTrainLoop<D>(args: TrainLoopArgs<D>): Promise<TrainLoop
   const resumedFromEpoch = position.epochsDone;
   const started = performance.now();
   let imagesHere = 0;
+  // The bar covers this phase: restored epochs count as done but not towards the rate, so the ETA stays honest.
+  args.progress?.setTotal?.(args.epochs * args.numSamples, resumedFromEpoch * args.numSamples);
   for (let epoch = resumedFromEpoch; epoch < args.epochs; epoch++) {
+    const epochStarted = performance.now();
+    args.progress?.setDetail?.(`${args.phase} epoch ${epoch + 1}/${args.epochs}`);
     const { images, means } = await trainEpoch(state, epoch, position);
     imagesHere += images;
     position.epochsDone = epoch + 1;
     position.lastEpoch = means;
-    endEpoch(state, position);
+    const measured = (await args.onEpochEnd?.({ phase: args.phase, epoch: epoch + 1, epochs: args.epochs, model: args.model, means })) ?? {};
+    const seconds = Math.round((performance.now() - epochStarted) / 10) / 100;
+    endEpoch(state, position, { trainLoss: means.total, ...measured, seconds });
   }
+  args.progress?.setDetail?.('');
   state.sgd.dispose();
   const seconds = (performance.now() - started) / 1000;
   return { resumedFromEpoch, steps: position.step, seconds, imagesPerSecond: imagesHere / Math.max(1e-9, seconds), lastEpoch: position.lastEpoch };
@@ -289,13 +316,16 @@ class StepLogWindow {
 }
 
 /**
- * After an epoch: its summary line in the log and the progress message, then the checkpoint (weights, extra variables,
+ * After an epoch: its summary line in the log (the per-epoch record of docs/training.md: loss means, then `measured`:
+ * trainLoss, the hook's accuracies, seconds) and the progress message, then the checkpoint (weights, extra variables,
  * velocities, log size), then the simulated kill when the test hook asks for one.
  */
-function endEpoch<D>({ args, extras, variables, sgd, fingerprint: print }: PhaseState<D>, position: LoopPosition): void {
+function endEpoch<D>({ args, extras, variables, sgd, fingerprint: print }: PhaseState<D>, position: LoopPosition, measured: Record<string, unknown>): void {
   const { epochsDone: epoch, step, lastEpoch } = position;
-  appendFileSync(args.logFile, JSON.stringify({ phase: args.phase, epoch, step, epochEnd: true, ...lastEpoch }) + '\n');
-  args.log?.(`${args.phase}: epoch ${epoch}/${args.epochs} ${Object.entries(lastEpoch).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}`);
+  appendFileSync(args.logFile, JSON.stringify({ phase: args.phase, epoch, epochs: args.epochs, step, epochEnd: true, ...lastEpoch, ...measured }) + '\n');
+  const losses = Object.entries(lastEpoch).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ');
+  const val = typeof measured.valAccuracy === 'number' ? ` val ${measured.valAccuracy.toFixed(1)}%` : '';
+  args.log?.(`${args.phase}: epoch ${epoch}/${args.epochs} ${losses}${val} (${String(measured.seconds)}s)`);
   const weights = args.model.getWeights();
   saveCheckpoint(args.checkpointDir, {
     fingerprint: print,

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { AlsgError, isAlsgError, startProgress } from '@ldl-alsg/common';
+import { AlsgError, isAlsgError, startProgress, writeAboveProgress } from '@ldl-alsg/common';
 import { writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { applyParamsSchema } from '../definition/apply-params';
 import { recordOutputs } from '../store/output-integrity';
@@ -87,7 +87,7 @@ async function main(jobFile: string): Promise<void> {
     outDir: job.outDir,
     scratchDir: job.scratchDir,
     seed: job.seed,
-    log: (message) => process.stderr.write(`[${job.address}] ${message}\n`),
+    log: (message) => writeAboveProgress(`[${job.address}] ${message}\n`),
     progress: (label, total, unit) => startProgress(`[${job.address}] ${label}`, total, { unit }),
     record: (info) => Object.assign(record, info),
   };

@@ -4,7 +4,7 @@
  * half-written result, such as ingest's manifest, already writes atomically), and nothing like stage.json is written.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { startProgress } from '@ldl-alsg/common';
+import { startProgress, writeAboveProgress } from '@ldl-alsg/common';
 import type { StageContext } from '@ldl-alsg/pipeline';
 
 export interface CommandLineContextArgs<P> {
@@ -34,7 +34,7 @@ export function commandLineContext<P>(args: CommandLineContextArgs<P>): { ctx: S
     outDir: args.outDir,
     scratchDir,
     seed: args.seed,
-    log: (message) => process.stderr.write(`${args.name}: ${message}\n`),
+    log: (message) => writeAboveProgress(`${args.name}: ${message}\n`),
     progress: (label, total, unit) => startProgress(`${args.name}: ${label}`, total, { unit, silent: args.quiet }),
     // Provenance goes to stage.json in the store; a hand run has none, as before.
     record: () => undefined,
