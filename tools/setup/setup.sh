@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One-command set-up of a fresh machine of this kind (Debian/Ubuntu, Node 20): checks Node, installs npm dependencies
 # when node_modules is missing or older than the lockfile, installs the Debian libraries FAISS needs (when root, with
-# apt; otherwise prints the exact command and stops), python3-numpy and python3-sklearn for the cross-check tests (with
-# apt when root; otherwise a warning, never a failure), then builds the native modules (tools/native/build.sh).
+# apt; otherwise prints the exact command and stops), python3-numpy and python3-sklearn for the cross-check tests and
+# Slurm (slurmctld, slurmd, slurm-client) for the Slurm executor test (with apt when root; otherwise a warning, never a
+# failure), then builds the native modules (tools/native/build.sh).
 # Idempotent and fast when everything is already in place. Usage: bash tools/setup/setup.sh [--quiet]
 set -euo pipefail
 
@@ -12,7 +13,7 @@ QUIET=0
 for arg in "$@"; do
   case "$arg" in
     --quiet) QUIET=1 ;;
-    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,8p "$0"; exit 0 ;;
     *) echo "setup: unknown argument '$arg' (expected --quiet)" >&2; exit 2 ;;
   esac
 done
@@ -96,6 +97,31 @@ if [ -x "$PY" ]; then
 else
   echo "setup: warning: no $PY (Debian's python3): the scikit-learn / numpy cross-checks will be skipped" >&2
   echo "  sudo apt-get install -y --no-install-recommends python3 python3-numpy python3-sklearn" >&2
+fi
+
+# --- Slurm (optional) ------------------------------------------------------------------------------------------------
+# tools/slurm/slurm-executor.spec.ts runs `alsg run --executor slurm` against a single-node cluster that
+# tools/slurm/local-cluster.sh starts from Debian's slurmctld, slurmd and slurm-client (no munge; docs/slurm.md), and
+# is skipped without them. Installed with apt when root and missing; otherwise a warning, never a failure.
+slurm_missing=()
+for pair in slurmctld:slurmctld slurmd:slurmd sbatch:slurm-client; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || slurm_missing+=("${pair#*:}")
+done
+if [ "${#slurm_missing[@]}" -eq 0 ]; then
+  say "Slurm present (the Slurm executor test will run)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing ${slurm_missing[*]} with apt-get (for the Slurm executor test)"
+  export DEBIAN_FRONTEND=noninteractive
+  if apt-get install -y -qq --no-install-recommends "${slurm_missing[@]}" >/dev/null 2>&1 ||
+     { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends "${slurm_missing[@]}" >/dev/null 2>&1; }; then
+    say "installed ${slurm_missing[*]}"
+  else
+    echo "setup: warning: could not install ${slurm_missing[*]} with apt-get; the Slurm executor test will be skipped." >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends slurmctld slurmd slurm-client" >&2
+  fi
+else
+  echo "setup: warning: no Slurm (${slurm_missing[*]}) and this shell cannot install it (not root, or no apt-get);" >&2
+  echo "setup: warning: the Slurm executor test will be skipped. To run it: sudo apt-get install -y --no-install-recommends slurmctld slurmd slurm-client" >&2
 fi
 
 # --- native modules --------------------------------------------------------------------------------------------------
