@@ -13,7 +13,7 @@ QUIET=0
 for arg in "$@"; do
   case "$arg" in
     --quiet) QUIET=1 ;;
-    -h|--help) sed -n 2,8p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,7p "$0"; exit 0 ;;
     *) echo "setup: unknown argument '$arg' (expected --quiet)" >&2; exit 2 ;;
   esac
 done
