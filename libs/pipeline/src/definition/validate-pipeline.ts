@@ -24,6 +24,8 @@ export interface LoadedPipeline {
   readonly metas: ReadonlyMap<string, StageMeta>;
   /** Profile names the file defines (plus `default`). */
   readonly profiles: readonly string[];
+  /** 1-based line of a path in the file (YamlSource.lineOf), for checks made after loading (checkSourcePaths). */
+  readonly lineOf?: YamlSource['lineOf'];
 }
 
 export interface ValidationResult {
@@ -112,7 +114,7 @@ export async function validatePipelineText(file: string, text: string, registry:
   const seen = new Set<string>();
   const unique = issues.filter((i) => (seen.has(i.message) ? false : (seen.add(i.message), true)));
   if (unique.length) return { issues: unique };
-  return { issues: [], pipeline: { file, name: pipelineNameOf(file, spec), spec, metas, profiles: profileNames } };
+  return { issues: [], pipeline: { file, name: pipelineNameOf(file, spec), spec, metas, profiles: profileNames, lineOf } };
 }
 
 function checkReferences(
