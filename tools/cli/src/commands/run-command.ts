@@ -2,9 +2,7 @@
 import { AlsgError } from '@ldl-alsg/common';
 import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy } from '@ldl-alsg/pipeline';
 import { checkSourcePaths, isComplete, PipelineConfigError } from '@ldl-alsg/pipeline';
-import { checkSourcePaths, isComplete, PipelineConfigError } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
-import { checkBackends } from './backend-check';
 import { checkBackends } from './backend-check';
 import { planSources, workspaceRegistry } from './context';
 
@@ -76,11 +74,6 @@ key is already in the store (.alsg/store, or ALSG_STORE).
       const { runOnSlurm } = await import('./slurm-run');
       return runOnSlurm(plan, pipeline.spec, registry, { select, policy, wait: values.wait ?? false, partition: values.partition, account: values.account });
     }
-    // Before any work: missing dataset folders and backends that do not load, for the instances that will run.
-    const toRun = (select ?? plan.instances).filter((i) => !isComplete(plan.storeDir, i));
-    const missing = checkSourcePaths({ file: pipeline.file, instances: toRun, sourceParamsOf: (s) => pipeline.metas.get(s)?.sourceParams, root: registry.layout.root, profile, lineOf: pipeline.lineOf });
-    if (missing.length) throw new PipelineConfigError(pipeline.file, missing);
-    checkBackends(toRun, registry.layout.root, `${pipeline.file}${profile === DEFAULT_PROFILE ? '' : ` --profile ${profile}`}`);
     // Before any work: missing dataset folders and backends that do not load, for the instances that will run.
     const toRun = (select ?? plan.instances).filter((i) => !isComplete(plan.storeDir, i));
     const missing = checkSourcePaths({ file: pipeline.file, instances: toRun, sourceParamsOf: (s) => pipeline.metas.get(s)?.sourceParams, root: registry.layout.root, profile, lineOf: pipeline.lineOf });
