@@ -31,7 +31,7 @@ export {
   type ReferenceDiff,
 } from './reference';
 export { tsne, subsample, type TsneOptions } from './tsne';
-export type { SweepSpec } from './plots';
+export type { SweepSpec } from './plots/sweep';
 export {
   runReport,
   updateReferenceFromResults,

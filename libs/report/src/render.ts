@@ -1,14 +1,19 @@
 /**
  * Rendering a report: the table as Markdown and CSV (ours and the paper's value in every cell), the checks, the
- * reference diff, the LDL/calibration table, and the self-contained HTML page (inline CSS and SVG, no scripts, no
- * external URLs).
+ * reference diff, the LDL/calibration table, the figures (report.md links its fig-<id>.svg files; report.html inlines
+ * the same SVG), and the self-contained HTML page (inline CSS and SVG, no scripts, no external URLs).
  */
 import { LDL_METRIC_NAMES, meanSd } from '@ldl-alsg/evaluation';
 import type { ClaimResult } from './claims';
 import type { ReferenceDiff } from './reference';
 import type { Provenance, ResultRecord } from './results';
-import { escapeXml } from './svg';
+import type { Figure } from './plots/figures';
 import { type BuiltTable, formatCell } from './table';
+
+/** Escapes text for HTML content and attribute values. */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
 
 function headerCells(table: BuiltTable): string[] {
   const metricHeaders = table.groups.flatMap((g) => table.metrics.map((m) => (g.label ? `${g.label}: ${m.label}` : m.label)));
@@ -127,8 +132,8 @@ export interface ReportContent {
   checks: ClaimResult[];
   diff: ReferenceDiff | null;
   ldl: { header: string[]; rows: string[][] } | null;
-  /** Inline SVG figures with captions (HTML only). */
-  figures: { caption: string; svg: string }[];
+  /** Rendered figures: files beside report.md, inline SVG in report.html. */
+  figures: Figure[];
 }
 
 function termsText(c: ClaimResult): string {
@@ -179,6 +184,11 @@ export function renderMarkdown(c: ReportContent): string {
   }
   if (c.diff) out.push('## Reference comparison', '', ...diffLines(c.diff), '');
   if (c.ldl) out.push('## Label-distribution metrics and calibration (beyond the paper)', '', 'Pooled over test rows with a known true distribution; ECE (15 bins) against the hard labels over all test rows. Lower is better except cosine and intersection.', '', mdTable(c.ldl.header, c.ldl.rows), '');
+  if (c.figures.length) {
+    out.push('## Figures', '');
+    // Markdown image alt text ends at ']'; the caption is repeated below as text a reader can copy.
+    for (const f of c.figures) out.push(`![${f.caption.replace(/[[\]]/g, '')}](${f.file})`, '', `*${f.caption.replace(/\*/g, '\\*')}*`, '');
+  }
   return out.join('\n');
 }
 
@@ -190,7 +200,7 @@ function htmlTable(header: string[], rows: string[][], numericFrom: number): str
 
 /** report.html: one self-contained page (inline CSS, inline SVG; no scripts, no links to other hosts). */
 export function renderHtml(c: ReportContent): string {
-  const css = 'body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ccc;padding:3px 6px}td.num{text-align:right;white-space:nowrap}.supported{color:#070;font-weight:bold}.contradicted{color:#b00;font-weight:bold}.inconclusive{color:#a60;font-weight:bold}figure{display:inline-block;margin:0.5em}figcaption{font-size:12px;color:#555;max-width:560px}';
+  const css = 'body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}table{border-collapse:collapse;font-size:13px;margin:1em 0}th,td{border:1px solid #ccc;padding:3px 6px}td.num{text-align:right;white-space:nowrap}.supported{color:#070;font-weight:bold}.contradicted{color:#b00;font-weight:bold}.inconclusive{color:#a60;font-weight:bold}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#555;max-width:900px}';
   const parts = [`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(c.title)}</title><style>${css}</style></head><body>`];
   parts.push(`<h1>${escapeXml(c.title)}</h1><p>Paper: ${escapeXml(c.table.table.replace('table', 'Table '))}. ${escapeXml(c.table.caption)}</p>`);
   parts.push(`<h2>Provenance</h2><ul>${provenanceLines(c.provenance).map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`);
@@ -209,7 +219,7 @@ export function renderHtml(c: ReportContent): string {
   if (c.diff) parts.push(`<h2>Reference comparison</h2><ul>${diffLines(c.diff).map((l) => `<li>${escapeXml(l.replace(/^- /, ''))}</li>`).join('')}</ul>`);
   if (c.figures.length) {
     parts.push('<h2>Figures</h2>');
-    for (const f of c.figures) parts.push(`<figure>${f.svg}<figcaption>${escapeXml(f.caption)}</figcaption></figure>`);
+    for (const f of c.figures) parts.push(`<figure id="${f.id}">${f.svg}<figcaption>${escapeXml(f.caption)}</figcaption></figure>`);
   }
   if (c.ldl) parts.push(`<h2>Label-distribution metrics and calibration (beyond the paper)</h2><p>Pooled over test rows with a known true distribution; ECE (15 bins) against the hard labels.</p>${htmlTable(c.ldl.header, c.ldl.rows, 1)}`);
   parts.push('</body></html>');

@@ -15,6 +15,9 @@ import { evaluateClaims } from './claims';
 import { runReport, type ReportParams } from './report';
 import { fakeResult } from './fixtures/report-results';
 
+/** The figures of the fixture report, in order (table1: no sweep; no landmarks.npy: one t-SNE map). */
+const FIGURES = ['accuracy', 'confusion', 'training', 'tsne-au'];
+
 const ALSG = { method: 'ldl-alsg', spaces: ['au', 'landmarks'], k: { au: 4, landmarks: 4 }, lambda: { au: 0.0005, landmarks: 0.0005 } };
 
 function setup(): { root: string; results: string[]; features: string; dataset: string } {
@@ -33,6 +36,14 @@ function setup(): { root: string; results: string[]; features: string; dataset: 
     const lines = ['id,dataset,label,predicted,confidence'];
     for (const set of r.metrics.sets) for (let k = 0; k < set.n; k++) lines.push(`${set.dataset}-${k},${set.dataset},happy,${k < set.correct ? 'happy' : 'sad'},0.5`);
     writeFileSync(join(dir, 'predictions.csv'), lines.join('\n') + '\n');
+    // confusion.csv (one set, mostly right) for the confusion figure.
+    const confusion = ['dataset,label,' + CLASSES.join(','), ...CLASSES.map((c, t) => `raf-syn,${c},${CLASSES.map((_, p) => (p === t ? 8 + i : 1)).join(',')}`)];
+    writeFileSync(join(dir, 'confusion.csv'), confusion.join('\n') + '\n');
+    // The engine's stage.json naming the model, whose train-log.jsonl gives the training curves.
+    const train = join(root, `train-${i}`);
+    mkdirSync(train);
+    writeFileSync(join(train, 'train-log.jsonl'), [1, 2, 3].map((e) => JSON.stringify({ phase: 'main', epoch: e, epochEnd: true, total: 2 / e, trainLoss: 2 / e, trainAccuracy: 40 + 5 * e, valLoss: 2.2 / e, valAccuracy: 38 + 4 * e })).join('\n') + '\n');
+    writeFileSync(join(dir, 'stage.json'), JSON.stringify({ inputs: { model: [{ instance: 'train', key: `k${i}`, dir: train }] } }));
     return dir;
   });
   // 60 CK+-like rows in three classes with separable AU features.
@@ -75,11 +86,11 @@ describe('runReport', () => {
     expect(validate({ table: 'table9' })).toBe(false);
   });
 
-  it('writes the tables, checks and a self-contained HTML report', () => {
+  it('writes the tables, checks and a self-contained HTML report', async () => {
     const out = join(root, 'out');
     mkdirSync(out);
-    const r = runReport({ params, results, features: [features], datasets: [dataset], outDir: out });
-    expect(r.files).toEqual(['report.md', 'report.html', 'table.csv', 'table.json', 'checks.json']);
+    const r = await runReport({ params, results, features: [features], datasets: [dataset], outDir: out });
+    expect(r.files).toEqual(['report.md', 'report.html', ...FIGURES.map((f) => `fig-${f}.svg`), 'table.csv', 'table.json', 'checks.json']);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('| Baseline | 51.00 ± 1.41 (n=2) (paper 57.97) |');
     expect(md).toContain('not run (paper 54.23)');
@@ -111,28 +122,50 @@ describe('runReport', () => {
     expect(csv[1]).toBe('Baseline,,affectnet-syn,51.0000,1.4142,2,1 2,50.0000,52.0000,57.97,51.00 ± 1.41 (n=2) (paper 57.97)');
     expect(csv).toContain('Ceiling: oracle,,all,83.0000,,0,,,,,83.00 (paper —)');
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
-    expect(html).not.toMatch(/<script|<link|@import|url\(/i);
-    expect(html.match(/<svg /g)!.length).toBe(2); // bars + the AU t-SNE map (no landmarks.npy given)
+    // Self-contained: nothing is fetched (no scripts, links, imports, external hrefs; url() only to the page's own ids).
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:|\/\/|file:|data:)/i);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\((?!#)/i);
+    // Every figure is inline in the HTML and a file beside report.md that report.md embeds.
+    expect(html.match(/<svg /g)!.length).toBe(FIGURES.length); // no sweep for table1, no landmarks.npy given
+    for (const f of FIGURES) {
+      const svg = readFileSync(join(out, `fig-${f}.svg`), 'utf8');
+      expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      expect(html).toContain(`<figure id="${f}">${svg}<figcaption>`);
+      expect(md).toMatch(new RegExp(`!\\[[^\\]]+\\]\\(fig-${f}\\.svg\\)`));
+    }
+    // The training curves come from the models' per-epoch records (found through each result's stage.json).
+    expect(readFileSync(join(out, 'fig-training.svg'), 'utf8')).toContain('validation');
+    expect(md).toContain('Confusion matrices, one per row: counts of confusion.csv summed over the row\'s seeds and all its test sets (3 evaluated models)');
     expect(html).toContain('t-SNE of action units (AU space), ckplus-syn: 59 of 59 rows');
+    expect(md).toMatch(/View: the 1st-99th percentile of each axis plus a 10% margin; (no point lies beyond it|\d+ points? beyond it drawn at its edge)/);
     expect(html).toContain('<span class="supported">supported</span> LDL-ALSG(AU+FL) beats the baseline overall: +5.14 points');
     expect(html).toContain('<b>contradicted</b>: both lie on the other side');
   });
 
-  it('fails the stage on a reference mismatch when asked to, and passes against its own reference', () => {
+  it('writes the same bytes when run twice on the same inputs', async () => {
+    const a = join(root, 'det-a');
+    const b = join(root, 'det-b');
+    mkdirSync(a);
+    mkdirSync(b);
+    const ra = await runReport({ params, results, features: [features], datasets: [dataset], outDir: a });
+    await runReport({ params, results, features: [features], datasets: [dataset], outDir: b });
+    for (const f of ra.files) expect(readFileSync(join(b, f), 'utf8'), f).toBe(readFileSync(join(a, f), 'utf8'));
+  });
+
+  it('fails the stage on a reference mismatch when asked to, and passes against its own reference', async () => {
     const refFile = join(root, 'ref.json');
     const loaded = readResults(results);
     const table = buildTable({ table: 'table1' }, loaded);
     writeReference(refFile, table, undefined, evaluateClaims(table, params.expect, loaded));
     const ok = join(root, 'out-ok');
     mkdirSync(ok);
-    const r = runReport({ params: { ...params, tsne: { ...params.tsne, enabled: false }, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results, outDir: ok });
+    const r = await runReport({ params: { ...params, tsne: { ...params.tsne, enabled: false }, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results, outDir: ok });
     expect(r.diff!.ok).toBe(true);
     const bad = join(root, 'out-bad');
     mkdirSync(bad);
-    expect(() =>
+    await expect(
       runReport({ params: { ...params, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results: results.slice(0, 2), outDir: bad }),
-    ).toThrow(/differ from the reference .* missing LDL-ALSG\(AU\+FL\)/);
+    ).rejects.toThrow(/differ from the reference .* missing LDL-ALSG\(AU\+FL\)/);
     const diff = JSON.parse(readFileSync(join(bad, 'reference-diff.json'), 'utf8'));
     expect(diff.counts.missing).toBe(10);
   });
@@ -147,7 +180,7 @@ describe('runReport', () => {
     expect(ref.checks![0].meanDiff).toBeCloseTo(36 / 7, 9);
     const out = join(root, 'out-updated');
     mkdirSync(out);
-    const r = runReport({ params: { ...params, tsne: { ...params.tsne, enabled: false }, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results, outDir: out });
+    const r = await runReport({ params: { ...params, tsne: { ...params.tsne, enabled: false }, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results, outDir: out });
     expect(r.diff!.ok).toBe(true);
   });
 });

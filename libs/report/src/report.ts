@@ -1,24 +1,25 @@
 /**
  * The report stage's work: read evaluate results (and optionally extract + ingest outputs for t-SNE maps, sizes and
  * ceilings), build the table, judge the claims (paired statistics over seeds and test images), compare with a
- * committed reference, draw the figures, and write report.md, report.html, table.csv, table.json, checks.json and
- * (with a reference) reference-diff.json.
+ * committed reference, draw the figures (vega-lite, plots/), and write report.md with its figures as fig-<id>.svg
+ * beside it, report.html (the same figures inline), table.csv, table.json, checks.json and (with a reference)
+ * reference-diff.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { formatCsv, readNpy, writeFileAtomic, writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { readManifests, type ManifestRow } from '@ldl-alsg/datasets';
-import { CLASSES } from '@ldl-alsg/labels';
 import { addCeilingRows, type CeilingsFile, readCeilings } from './ceilings';
 import { type Claim, CLAIM_LEVEL, type ClaimResult, type ClaimStatsOptions, DEFAULT_BOOTSTRAP, evaluateClaims } from './claims';
 import type { TableId } from './paper-values';
-import { defaultSweep, type SweepSpec, sweepChart, tableBarChart } from './plots';
+import { type Figure, type FigureSpec, renderFigures, tableFigureSpecs } from './plots/figures';
+import { defaultSweep, type SweepSpec } from './plots/sweep';
+import { robustView, tsneSpec } from './plots/tsne-map';
 import { DEFAULT_REFERENCE_TOLERANCE, diffAgainstReference, readReference, type ReferenceDiff, type ReferenceFile, writeReference } from './reference';
 import { graphDiagnosticsMarkdown } from './graph-diagnostics';
 import { renderHtml, renderMarkdown, ldlRows, type ReportContent, tableCsvRows } from './render';
 import { collectProvenance, readResults, type ResultRecord } from './results';
-import { scatterPlot } from './svg';
 import { buildTable, paperDatasetKey, type BuiltTable } from './table';
 import { subsample, tsne } from './tsne';
 
@@ -108,8 +109,8 @@ function pickTsneRows(rows: readonly ManifestRow[], dataset: string): { indices:
 }
 
 /** t-SNE figures of the AU and landmark spaces coloured by class (Fig. 3/4), on a seeded subsample. */
-export function tsneFigures(featureDir: string, rows: readonly ManifestRow[], p: TsneParams, log?: (m: string) => void): { caption: string; svg: string }[] {
-  const figures: { caption: string; svg: string }[] = [];
+export function tsneFigures(featureDir: string, rows: readonly ManifestRow[], p: TsneParams, log?: (m: string) => void): FigureSpec[] {
+  const figures: FigureSpec[] = [];
   const picked = pickTsneRows(rows, p.dataset);
   for (const [file, name] of [['au.npy', 'action units (AU space)'], ['landmarks.npy', 'facial landmarks (FL space)']] as const) {
     const path = join(featureDir, file);
@@ -133,9 +134,14 @@ export function tsneFigures(featureDir: string, rows: readonly ManifestRow[], p:
     const started = Date.now();
     const y = tsne(x, chosen.length, d, { perplexity: p.perplexity, iterations: p.iterations, seed: p.seed });
     log?.(`t-SNE of ${file}: ${chosen.length} points, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const view = robustView(y, chosen.length);
+    const clipped = view.clipped
+      ? ` View: the 1st-99th percentile of each axis plus a 10% margin; ${view.clipped} point${view.clipped === 1 ? '' : 's'} beyond it drawn at its edge (triangles).`
+      : ' View: the 1st-99th percentile of each axis plus a 10% margin; no point lies beyond it.';
     figures.push({
-      caption: `t-SNE of ${name}, ${picked.label}: ${chosen.length} of ${finite.length} rows with features (seeded subsample, seed ${p.seed}), perplexity ${p.perplexity}, ${p.iterations} iterations, coloured by the manifest label (cf. the paper's Fig. ${file === 'au.npy' ? 3 : 4}).`,
-      svg: scatterPlot({ title: `t-SNE: ${name}`, points: y, classes: chosen.map((i) => rows[i].labelIndex), classNames: CLASSES }),
+      id: file === 'au.npy' ? 'tsne-au' : 'tsne-landmarks',
+      caption: `t-SNE of ${name}, ${picked.label}: ${chosen.length} of ${finite.length} rows with features (seeded subsample, seed ${p.seed}), perplexity ${p.perplexity}, ${p.iterations} iterations, coloured by the manifest label (cf. the paper's Fig. ${file === 'au.npy' ? 3 : 4}).${clipped}`,
+      spec: tsneSpec({ title: `t-SNE: ${name}`, points: y, classes: chosen.map((i) => rows[i].labelIndex), view }),
     });
   }
   return figures;
@@ -164,8 +170,11 @@ export function checksDocument(checks: readonly ClaimResult[], options: ClaimSta
   };
 }
 
-/** Builds everything in memory from loaded results (pure apart from the optional t-SNE figures passed in). */
-export function composeReport(params: ReportParams, results: readonly ResultRecord[], extraFigures: { caption: string; svg: string }[] = [], trainSizes?: ReportContent['provenance']['trainSizes'], ceilings: CeilingsFile | null = null): ReportContent & { diffFile?: string } {
+/**
+ * Builds everything in memory from loaded results, with the figures as specs (rendering is async: runReport). Reads
+ * only the files beside the results that the figures use (confusion.csv, the models' train-log.jsonl).
+ */
+export function composeReport(params: ReportParams, results: readonly ResultRecord[], extraFigures: FigureSpec[] = [], trainSizes?: ReportContent['provenance']['trainSizes'], ceilings: CeilingsFile | null = null): Omit<ReportContent, 'figures'> & { figureSpecs: FigureSpec[] } {
   const { table, checks } = tableAndChecks(params, results, ceilings);
   let diff: ReferenceDiff | null = null;
   if (params.reference) {
@@ -173,24 +182,17 @@ export function composeReport(params: ReportParams, results: readonly ResultReco
     diff = diffAgainstReference(table, readReference(file), params.reference.tolerance ?? DEFAULT_REFERENCE_TOLERANCE, params.reference.file, checks);
   }
   const title = params.title || `${params.table.replace('table', 'Table ')} reproduction`;
-  const figures = [{ caption: 'Accuracy per column, one bar per row (mean over seeds, whiskers ± sd); black ticks: the paper\'s values.', svg: tableBarChart(table, `${title}: accuracy`) }];
   const sweep = params.sweep === undefined ? defaultSweep(params.table) : params.sweep;
-  if (sweep) {
-    for (const metric of ['wild', 'lab', 'all']) {
-      const svg = sweepChart(params.table, results, sweep, metric, `${metric} accuracy against ${sweep.x}`);
-      if (svg) figures.push({ caption: `${metric} accuracy (%) against ${sweep.x}, one line per ${(sweep.series ?? ['method']).join(' / ')}; dashed: the paper.`, svg });
-    }
-  }
-  figures.push(...extraFigures);
+  const figureSpecs = [...tableFigureSpecs({ tableId: params.table, title, table, results, sweep }), ...extraFigures];
   const provenance = { ...collectProvenance(results), ...(trainSizes ? { trainSizes } : {}) };
-  return { title, table, provenance, checks, diff, ldl: ldlRows(table, results), figures };
+  return { title, table, provenance, checks, diff, ldl: ldlRows(table, results), figureSpecs };
 }
 
 /** Runs the whole report and writes its files; throws (after writing) when a fail-on setting says so. */
-export function runReport(args: ReportArgs): ReportOutcome {
+export async function runReport(args: ReportArgs): Promise<ReportOutcome> {
   const params: ReportParams = { ...args.params, tsne: { ...DEFAULT_TSNE, ...(args.params.tsne ?? {}) }, expect: args.params.expect ?? [], paperRows: args.params.paperRows ?? true, failOnClaims: args.params.failOnClaims ?? false };
   const results = readResults(args.results);
-  let figures: { caption: string; svg: string }[] = [];
+  let tsneSpecs: FigureSpec[] = [];
   let trainSizes: ReportContent['provenance']['trainSizes'];
   const ceilings = args.datasets?.length ? readCeilings(args.datasets) : null;
   if (args.datasets?.length) {
@@ -202,11 +204,13 @@ export function runReport(args: ReportArgs): ReportOutcome {
       sizes.set(r.dataset, s);
     }
     trainSizes = [...sizes.values()];
-    if (args.features?.length && params.tsne.enabled) figures = tsneFigures(args.features[0], manifest.rows, params.tsne, args.log);
+    if (args.features?.length && params.tsne.enabled) tsneSpecs = tsneFigures(args.features[0], manifest.rows, params.tsne, args.log);
   } else if (args.features?.length && params.tsne.enabled) {
     throw new AlsgError('E_CONFIG', 'report: t-SNE maps need the `dataset` input (ingest outputs the features are aligned with) besides `features`');
   }
-  const content = composeReport(params, results, figures, trainSizes, ceilings);
+  const { figureSpecs, ...composed } = composeReport(params, results, tsneSpecs, trainSizes, ceilings);
+  const figures: Figure[] = await renderFigures(figureSpecs);
+  const content: ReportContent = { ...composed, figures };
   const out = args.outDir;
   const files: string[] = [];
   const write = (name: string, text: string): void => {
@@ -215,6 +219,7 @@ export function runReport(args: ReportArgs): ReportOutcome {
   };
   write('report.md', renderMarkdown(content) + (args.graphs?.length ? graphSection(args.graphs) : ''));
   write('report.html', renderHtml(content));
+  for (const f of figures) write(f.file, f.svg);
   const csv = tableCsvRows(content.table);
   write('table.csv', formatCsv(csv.header, csv.rows));
   writeJsonAtomic(join(out, 'table.json'), { table: content.table, provenance: content.provenance });

@@ -17,7 +17,7 @@ export const stage: StageDefinition<ReportParams> = {
     graphs: { description: 'Graph outputs whose diagnostics.json (a_ij, label agreement, distance to the true distributions) the report shows (optional).', from: ['graph'], required: false, multiple: true },
   },
   async run(ctx) {
-    const outcome = runReport({
+    const outcome = await runReport({
       params: ctx.params,
       results: ctx.inputs.results ?? [],
       features: ctx.inputs.features,
