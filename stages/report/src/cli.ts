@@ -22,7 +22,7 @@ function readClaims(file: string): unknown[] {
 export const cli: StageCliHooks = {
   usage: ['alsg report --results <evaluate dir> [--results <dir> ...] --table <table1..table7> [options] --out <dir>'],
   about:
-    "Writes <out>/report.md, report.html (self-contained, inline SVG), table.csv, table.json, checks.json and, with --reference, reference-diff.json. Every cell shows ours (mean ± sd (n=seeds) for several seeds) and the paper's value.",
+    "Writes <out>/report.md with its figures as fig-*.svg beside it, report.html (self-contained, the same SVG inline), table.csv, table.json, checks.json and, with --reference, reference-diff.json. Every cell shows ours (mean ± sd (n=seeds) for several seeds) and the paper's value.",
   flags: {
     expect: { placeholder: '<file>', description: "YAML or JSON list of claims (the pipeline's expect: block), or a file with an expect: key." },
     reference: { placeholder: '<file>', description: 'Compare with this reference JSON; mismatches fail unless --no-fail-on-mismatch.' },
