@@ -17,5 +17,6 @@ export * from './planning/source-fingerprint';
 export * from './store/artifact-store';
 export * from './store/output-integrity';
 export * from './store/process-owner';
+export * from './store/experiments';
 export * from './execution/run-plan';
 export * from './execution/stage-job';

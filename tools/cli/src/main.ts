@@ -15,6 +15,8 @@ Commands:
   cancel <pipeline.yaml>         cancel the pipeline's Slurm jobs (alsg run --executor slurm) still pending or running
   run-instance <pipeline> <inst> run one instance if not in the store (what a Slurm job runs)
   reference <pipeline.yaml>      compare results with the committed reference results (--update rewrites them)
+  exp show [pipeline...]         the store's train / evaluate results as a table: params, metrics, seed, status
+  diff <A> <B>                   params and metrics of two results, two profiles, or a pipeline at two git revisions
   schema                         write pipelines/schema.json (composed from every stage's parameters)
   stages                         list the stages
   <stage> [options]              run one stage by hand, outputs to --out (alsg <stage> --help)
@@ -34,6 +36,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   schema: async () => (await import('./commands/schema-command')).schemaCommand,
   reference: async () => (await import('./commands/reference-command')).referenceCommand,
   stages: async () => (await import('./commands/stages-command')).stagesCommand,
+  exp: async () => (await import('./commands/exp-command')).expCommand,
+  diff: async () => (await import('./commands/diff-command')).diffCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */

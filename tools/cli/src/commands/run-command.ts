@@ -1,6 +1,8 @@
 /** `alsg run <pipeline.yaml>`: runs what is not in the store yet, in topological order, one process per instance. */
 import { AlsgError } from '@ldl-alsg/common';
-import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy } from '@ldl-alsg/pipeline';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy, type PlannedInstance } from '@ldl-alsg/pipeline';
 import { checkSourcePaths, isComplete, PipelineConfigError } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
 import { checkBackends } from './backend-check';
@@ -85,6 +87,23 @@ key is already in the store (.alsg/store, or ALSG_STORE).
       `${plan.pipeline}${profile === DEFAULT_PROFILE ? '' : ` (${profile})`}: ${total} instances: ${summary.ran.length} ran, ${summary.cached.length} cached, ` +
         `${summary.failed.length} failed, ${summary.skipped.length} skipped in ${summary.seconds.toFixed(1)}s\n`,
     );
+    // Where the results are, also when everything was cached (the report stage only says so when it runs).
+    process.stdout.write(reportLocations(select ?? plan.instances, plan.storeDir));
     return 0;
   },
 };
+
+/** One line per completed report instance: its report.md and report.html, relative to the current folder when inside it. */
+export function reportLocations(instances: readonly PlannedInstance[], storeDir: string): string {
+  const shown = (file: string): string => {
+    const rel = relative(process.cwd(), file);
+    return rel && !rel.startsWith('..') ? rel : file;
+  };
+  return instances
+    .filter((i) => i.stage === 'report' && isComplete(storeDir, i))
+    .map((i) => {
+      const files = ['report.md', 'report.html'].map((f) => join(i.dir, f)).filter((f) => existsSync(f));
+      return `${i.address}: ${files.length ? files.map(shown).join(' and ') : shown(i.dir)}\n`;
+    })
+    .join('');
+}
