@@ -77,6 +77,7 @@ export async function followJobs(plan: Plan, submitted: readonly Submitted[], op
         phase.set(s.instance.name, now.phase);
         if (now.phase === 'pending' && before === undefined) continue;
         log(`${s.instance.address}: ${now.phase === 'failed' ? 'FAILED' : now.phase} (${now.detail})`);
+        if (now.phase === 'skipped') continue;
         if (now.phase === 'failed' || now.phase === 'cancelled') {
           failed.push({ address: s.instance.address, error: new AlsgError('E_STAGE', `${s.instance.address}: ${now.detail}`, { stage: s.instance.address, jobId: s.record.jobId, log: s.record.log }) });
           if (policy === 'fail') await skip(active().filter((a) => phase.get(a.instance.name) !== 'running'), `${s.instance.address} failed, --on-failure fail`);

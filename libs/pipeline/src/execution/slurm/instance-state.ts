@@ -9,7 +9,8 @@ import { isComplete } from '../../store/artifact-store';
 import { readOutcome, type SubmissionRecord } from './job-record';
 import { FINISHED_STATES, type SlurmJobState } from './job-state';
 
-export type JobPhase = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+/** `skipped`: Slurm cancelled the job because a job it waits for failed (afterok never satisfied). */
+export type JobPhase = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'skipped';
 
 export interface InstanceJobState {
   readonly phase: JobPhase;
@@ -31,6 +32,9 @@ export function classifyJob(storeDir: string, inst: PlannedInstance, record: Sub
   }
   // After the live check: a requeued job (pre-emption) runs again under the same id after a failed attempt.
   if (outcome?.state === 'failed') return { phase: 'failed', slurmState: slurm?.state, detail: `${outcome.message ?? 'failed'}; log ${record.log}` };
+  if (slurm?.state === 'CANCELLED' && /Dependency/i.test(slurm.reason)) {
+    return { phase: 'skipped', slurmState: slurm.state, detail: `job ${record.jobId} cancelled by Slurm: a job it needs failed (${slurm.reason})` };
+  }
   if (slurm?.state === 'CANCELLED') {
     return { phase: 'cancelled', slurmState: slurm.state, detail: `job ${record.jobId} cancelled${slurm.reason && slurm.reason !== 'None' ? ` (${slurm.reason})` : ''}; log ${record.log}` };
   }
