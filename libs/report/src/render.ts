@@ -186,8 +186,8 @@ export function renderMarkdown(c: ReportContent): string {
   if (c.ldl) out.push('## Label-distribution metrics and calibration (beyond the paper)', '', 'Pooled over test rows with a known true distribution; ECE (15 bins) against the hard labels over all test rows. Lower is better except cosine and intersection.', '', mdTable(c.ldl.header, c.ldl.rows), '');
   if (c.figures.length) {
     out.push('## Figures', '');
-    // Markdown image alt text ends at ']'; the caption is repeated below as text a reader can copy.
-    for (const f of c.figures) out.push(`![${f.caption.replace(/[[\]]/g, '')}](${f.file})`, '', `*${f.caption.replace(/\*/g, '\\*')}*`, '');
+    // The title is the alt text (without ']', which would end it); the caption follows as text a reader can copy.
+    for (const f of c.figures) out.push(`![${f.title.replace(/[[\]]/g, '')}](${f.file})`, '', `*${f.caption.replace(/\*/g, '\\*')}*`, '');
   }
   return out.join('\n');
 }

@@ -142,6 +142,27 @@ describe('runReport', () => {
     expect(html).toContain('<b>contradicted</b>: both lie on the other side');
   });
 
+  it('draws the noise curves of a sweep table, and leaves out figures whose files the results lack', async () => {
+    const dirs = [0, 0.1, 0.15].flatMap((rate) =>
+      (['baseline', 'ldl-alsg'] as const).map((method) => {
+        const r = fakeResult({ method, spaces: method === 'ldl-alsg' ? ['au', 'landmarks'] : [], seed: 1, noise: rate ? { mode: 'symmetric', rate } : { mode: 'none' } }, new Array(7).fill(60 - 40 * rate));
+        const dir = join(root, `noise-${method}-${rate}`);
+        mkdirSync(dir);
+        writeFileSync(join(dir, 'metrics.json'), JSON.stringify(r.metrics));
+        return dir;
+      }),
+    );
+    const out = join(root, 'out-noise');
+    mkdirSync(out);
+    const r = await runReport({ params: { table: 'table2', title: 'Table 2 (test)', paperRows: true, failOnClaims: false, expect: [], tsne: params.tsne }, results: dirs, outDir: out });
+    expect(r.files.filter((f) => f.endsWith('.svg'))).toEqual(['fig-accuracy.svg', 'fig-sweep-noise.svg']); // no confusion.csv, no stage.json
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(md).toContain('](fig-sweep-noise.svg)');
+    expect(md).toContain('Wild, Lab and All accuracy (%) against noise, one line per method');
+    expect(html).toContain(`<figure id="sweep-noise">${readFileSync(join(out, 'fig-sweep-noise.svg'), 'utf8')}`);
+  });
+
   it('writes the same bytes when run twice on the same inputs', async () => {
     const a = join(root, 'det-a');
     const b = join(root, 'det-b');

@@ -23,6 +23,8 @@ export interface FigureSpec {
 /** A rendered figure. */
 export interface Figure {
   id: string;
+  /** The figure's title (report.md's alt text). */
+  title: string;
   caption: string;
   /** File name beside report.md. */
   file: string;
@@ -92,6 +94,6 @@ export function tableFigureSpecs(args: { tableId: TableId; title: string; table:
 /** Renders figure specs to SVG, one after another (vega's id counter is global, see render-svg.ts). */
 export async function renderFigures(specs: readonly FigureSpec[]): Promise<Figure[]> {
   const out: Figure[] = [];
-  for (const f of specs) out.push({ id: f.id, caption: f.caption, file: `fig-${f.id}.svg`, svg: await renderVegaLiteSvg(f.spec, `fig-${f.id}`) });
+  for (const f of specs) out.push({ id: f.id, title: String(f.spec.title ?? f.id), caption: f.caption, file: `fig-${f.id}.svg`, svg: await renderVegaLiteSvg(f.spec, `fig-${f.id}`) });
   return out;
 }
