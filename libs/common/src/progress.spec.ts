@@ -52,7 +52,11 @@ describe('startProgress', () => {
     writeAboveProgress('[t/train] epoch 1/2', stream);
     expect(chunks.at(-1)).toMatch(/^\r\x1b\[2K\[t\/train\] epoch 1\/2\ntrain \[/);
     p.done();
+    // Another process's bar may hold the line: a TTY line is always cleared first.
     writeAboveProgress('after', stream);
-    expect(chunks.at(-1)).toBe('after\n');
+    expect(chunks.at(-1)).toBe('\r\x1b[2Kafter\n');
+    const plain = sink(false);
+    writeAboveProgress('ci', plain.stream);
+    expect(plain.chunks).toEqual(['ci\n']);
   });
 });

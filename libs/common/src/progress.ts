@@ -57,13 +57,16 @@ function formatDuration(seconds: number): string {
 const liveBars = new Map<ProgressStream, () => string>();
 
 /**
- * Writes `text` (a whole line, newline added when missing) to `stream` without gluing it to a live progress bar: the
- * bar is cleared first and redrawn after. Without a live bar it is a plain write.
+ * Writes `text` (a whole line, newline added when missing) to `stream` without gluing it to a live progress bar: on a
+ * TTY the current line is cleared first, and this process's bar, if any, is redrawn after. Clearing also covers the bar
+ * of another process on the same terminal (`alsg run --jobs 2`: every stage child inherits it), which redraws itself at
+ * its next tick. Elsewhere it is a plain write.
  */
 export function writeAboveProgress(text: string, stream: ProgressStream = process.stderr): void {
   const line = text.endsWith('\n') ? text : `${text}\n`;
   const bar = liveBars.get(stream);
-  stream.write(bar ? `\r\x1b[2K${line}${bar()}` : line);
+  const tty = Boolean((stream as { isTTY?: boolean }).isTTY);
+  stream.write(bar || tty ? `\r\x1b[2K${line}${bar ? bar() : ''}` : line);
 }
 
 /** Starts reporting progress of `label` over `total` items (total 0 or undefined = unknown). */

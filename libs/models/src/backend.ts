@@ -86,7 +86,7 @@ async function tryBackend(choice: Exclude<BackendPreference, 'auto'>): Promise<O
       name: 'wasm',
       version: wasm.version_wasm,
       detail: `@tensorflow/tfjs-backend-wasm, simd=${simd}, threads=${wasm.getThreadsCount()}, fixes=[${fixes.join(', ')}]`,
-      short: `${simd ? 'simd' : 'no simd'}, ${wasm.getThreadsCount()} thread(s), ${fixes.length} kernel fixes`,
+      short: `${simd ? 'simd' : 'no simd'}, ${wasm.getThreadsCount()} thread${wasm.getThreadsCount() === 1 ? '' : 's'}, ${fixes.length} kernel fixes`,
     };
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('setBackend(cpu) failed');
