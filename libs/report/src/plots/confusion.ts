@@ -92,9 +92,9 @@ export function confusionSpec(data: ReturnType<typeof confusionData>, title: str
       width: { step: 24 },
       height: { step: 24 },
       layer: [
-        { mark: { type: 'rect' }, encoding: { x, y, color: { field: 'percent', type: 'quantitative', title: '% of true class', scale: { scheme: 'blues', domain: [0, 100] } } } },
+        { mark: { type: 'rect', aria: false }, encoding: { x, y, color: { field: 'percent', type: 'quantitative', title: '% of true class', scale: { scheme: 'blues', domain: [0, 100] } } } },
         {
-          mark: { type: 'text', fontSize: 9 },
+          mark: { type: 'text', fontSize: 9, aria: false },
           encoding: { x, y, text: { field: 'percent', type: 'quantitative', format: '.0f' }, color: { condition: { test: 'datum.percent >= 50', value: 'white' }, value: '#222' } },
         },
       ],

@@ -76,7 +76,7 @@ export function tsneSpec(args: { title: string; points: ArrayLike<number>; class
     data: { values },
     width: 320,
     height: 320,
-    mark: { type: 'point', filled: true, size: 18, opacity: 0.75 },
+    mark: { type: 'point', filled: true, size: 18, opacity: 0.75, aria: false }, // no aria-label per point: it tripled the file
     encoding: {
       x: { field: 'x', type: 'quantitative', scale: { domain: dx, nice: false, zero: false }, axis },
       y: { field: 'y', type: 'quantitative', scale: { domain: dy, nice: false, zero: false }, axis },
