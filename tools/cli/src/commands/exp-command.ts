@@ -28,7 +28,7 @@ all, wild, lab, acc.<set>, LDL metrics, ece for evaluate; train.loss, train.acc,
                     with = and !=; repeatable (all must hold). E.g. --filter stage=train --filter 'all>55'
                     --filter method=ldl-alsg --filter status=current
   --columns LIST    comma-separated columns to show, in order; '*' patterns (e.g. instance,params.*,metrics.acc.*)
-  --only-changed    hide params / metrics / descriptors that are the same in every row shown
+  --only-changed    hide columns (params, metrics, pipeline, stage, seed, ...) that are the same in every row shown
   --all-params      every resolved parameter (schema defaults too), not only those the pipeline set
   --sort COL        sort by a column; -COL for descending (e.g. --sort=-all)
   --json, --csv     machine-readable output with full column names and unrounded numbers

@@ -36,7 +36,8 @@ export function experimentTable(rows: readonly ExperimentRow[], options: TableOp
       seconds: r.seconds, finished: r.finished, key: r.key, variant: r.info.variant, backend: r.info.backend, noise: r.info.noise,
     };
     const shown = options.allParams ? Object.keys(r.params) : r.written;
-    for (const k of shown) {
+    // The seed has its own column (for an evaluation, its model's seed).
+    for (const k of shown.filter((name) => name !== 'seed')) {
       params.add(k);
       out[`params.${k}`] = cellOf(r.params[k]);
     }
@@ -105,9 +106,12 @@ export function filterRows(table: ExperimentTable, filters: readonly RowFilter[]
   return { columns: table.columns, rows: table.rows.filter((row) => resolved.every((f) => matches(row[f.column], f))) };
 }
 
-/** Drops params / metrics / descriptor columns whose value is the same in every row (DVC's --only-changed). */
+/**
+ * Drops every column whose value is the same in every row (DVC's --only-changed, extended to pipeline, profile, stage,
+ * status and seed so a narrow selection fits a terminal); the instance and key always stay, they name the row.
+ */
 export function onlyChanged(table: ExperimentTable): ExperimentTable {
-  const fixed = new Set(['pipeline', 'profile', 'instance', 'stage', 'status', 'seed', 'seconds', 'finished', 'key']);
+  const fixed = new Set(['instance', 'key']);
   const keep = table.columns.filter((c) => fixed.has(c) || new Set(table.rows.map((r) => JSON.stringify(r[c] ?? null))).size > 1);
   return { columns: keep, rows: table.rows };
 }
