@@ -10,4 +10,3 @@ export { resolveWorkspaceLayout, type WorkspaceLayout } from './definition/works
 export { keyInstances, type PlannedInstance } from './planning/plan';
 export { sourceFingerprinter, type SourceFingerprint } from './planning/source-fingerprint';
 export { MAX_PIPELINE_BYTES } from './definition/yaml-source';
-export { expandEnvVars } from './definition/env-vars';
