@@ -196,7 +196,8 @@ stages:
  * `<stage>/<key>/<file>` -> sha256 for every stored output, the content of the store as the executor left it. Run
  * provenance that legitimately differs between two runs of the same key is left out: stage.json is compared through
  * the list of outputs it records (each output is compared itself), and JSON / JSON-lines files through their content
- * without timing fields (seconds, timings, ...); every other file byte for byte.
+ * without timing fields (seconds, timings, peak memory) and with the store's path made one; every other file (arrays,
+ * CSVs, model weights, report.md / report.html) byte for byte.
  */
 function outputHashes(store: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -207,7 +208,7 @@ function outputHashes(store: string): Record<string, string> {
       if (key.includes('.') || !existsSync(join(dir, 'stage.json'))) continue;
       for (const file of walk(dir)) {
         const rel = relative(dir, file);
-        const text = rel === 'stage.json' ? JSON.stringify(Object.keys(JSON.parse(readFileSync(file, 'utf8')).outputs ?? {}).sort()) : normalise(rel, readFileSync(file));
+        const text = rel === 'stage.json' ? JSON.stringify(Object.keys(JSON.parse(readFileSync(file, 'utf8')).outputs ?? {}).sort()) : normalise(rel, readFileSync(file), store);
         out[`${stage}/${key}/${rel}`] = createHash('sha256').update(text).digest('hex');
       }
     }
@@ -215,7 +216,8 @@ function outputHashes(store: string): Record<string, string> {
   return out;
 }
 
-const TIMING_KEY = /^(seconds|ms|timings?|elapsed\w*|startedAt|finishedAt|.*Seconds|.*Ms|imagesPerSecond|throughput)$/;
+// Measurements of the run, not results: durations, throughput, peak memory.
+const TIMING_KEY = /^(seconds|ms|timings?|elapsed\w*|startedAt|finishedAt|throughput|.*(Seconds|Ms|Wall|RssMB|PerSecond))$/;
 
 function stripTimings(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripTimings);
@@ -225,10 +227,12 @@ function stripTimings(value: unknown): unknown {
   return value;
 }
 
-function normalise(rel: string, bytes: Buffer): Buffer | string {
-  if (rel.endsWith('.json')) return JSON.stringify(stripTimings(JSON.parse(bytes.toString('utf8'))));
-  if (rel.endsWith('.jsonl')) return bytes.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.stringify(stripTimings(JSON.parse(l)))).join('\n');
-  return bytes;
+/** JSON files name their inputs by path (`pretrained`, `features`): the two stores' paths are made one. */
+function normalise(rel: string, bytes: Buffer, store: string): Buffer | string {
+  if (!rel.endsWith('.json') && !rel.endsWith('.jsonl')) return bytes;
+  const text = bytes.toString('utf8').split(JSON.stringify(store).slice(1, -1)).join('<store>');
+  if (rel.endsWith('.json')) return JSON.stringify(stripTimings(JSON.parse(text)));
+  return text.split('\n').filter(Boolean).map((l) => JSON.stringify(stripTimings(JSON.parse(l)))).join('\n');
 }
 
 function walk(dir: string): string[] {
