@@ -10,6 +10,7 @@ import { planSources, workspaceRegistry } from './context';
 
 export const runCommand = {
   usage: `Usage: alsg run <pipeline.yaml> [--profile P] [--only <instance>]... [--jobs N] [--on-failure POLICY]
+                [--executor local|slurm [--wait] [--partition P] [--account A]]
 
 Runs the pipeline's stage instances in topological order, each in its own process, skipping instances whose content
 key is already in the store (.alsg/store, or ALSG_STORE).
