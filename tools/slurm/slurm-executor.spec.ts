@@ -127,6 +127,12 @@ stages:
     const ids = jobIds(r.stdout);
     expect(ids.size).toBe(3);
     expect(r.stderr).toContain('stop with: alsg cancel');
+    // A second submission (another terminal, another host sharing the store) reuses the queued jobs.
+    const twice = alsg(ws.root, ['run', file, '--executor', 'slurm']);
+    expect(twice.code, twice.stderr).toBe(0);
+    expect(jobIds(twice.stdout)).toEqual(ids);
+    expect(twice.stderr).toContain('3 job(s) (0 submitted, 3 already queued)');
+    expect(twice.stderr).toMatch(/slow\/hang: already submitted as job \d+ \((PENDING|RUNNING), by slow\/hang\); not submitted again/);
     const hang = ids.get('slow/hang') as string;
     // Running as Slurm sees it, and the stage itself started (the slow fixture leaves its pid in its scratch folder).
     const scratch = join(ws.root, '.alsg/store/.scratch/slow');
