@@ -20,6 +20,7 @@ import type { PhaseRunner } from './phase-runner';
 import type { TrainingObjective } from './train-loop';
 import type { AnnotationSet } from './training-data';
 import type { TrainableModel } from './trainable-model';
+import { ipa2ltCoderSets, ipa2ltPhaseEpochs } from './phase-plan';
 
 /**
  * Identity-ish transition logits: T = softmax(W) has `diagonal` on the diagonal and (1 - diagonal) / (C - 1) elsewhere.
@@ -108,9 +109,8 @@ export interface Ipa2ltTrainArgs {
  */
 export async function trainIpa2lt(a: Ipa2ltTrainArgs): Promise<{ model: TrainableModel; annotators: string[]; transitions: Record<string, number[][]> }> {
   const { runner, inputs, samples, numClasses } = a;
-  const preEpochs = a.options.pretrainEpochs ?? a.epochs;
-  const ltEpochs = a.options.ltnetEpochs ?? Math.ceil(a.epochs / 2);
-  const sets = a.annotations.length > 1 ? a.annotations : (a.datasetSets ?? a.annotations);
+  const { pretrain: preEpochs, ltnet: ltEpochs } = ipa2ltPhaseEpochs(a.epochs, a.options);
+  const sets = ipa2ltCoderSets(a.annotations, a.datasetSets);
   const nRows = a.annotations[0].label.length;
   const base = a.createModel();
   if (preEpochs > 0 && !a.fromInitWeights) await runner.run('pretrain', base, crossEntropyObjective(samples, inputs, a.reduction), samples, { epochs: preEpochs });
@@ -148,7 +148,7 @@ async function coderAnnotation(a: Ipa2ltTrainArgs, set: AnnotationSet, pretraine
   coder.setWeights(pretrained);
   const rows = Array.from(set.label.keys()).filter((t) => set.label[t] >= 0);
   const coderSamples = { row: Int32Array.from(rows), label: Int32Array.from(rows, (t) => set.label[t]) };
-  await a.runner.run(`coder-${set.name}`, coder, crossEntropyObjective(coderSamples, a.inputs, a.reduction), coderSamples, { epochs: a.options.coderEpochs ?? 1, warmupEpochs: 0 });
+  await a.runner.run(`coder-${set.name}`, coder, crossEntropyObjective(coderSamples, a.inputs, a.reduction), coderSamples, { epochs: ipa2ltPhaseEpochs(a.epochs, a.options).coder, warmupEpochs: 0 });
   const labels = new Int32Array(numRows);
   for (let s = 0; s < numRows; s += 512) {
     const rowsChunk = Int32Array.from({ length: Math.min(512, numRows - s) }, (_, i) => s + i);

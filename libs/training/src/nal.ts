@@ -17,6 +17,7 @@ import type { InputSource, SampleSet } from './ldl-alsg-method';
 import type { PhaseRunner } from './phase-runner';
 import type { TrainingObjective } from './train-loop';
 import type { TrainableModel } from './trainable-model';
+import { nalPhaseEpochs } from './phase-plan';
 
 /**
  * Confusion counts of `model` on the training samples: entry [y, z] = number of samples predicted y with given label z.
@@ -132,14 +133,13 @@ export interface NalTrainArgs {
  */
 export async function trainNal(a: NalTrainArgs): Promise<{ channel: number[][] }> {
   const { runner, model, inputs, samples, numClasses, reduction } = a;
-  const pre = a.pretrainEpochs ?? Math.ceil(a.epochs / 2);
+  // From given initial weights the channel phase is the whole run (like the other methods fine-tuning them).
+  const { pre, pretrain, nal: epochs } = nalPhaseEpochs(a.epochs, a.pretrainEpochs, a.fromInitWeights);
   if (!(pre >= 0 && pre < a.epochs)) throw new AlsgError('E_CONFIG', `train: nal pretrainEpochs must be in 0..${a.epochs - 1}, but got ${pre}`);
-  if (pre > 0 && !a.fromInitWeights) await runner.run('pretrain', model, crossEntropyObjective(samples, inputs, reduction), samples, { epochs: pre });
+  if (pretrain > 0) await runner.run('pretrain', model, crossEntropyObjective(samples, inputs, reduction), samples, { epochs: pre });
   const confusion = predictionConfusion(model, inputs, samples, numClasses);
   const channel = transitionVariable(channelInit(confusion, numClasses), numClasses);
   // The channel phase continues the pre-trained network: no second warm-up.
-  // From given initial weights the channel phase is the whole run (like the other methods fine-tuning them).
-  const epochs = a.fromInitWeights ? a.epochs : a.epochs - pre;
   const warmupEpochs = a.fromInitWeights || pre === 0 ? a.warmupEpochs : 0;
   await runner.run('nal', model, nalObjective(samples, inputs, channel, reduction), samples, { epochs, warmupEpochs, extraVariables: [channel] });
   const result = { channel: transitionMatrix(channel) };

@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type { Progress } from '@ldl-alsg/common';
 import type { SampleSet } from './ldl-alsg-method';
+import { instanceProgress } from './phase-plan';
 import { runTrainLoop, type EpochEnd, type OptimiserArgs, type TrainingObjective, type TrainLoopResult } from './train-loop';
 import type { TrainableModel } from './trainable-model';
 
@@ -24,6 +25,8 @@ export interface PhaseRunnerArgs {
   progress?: Progress;
   /** Names of input rows for error messages (e.g. manifest ids). */
   describeRows?(rows: Int32Array): string[];
+  /** Centre images the whole run trains on (phase-plan.ts): the progress bar's total and ETA then cover every phase. */
+  plannedImages?: number;
   /** Every phase's epoch-end hook (validation; TrainLoopArgs.onEpochEnd). */
   onEpochEnd?(end: EpochEnd): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
 }
@@ -47,6 +50,9 @@ export interface PhaseRunner {
 export function createPhaseRunner(args: PhaseRunnerArgs): PhaseRunner {
   const { config } = args;
   const results: Record<string, TrainLoopResult> = {};
+  // Images of the phases finished so far (in full, resumed or not): where the next phase starts on the instance's bar.
+  let imagesBefore = 0;
+  const progress = args.progress && args.plannedImages ? instanceProgress(args.progress, args.plannedImages, () => imagesBefore) : args.progress;
   const describeSamples = (samples: SampleSet) => (ids: Int32Array) =>
     args.describeRows ? args.describeRows(Int32Array.from(ids, (i) => samples.row[i])) : Array.from(ids, (i) => `row${samples.row[i]}`);
   return {
@@ -65,8 +71,9 @@ export function createPhaseRunner(args: PhaseRunnerArgs): PhaseRunner {
         logFile: args.logFile.replace(/\.jsonl$/, `.${phase}.jsonl`),
         logEvery: config.logEvery,
         failAfterEpoch: args.failAfter?.phase === phase ? args.failAfter.epoch : undefined,
-        log: args.log, progress: args.progress, onEpochEnd: args.onEpochEnd,
+        log: args.log, progress, onEpochEnd: args.onEpochEnd,
       });
+      imagesBefore += (options.epochs ?? config.epochs) * samples.row.length;
       results[phase] = result;
       return result;
     },

@@ -13,6 +13,7 @@ import { trainNal } from './nal';
 import { trainIpa2lt } from './ipa2lt';
 import { checkAirOptions, createAirObjective, type AirOptions, type AuxiliarySet } from './air';
 import { createPhaseRunner, type PhaseRunner, type PhaseRunnerArgs } from './phase-runner';
+import { ipa2ltCoderSets, plannedImages } from './phase-plan';
 import type { OptimiserArgs, TrainLoopResult } from './train-loop';
 import type { AnnotationSet } from './training-data';
 import type { TrainableModel } from './trainable-model';
@@ -90,13 +91,18 @@ export interface MethodRunResult {
 /** Trains `config.method`; returns the network to save plus per-phase results. */
 export async function runMethod(args: MethodRunArgs): Promise<MethodRunResult> {
   const { config, inputs, samples, numClasses } = args;
-  const runner = createPhaseRunner(args);
+  const fromInitWeights = args.initWeights !== undefined;
+  const coderRows = ipa2ltCoderSets(args.annotations, args.datasetSets).map((set) => set.label.filter((y) => y >= 0).length);
+  const planned = plannedImages({
+    method: config.method, epochs: config.epochs, samples: samples.row.length, rows: args.annotations[0]?.label.length ?? 0, coderRows,
+    nalPretrainEpochs: config.nalPretrainEpochs, ipa2lt: config.ipa2lt, fromInitWeights,
+  });
+  const runner = createPhaseRunner({ ...args, plannedImages: planned });
   const createModel = (): TrainableModel => {
     const model = args.createModel();
     if (args.initWeights) model.setWeights(args.initWeights);
     return model;
   };
-  const fromInitWeights = args.initWeights !== undefined;
   switch (config.method) {
     case 'baseline':
     case 'ldl-alsg':
