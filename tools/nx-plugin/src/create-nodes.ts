@@ -103,13 +103,24 @@ export function buildPipelineTargets(
   // The stage's files and those of every library it imports: exactly what its code version hashes.
   const rel = (p: string): string => `{workspaceRoot}/${relative(registry.layout.root, p).split('\\').join('/')}`;
   const codeInputs = (stage: string): string[] => registry.codeVersion(stage).files.map(rel);
+  // A report's reference file (its smoke check, pipelines/reference/*.json) is an input too: changing it re-checks that table.
+  const references = new Set<string>();
+  const referenceInputs = (params: Readonly<Record<string, unknown>>): string[] => {
+    const ref = params.reference as { file?: unknown } | undefined;
+    if (typeof ref?.file !== 'string') return [];
+    references.add(`{workspaceRoot}/${ref.file}`);
+    return [`{workspaceRoot}/${ref.file}`];
+  };
   const targets: Record<string, TargetConfig> = {};
   for (const profile of profiles) {
     const { instances, issues } = expandPipeline(spec, profile, file);
     if (issues.length) return { targets: { [name]: validateTarget }, stages: [] };
     for (const inst of instances) {
       const target = instanceTargetName(name, inst.name);
-      if (targets[target]) continue;
+      if (targets[target]) {
+        for (const r of referenceInputs(inst.params)) if (!targets[target].inputs?.includes(r)) targets[target].inputs?.push(r);
+        continue;
+      }
       // --if-present: an instance of some profiles only is a quiet no-op in the others
       const extra = ` --only ${shellQuote(inst.name)} --if-present`;
       targets[target] = {
@@ -117,7 +128,7 @@ export function buildPipelineTargets(
         options: { command: run(extra, DEFAULT_PROFILE), cwd: '{workspaceRoot}' },
         configurations: configurations(extra),
         cache: false, // the store is the cache (file comment)
-        inputs: [`{workspaceRoot}/${file}`, ...codeInputs(inst.stage)],
+        inputs: [`{workspaceRoot}/${file}`, ...codeInputs(inst.stage), ...referenceInputs(inst.params)],
         metadata: { description: `${inst.stage} instance ${inst.name} of pipeline ${name}, with what it reads`, technologies: ['alsg'] },
       };
     }
@@ -127,7 +138,7 @@ export function buildPipelineTargets(
     options: { command: run('', DEFAULT_PROFILE), cwd: '{workspaceRoot}' },
     configurations: configurations(''),
     cache: false, // the store is the cache (file comment)
-    inputs: [`{workspaceRoot}/${file}`, ...[...stageNames].flatMap((st) => codeInputs(st as string))],
+    inputs: [`{workspaceRoot}/${file}`, ...[...stageNames].flatMap((st) => codeInputs(st as string)), ...references],
     metadata: { description: `pipeline ${name} (${file}); profiles: ${profiles.join(', ')}`, technologies: ['alsg'] },
   };
   return { targets, stages: [...stageNames] as string[] };

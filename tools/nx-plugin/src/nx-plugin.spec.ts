@@ -45,6 +45,15 @@ describe('buildPipelineTargets', () => {
     }
   });
 
+  it('names a report\'s reference file among the inputs, so changing it makes that table affected', () => {
+    const ws = createFixtureWorkspace();
+    const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
+    const spec = parse('stages:\n  data: { stage: source, params: { label: a } }\nprofiles:\n  smoke:\n    data: { params: { reference: { file: pipelines/reference/r.json } } }\n');
+    const { targets } = buildPipelineTargets('pipelines/r.yaml', spec, registry, {});
+    expect(targets.r.inputs).toContain('{workspaceRoot}/pipelines/reference/r.json');
+    expect(targets['r/data'].inputs).toContain('{workspaceRoot}/pipelines/reference/r.json');
+  });
+
   it('reads YAML merge keys as alsg does and leaves ${VAR} values alone (names do not depend on them)', () => {
     const ws = createFixtureWorkspace();
     const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
