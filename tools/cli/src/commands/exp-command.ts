@@ -3,9 +3,9 @@
  * results (train and evaluate by default), its parameters, key metrics, seed, status and timings. Reads the store
  * alone (experiments.ts in @ldl-alsg/pipeline), so it also lists results of other profiles and of older code.
  */
-import { basename, extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { AlsgError } from '@ldl-alsg/common';
-import { readExperiments, resolveWorkspaceLayout } from '@ldl-alsg/pipeline';
+import { pipelineNameOf, readExperiments, readYamlSource, resolveWorkspaceLayout } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
 import { experimentTable, filterRows, onlyChanged, parseFilter, renderCsv, renderJson, renderText, selectColumns, sortRows } from './experiment-table';
 
@@ -52,7 +52,7 @@ all, wild, lab, acc.<set>, LDL metrics, ece for evaluate; train.loss, train.acc,
     if (sub !== 'show') throw new AlsgError('E_USAGE', `exp needs a subcommand: show${sub ? `, but got '${sub}'` : ''}`);
     if (values.json && values.csv) throw new AlsgError('E_USAGE', '--json and --csv exclude each other');
     const filters = (values.filter ?? []).map(parseFilter);
-    const names = new Set(pipelines.map((p) => (/\.ya?ml$/.test(p) ? basename(p, extname(p)) : p)));
+    const names = new Set(pipelines.map(pipelineName));
     const { storeDir } = resolveWorkspaceLayout();
     const byStage = filters.some((f) => f.column === 'stage');
     const rows = readExperiments(storeDir).filter(
@@ -74,3 +74,10 @@ all, wild, lab, acc.<set>, LDL metrics, ece for evaluate; train.loss, train.acc,
     return 0;
   },
 };
+
+/** A pipeline named on the command line: a file gives its `name:` (or file name), anything else is a name. */
+function pipelineName(arg: string): string {
+  if (!/\.ya?ml$/.test(arg)) return arg;
+  const data = existsSync(arg) ? readYamlSource(arg, readFileSync(arg, 'utf8')).data : undefined;
+  return pipelineNameOf(arg, data && typeof data === 'object' ? (data as { name?: string }) : undefined);
+}
