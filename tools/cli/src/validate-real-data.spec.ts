@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createStageRegistry, expandPipeline, resolveWorkspaceLayout, validatePipelineFile } from '@ldl-alsg/pipeline';
 import { CHECKOUT_ROOT, createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
 
 function alsg(root: string, env: Record<string, string>, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -38,5 +40,40 @@ describe('alsg validate / run on real-data wiring', () => {
     expect(ok.stdout).toContain('pipelines/wired.yaml: valid (pipeline wired; profile small)');
     expect(ok.code).toBe(0);
     expect(alsg(ws.root, { DATA_ROOT: join(ws.root, 'there') }, 'validate', file, '--profile', 'nope').stderr).toContain("profile must be one of default, small, but got 'nope'");
+  });
+});
+
+describe('pipelines/paper/table1.yaml', () => {
+  it('takes its roots from the environment, writes the paper backbone once, and its smoke profile limits every ingest', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'alsg-paper-roots-'));
+    const vars = ['AFFECTNET_ROOT', 'RAF_ROOT', 'SFEW_ROOT', 'CKPLUS_ROOT', 'CFEE_ROOT', 'MMI_ROOT', 'OULU_ROOT', 'CLEAN_AUX_ROOT'];
+    const env = Object.fromEntries(vars.map((v) => [v, join(data, v)]));
+    const registry = createStageRegistry(resolveWorkspaceLayout({ root: CHECKOUT_ROOT, env: {} }));
+    const file = join(CHECKOUT_ROOT, 'pipelines/paper/table1.yaml');
+    const unset = await validatePipelineFile(file, registry, { env: {} });
+    expect(unset.issues.map((i) => /environment variable (\w+)/.exec(i.message)?.[1]).sort()).toEqual([...vars].sort());
+    const { pipeline, issues } = await validatePipelineFile(file, registry, { env });
+    expect(issues).toEqual([]);
+    const byName = (profile: string) => new Map(expandPipeline(pipeline!.spec, profile).instances.map((i) => [i.name, i]));
+    const paper = byName('default');
+    expect(paper.get('raf')?.params.root).toBe(join(data, 'RAF_ROOT'));
+    for (const inst of paper.values()) {
+      if (inst.stage === 'train') expect(inst.params).toMatchObject({ backbone: 'resnet50', inputSize: 224, backend: 'tensorflow-gpu' });
+    }
+    expect(paper.get('train-air@seed=2')?.params).toMatchObject({ method: 'air', air: { auxiliaryLabels: 'given' } });
+    const smoke = byName('smoke');
+    for (const inst of smoke.values()) {
+      if (inst.stage === 'ingest') expect(inst.params.limit, inst.name).toBe(300);
+      if (inst.stage === 'train') expect(inst.params, inst.name).toMatchObject({ backbone: 'mlp', backend: 'auto', epochs: 1, seed: 1 });
+    }
+    expect([...smoke.keys()].filter((n) => n.includes('seed=2'))).toEqual([]);
+  });
+
+  it('pipelines/table1.yaml\'s paper profile, written once through an alias, still reaches every train instance', async () => {
+    const registry = createStageRegistry(resolveWorkspaceLayout({ root: CHECKOUT_ROOT, env: {} }));
+    const { pipeline } = await validatePipelineFile(join(CHECKOUT_ROOT, 'pipelines/table1.yaml'), registry, { env: {} });
+    const trains = expandPipeline(pipeline!.spec, 'paper').instances.filter((i) => i.stage === 'train');
+    expect(trains).toHaveLength(24);
+    for (const t of trains) expect(t.params, t.name).toMatchObject({ backbone: 'resnet50', inputSize: 112, backend: 'tensorflow-gpu' });
   });
 });
