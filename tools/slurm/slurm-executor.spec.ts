@@ -24,13 +24,22 @@ afterAll(() => {
 
 const ENV = { ...process.env, SLURM_CONF: SLURM_CONF ?? '', ALSG_SLURM_POLL_MS: '500' };
 
-function alsg(root: string, args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), ...args], {
-    cwd: root,
-    env: { ...ENV, ALSG_WORKSPACE: root, ALSG_STORE: join(root, '.alsg/store'), ...env },
-    encoding: 'utf8',
+/**
+ * Runs the CLI in a fixture workspace. Asynchronous on purpose: a spawnSync of 30 s blocks the test worker, whose RPC
+ * with vitest then times out ("Timeout calling onTaskUpdate") and fails the run.
+ */
+function alsg(root: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), ...args], {
+      cwd: root,
+      env: { ...ENV, ALSG_WORKSPACE: root, ALSG_STORE: join(root, '.alsg/store'), ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function squeueState(jobId: string): string {
@@ -61,10 +70,10 @@ profiles:
 `;
 
 describe.skipIf(skipReason !== undefined)('alsg run --executor slurm (local single-node cluster)', () => {
-  it('submits one job per missing instance chained by afterok, --wait follows them, results match the local executor', { timeout: 180_000 }, () => {
+  it('submits one job per missing instance chained by afterok, --wait follows them, results match the local executor', { timeout: 180_000 }, async () => {
     const ws = createFixtureWorkspace({ prefix: 'alsg-slurm-' });
     const file = ws.writePipeline('chain', CHAIN);
-    const r = alsg(ws.root, ['run', file, '--executor', 'slurm', '--wait', '--profile', 'short']);
+    const r = await alsg(ws.root, ['run', file, '--executor', 'slurm', '--wait', '--profile', 'short']);
     expect(r.stderr).toContain('chain (short): 4 job(s) (4 submitted)');
     expect(r.code, r.stderr).toBe(0);
     const ids = jobIds(r.stdout);
@@ -75,7 +84,7 @@ describe.skipIf(skipReason !== undefined)('alsg run --executor slurm (local sing
     // The profile's resources reached sbatch (time limit 5 min), the instance's own too (200M).
     const total = spawnSync('scontrol', ['show', 'job', ids.get('chain/total') as string], { env: ENV, encoding: 'utf8' }).stdout;
     if (total) expect(total).toMatch(/TimeLimit=00:05:00/);
-    const status = alsg(ws.root, ['status', file, '--profile', 'short']);
+    const status = await alsg(ws.root, ['status', file, '--profile', 'short']);
     expect(status.stdout).toContain('chain: 4 done, 0 stale, 0 missing');
     // Each job's log and outcome lie beside its instance.
     const store = join(ws.root, '.alsg/store');
@@ -83,17 +92,17 @@ describe.skipIf(skipReason !== undefined)('alsg run --executor slurm (local sing
     expect(readdirSync(join(store, 'sum', slurmDir)).sort()).toEqual(['job-' + ids.get('chain/total') + '.log', 'job.sh', `outcome-${ids.get('chain/total')}.json`, 'submission.json'].sort());
     expect(readFileSync(join(store, 'sum', slurmDir, `job-${ids.get('chain/total')}.log`), 'utf8')).toContain('chain/total: done in');
     // Nothing is submitted for what is in the store.
-    const again = alsg(ws.root, ['run', file, '--executor', 'slurm', '--wait', '--profile', 'short']);
+    const again = await alsg(ws.root, ['run', file, '--executor', 'slurm', '--wait', '--profile', 'short']);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('');
     expect(again.stderr).toContain('0 job(s) (0 submitted), 4 cached');
     // The same pipeline through the local executor into another store: byte-identical outputs per key.
     const localStore = mkdtempSync(join(tmpdir(), 'alsg-local-'));
-    expect(alsg(ws.root, ['run', file, '--profile', 'short'], { ALSG_STORE: localStore }).code).toBe(0);
+    expect((await alsg(ws.root, ['run', file, '--profile', 'short'], { ALSG_STORE: localStore })).code).toBe(0);
     expect(outputHashes(localStore)).toEqual(outputHashes(store));
   });
 
-  it('a failed job: dependents are cancelled and skipped, independent branches finish (skip-dependents), exit 1; status shows FAILED with the log', { timeout: 180_000 }, () => {
+  it('a failed job: dependents are cancelled and skipped, independent branches finish (skip-dependents), exit 1; status shows FAILED with the log', { timeout: 180_000 }, async () => {
     const ws = createFixtureWorkspace({ prefix: 'alsg-slurm-' });
     const file = ws.writePipeline(
       'broken',
@@ -105,30 +114,30 @@ stages:
   goodTwice: { stage: double, inputs: { data: good } }
 `,
     );
-    const r = alsg(ws.root, ['run', file, '--executor', 'slurm', '--wait', '--on-failure', 'skip-dependents']);
+    const r = await alsg(ws.root, ['run', file, '--executor', 'slurm', '--wait', '--on-failure', 'skip-dependents']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/broken\/bad: FAILED \(.*log .*job-\d+\.log\)/);
     expect(r.stderr).toMatch(/broken\/badTwice: skipped, job \d+ cancelled \(broken\/bad failed\)/);
     expect(r.stderr).toContain('broken/goodTwice: done');
-    const status = alsg(ws.root, ['status', file]);
+    const status = await alsg(ws.root, ['status', file]);
     expect(status.stdout).toMatch(/missing +broken\/bad .*\[slurm (FAILED|FAILED:|[A-Z]+): .*job-\d+\.log\]/);
     expect(status.stdout).toMatch(/done +broken\/goodTwice/);
     // ignore: same outcome, exit 0.
     const ws2 = createFixtureWorkspace({ prefix: 'alsg-slurm-' });
     const file2 = ws2.writePipeline('broken', readFileSync(file, 'utf8'));
-    expect(alsg(ws2.root, ['run', file2, '--executor', 'slurm', '--wait', '--on-failure', 'ignore']).code).toBe(0);
+    expect((await alsg(ws2.root, ['run', file2, '--executor', 'slurm', '--wait', '--on-failure', 'ignore'])).code).toBe(0);
   });
 
   it('without --wait prints job ids; status shows PENDING/RUNNING; alsg cancel cancels; a killed job re-submitted resumes', { timeout: 180_000 }, async () => {
     const ws = createFixtureWorkspace({ prefix: 'alsg-slurm-' });
     const file = ws.writePipeline('slow', 'name: slow\nstages:\n  hang: { stage: slow, params: { waitMs: 120000 } }\n  after: { stage: sum, inputs: { parts: [first] } }\n  first: { stage: source, params: { label: x } }\n');
-    const r = alsg(ws.root, ['run', file, '--executor', 'slurm']);
+    const r = await alsg(ws.root, ['run', file, '--executor', 'slurm']);
     expect(r.code, r.stderr).toBe(0);
     const ids = jobIds(r.stdout);
     expect(ids.size).toBe(3);
     expect(r.stderr).toContain('stop with: alsg cancel');
     // A second submission (another terminal, another host sharing the store) reuses the queued jobs.
-    const twice = alsg(ws.root, ['run', file, '--executor', 'slurm']);
+    const twice = await alsg(ws.root, ['run', file, '--executor', 'slurm']);
     expect(twice.code, twice.stderr).toBe(0);
     expect(jobIds(twice.stdout)).toEqual(ids);
     expect(twice.stderr).toContain('3 job(s) (0 submitted, 3 already queued)');
@@ -137,17 +146,17 @@ stages:
     // Running as Slurm sees it, and the stage itself started (the slow fixture leaves its pid in its scratch folder).
     const scratch = join(ws.root, '.alsg/store/.scratch/slow');
     await until('the slow stage to start', () => squeueState(hang) === 'RUNNING' && existsSync(scratch) && readdirSync(scratch).some((k) => existsSync(join(scratch, k, 'pid'))));
-    const status = alsg(ws.root, ['status', file]);
+    const status = await alsg(ws.root, ['status', file]);
     expect(status.stdout).toMatch(new RegExp(`slow/hang .*\\[slurm RUNNING: job ${hang} on `));
     expect(status.stdout).toMatch(/slurm: \d+ pending, \d+ running/);
     // Killed mid-run (what a pre-emption or a node loss does), then submitted again: the second attempt completes
     // from the scratch folder the first one left (the slow fixture counts attempts there, as train keeps checkpoints).
-    const cancel = alsg(ws.root, ['cancel', file]);
+    const cancel = await alsg(ws.root, ['cancel', file]);
     expect(cancel.code).toBe(0);
     expect(cancel.stderr).toContain(`slow/hang: cancelled job ${hang} (was RUNNING)`);
     await until('the cancel', () => squeueState(hang) === 'CANCELLED');
-    expect(alsg(ws.root, ['status', file]).stdout).toMatch(/missing +slow\/hang .*\[slurm CANCELLED: /);
-    const again = alsg(ws.root, ['run', file, '--executor', 'slurm', '--wait']);
+    expect((await alsg(ws.root, ['status', file])).stdout).toMatch(/missing +slow\/hang .*\[slurm CANCELLED: /);
+    const again = await alsg(ws.root, ['run', file, '--executor', 'slurm', '--wait']);
     expect(again.code, again.stderr).toBe(0);
     const hangDir = readdirSync(join(ws.root, '.alsg/store/slow')).find((n) => !n.includes('.')) as string;
     const record = JSON.parse(readFileSync(join(ws.root, '.alsg/store/slow', hangDir, 'stage.json'), 'utf8'));
