@@ -64,7 +64,7 @@ describe('pipelines/paper/table1.yaml', () => {
     const smoke = byName('smoke');
     for (const inst of smoke.values()) {
       if (inst.stage === 'ingest') expect(inst.params.limit, inst.name).toBe(300);
-      if (inst.stage === 'train') expect(inst.params, inst.name).toMatchObject({ backbone: 'mlp', backend: 'auto', epochs: 1, seed: 1 });
+      if (inst.stage === 'train') expect(inst.params, inst.name).toMatchObject({ backbone: 'mlp', backend: 'auto', epochs: inst.base === 'pretrain' ? 1 : 2, seed: 1 });
     }
     expect([...smoke.keys()].filter((n) => n.includes('seed=2'))).toEqual([]);
   });
