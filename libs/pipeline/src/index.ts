@@ -1,8 +1,8 @@
 export * from './stage';
 export * from './definition/config-issue';
 export * from './definition/yaml-source';
-export * from './definition/env-vars';
-export * from './definition/source-paths';
+export { expandEnvVars, type EnvExpansion } from './definition/env-vars';
+export { checkSourcePaths } from './definition/source-paths';
 export * from './definition/workspace';
 export * from './definition/pipeline-spec';
 export * from './definition/pipeline-schema';
