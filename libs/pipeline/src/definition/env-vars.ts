@@ -3,10 +3,10 @@
  * the file is loaded, so one pipeline file serves every user's copy of a dataset without edits.
  *
  * Why at load, and what enters keys: the expanded value is what every later step sees (schema checks, `alsg validate`'s
- * missing-root report, the stage process). Content keys do not depend on where the data is mounted, though: an
- * instance whose stage reads data from outside the store (ingest's `root`, StageDefinition.sourceParams) is keyed by
- * the fingerprint of that data instead of its path (planning/plan.ts), so the key changes when the folder's content
- * changes and not when two users mount the same copy at different paths.
+ * missing-root report, the stage process) and what enters the content key, beside the fingerprint of the folder's
+ * files (planning/source-fingerprint.ts), so the key changes when the content changes. It also changes with the mount
+ * point, on purpose: ingest's manifest records absolute image paths, so a result made from /mnt/a/RAF is not usable on
+ * a machine where the data is at /data/RAF (and a key that ignored the path would hand it over as done).
  *
  * Only string values are expanded (never mapping keys or instance names); `$${` writes a literal `${`.
  */

@@ -7,8 +7,9 @@
  * here on purpose: defaults live in stage code, which the code version already covers, so planning never has to
  * import stage code (the Nx plugin computes the same keys without it).
  * Instances whose stage reads data from outside the store (ingest's `root`) add the fingerprint of that data
- * (source-fingerprint.ts) in place of its path, so a changed dataset folder makes them stale and a move does not; the
- * key of any other instance is unchanged.
+ * (source-fingerprint.ts), so a changed dataset folder makes them stale; the key of any other instance is unchanged.
+ * The path stays in the key too (as expanded from `${VAR}`): ingest's manifest records absolute image paths, so a
+ * result made from one mount point is not usable where the data sits at another (docs/pipelines.md, Source data).
  */
 import { createHash } from 'node:crypto';
 import { AlsgError } from '@ldl-alsg/common';
@@ -78,17 +79,6 @@ export function computeKey(parts: KeyParts): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 20);
 }
 
-/**
- * The params that enter a key: a source param's path (ingest's `root`) is left out, since the fingerprint of what it
- * holds is in the key instead; the same dataset mounted at two paths (`${RAF_ROOT}` on two machines) keys the same.
- */
-function keyParams(params: Readonly<Record<string, unknown>>, sources: readonly SourceFingerprint[] | undefined): Readonly<Record<string, unknown>> {
-  if (!sources?.length) return params;
-  const out = { ...params };
-  for (const f of sources) delete out[f.param];
-  return out;
-}
-
 /** Keys for already expanded instances (topological order), using `codeVersionOf(stage)`. */
 export function keyInstances(
   pipeline: string,
@@ -103,7 +93,7 @@ export function keyInstances(
     for (const [slot, names] of Object.entries(inst.inputs)) inputKeys[slot] = names.map((n) => keys.get(n) as string);
     const codeVersion = codeVersionOf(inst.stage);
     const sources = sourcesOf?.(inst);
-    const key = computeKey({ stage: inst.stage, params: keyParams(inst.params, sources), inputKeys, seed: inst.seed, codeVersion, sources: sources?.map((f) => `${f.param}:${f.digest}`) });
+    const key = computeKey({ stage: inst.stage, params: inst.params, inputKeys, seed: inst.seed, codeVersion, sources: sources?.map((f) => `${f.param}:${f.digest}`) });
     keys.set(inst.name, key);
     const planned: PlannedInstance = { ...inst, address: `${pipeline}/${inst.name}`, key, codeVersion, inputKeys, dir: artifactDir(storeDir, { stage: inst.stage, key }) };
     return sources ? { ...planned, sources } : planned;
