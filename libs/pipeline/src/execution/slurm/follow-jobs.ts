@@ -22,6 +22,9 @@ export interface FollowOptions {
   readonly cached?: readonly string[];
 }
 
+/** Consecutive failed squeue calls after which --wait gives up (the jobs themselves are not touched). */
+const MAX_SQUEUE_FAILURES = 12;
+
 /** Follows `submitted` to the end. Resolves with a RunSummary; rejects with the failures unless the policy is `ignore`. */
 export async function followJobs(plan: Plan, submitted: readonly Submitted[], options: FollowOptions = {}): Promise<RunSummary> {
   const started = Date.now();
@@ -67,10 +70,24 @@ export async function followJobs(plan: Plan, submitted: readonly Submitted[], op
   };
 
   let lastCounts = '';
+  let squeueFailures = 0;
   try {
     while (active().length > 0 && !interrupted) {
-      const states = await querySlurmJobs([...new Set(active().map((s) => s.record.jobId))]);
+      let states;
+      try {
+        states = await querySlurmJobs([...new Set(active().map((s) => s.record.jobId))]);
+        squeueFailures = 0;
+      } catch (err) {
+        // A controller restarting or briefly unreachable is not the jobs failing: ask again, give up after a while
+        // (the jobs go on either way; alsg status reads them later).
+        if (!(err instanceof AlsgError) || err.code === 'E_DEPENDENCY' || ++squeueFailures >= MAX_SQUEUE_FAILURES) throw err;
+        log(`${plan.pipeline}: ${err.message.split('\n')[0]}; asking again (${squeueFailures}/${MAX_SQUEUE_FAILURES - 1})`);
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        continue;
+      }
       for (const s of active()) {
+        // A job cancelled earlier in this same pass (a dependent of a failure) is settled.
+        if (phase.get(s.instance.name) === 'skipped') continue;
         const now = classifyJob(plan.storeDir, s.instance, s.record, states.get(s.record.jobId));
         const before = phase.get(s.instance.name);
         if (now.phase === before) continue;
