@@ -89,6 +89,16 @@ describe('followJobs (--wait)', () => {
     expect(summary.skipped).toEqual(['p/twice']);
   });
 
+  it("never cancels a job reused from another run's submission: it only stops waiting for it", async () => {
+    const { plan, submitted } = await setup();
+    const mixed = submitted.map((s) => (s.instance.name === 'other' ? { ...s, reused: true } : s));
+    writeFileSync(join(fake, 'states'), '1|FAILED|NonZeroExitCode|n1\n2|PENDING|Dependency|\n3|PENDING|Resources|\n');
+    const lines: string[] = [];
+    await expect(followJobs(plan, mixed, { pollMs: 50, log: (l) => lines.push(l) })).rejects.toThrow(/p\/data/);
+    expect(cancelled()).toEqual(['2']);
+    expect(lines).toContain("p/other: skipped, not waiting for job 3 (another run's) (p/data failed, --on-failure fail)");
+  });
+
   it('rides out a few failed squeue calls (a controller restarting) instead of abandoning the jobs', async () => {
     const { plan, submitted } = await setup();
     writeFileSync(join(fake, 'fail-first'), '2');

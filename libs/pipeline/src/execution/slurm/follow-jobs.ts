@@ -4,7 +4,8 @@
  * summary, same failure policies). Slurm's afterok already keeps dependents of a failed job from starting; they are
  * cancelled here (and by `--kill-on-invalid-dep` in Slurm) so that they do not sit in the queue forever, and counted
  * as skipped. Policy `fail` also cancels every job that has not started yet; running ones finish, as locally.
- * Ctrl-C (SIGINT) or SIGTERM cancels every job of this run that has not finished, then rejects.
+ * Ctrl-C (SIGINT) or SIGTERM cancels every job this run submitted that has not finished, then rejects. Jobs reused
+ * from an earlier submission (submit-plan.ts) are never cancelled from here: `alsg cancel` does that on purpose.
  */
 import { AlsgError } from '@ldl-alsg/common';
 import type { Plan } from '../../planning/plan';
@@ -44,13 +45,16 @@ export async function followJobs(plan: Plan, submitted: readonly Submitted[], op
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  /** Cancels the not-yet-finished jobs among `subs` that belong to this run and marks them skipped. */
+  /**
+   * Marks `subs` skipped and cancels the jobs this run submitted. A reused job (queued earlier by another run, maybe
+   * another user's) is left to the run that submitted it: this one only stops waiting for it.
+   */
   const skip = async (subs: readonly Submitted[], why: string): Promise<void> => {
     if (subs.length === 0) return;
-    await cancelSlurmJobs(subs.map((s) => s.record.jobId));
+    await cancelSlurmJobs(subs.filter((s) => !s.reused).map((s) => s.record.jobId));
     for (const s of subs) {
       phase.set(s.instance.name, 'skipped');
-      log(`${s.instance.address}: skipped, job ${s.record.jobId} cancelled (${why})`);
+      log(`${s.instance.address}: skipped, ${s.reused ? `not waiting for job ${s.record.jobId} (another run's)` : `job ${s.record.jobId} cancelled`} (${why})`);
     }
   };
   /** Every active submission that reads `name`, directly or through others. */
@@ -118,7 +122,7 @@ export async function followJobs(plan: Plan, submitted: readonly Submitted[], op
       wake = undefined;
     }
     if (interrupted) {
-      const left = active();
+      const left = active().filter((s) => !s.reused);
       await cancelSlurmJobs(left.map((s) => s.record.jobId));
       throw new AlsgError('E_STAGE', `${plan.pipeline}: interrupted (${interrupted}); cancelled ${left.length} job(s): ${left.map((s) => s.record.jobId).join(', ') || 'none'}`, {
         signal: interrupted,
