@@ -1,25 +1,61 @@
-export * from './stage';
-export * from './definition/config-issue';
-export * from './definition/yaml-source';
+/**
+ * @ldl-alsg/pipeline: the engine (definition, planning, store, execution; README "Architecture"). These named exports
+ * are the public API; tools that only plan can import `@ldl-alsg/pipeline/planner` instead.
+ */
+export type { StageInputSpec, StageContext, StageDefinition } from './stage';
+export { formatValue, suggest, type ConfigIssue, PipelineConfigError } from './definition/config-issue';
+export { readYamlSource, type YamlSource } from './definition/yaml-source';
 export { expandEnvVars, type EnvExpansion } from './definition/env-vars';
 export { checkSourcePaths } from './definition/source-paths';
-export * from './definition/workspace';
-export * from './definition/pipeline-spec';
-export * from './definition/pipeline-schema';
-export * from './definition/stage-registry';
-export * from './definition/expand-pipeline';
-export * from './definition/validate-pipeline';
-export * from './definition/ajv-issues';
-export * from './definition/apply-params';
-export * from './planning/code-version';
-export * from './planning/plan';
-export * from './planning/source-fingerprint';
-export * from './store/artifact-store';
-export * from './store/output-integrity';
-export * from './store/process-owner';
-export * from './store/experiments';
-export * from './execution/run-plan';
-export * from './execution/stage-job';
+export { resolveWorkspaceLayout, type WorkspaceLayout, type WorkspaceLayoutOptions } from './definition/workspace';
+export {
+  type AxisValue,
+  type InstanceSpec,
+  type SlurmResources,
+  type ProfileOverride,
+  type PipelineSpec,
+  DEFAULT_PROFILE,
+} from './definition/pipeline-spec';
+export { buildPipelineSchema } from './definition/pipeline-schema';
+export { createStageRegistry, type StageMeta, type StageEntry, type StageRegistry } from './definition/stage-registry';
+export { expandPipeline, type ExpandedInstance, type Expansion } from './definition/expand-pipeline';
+export {
+  pipelineNameOf,
+  validatePipelineText,
+  validatePipelineFile,
+  loadPipeline,
+  requireProfile,
+  type LoadedPipeline,
+  type ValidationResult,
+  type ValidateOptions,
+} from './definition/validate-pipeline';
+export { applyParamsSchema, type AppliedParams } from './definition/apply-params';
+export type { CodeVersion } from './planning/code-version';
+export {
+  canonicalJson,
+  planPipeline,
+  selectWithUpstream,
+  planStatus,
+  type PlannedInstance,
+  type Plan,
+  type InstanceStatus,
+  type StatusEntry,
+  type PlanSources,
+} from './planning/plan';
+export { sourceFingerprinter, type SourceFingerprint } from './planning/source-fingerprint';
+export { isComplete, writeAddressRecord, readAddressRecord, type StoreLocation } from './store/artifact-store';
+export { verifyInstance, rebuildHint, type IntegrityMode, type InstanceIntegrity } from './store/output-integrity';
+export {
+  flattenParams,
+  readAddressRecords,
+  readExperiments,
+  readExperiment,
+  findStoredKey,
+  type ExperimentStatus,
+  type ExperimentRow,
+  type ReadExperimentsOptions,
+} from './store/experiments';
+export { runPlan, type FailurePolicy, type RunOptions, type RunSummary, StageFailedError } from './execution/run-plan';
 export { resourcesFor, defaultResources, sbatchResourceArgs, type ResourceOverrides } from './execution/slurm/resources';
 export { submitPlan, type SubmitOptions, type SubmitResult, type Submitted } from './execution/slurm/submit-plan';
 export { buildJobScript, buildSbatchArgs, shellQuote, submitInstance, type JobContext } from './execution/slurm/submit';
