@@ -5,7 +5,7 @@
 // killed mid-run; one smoke table checks that results built through Slurm are bit-identical to the local executor's.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -204,6 +204,8 @@ stages:
     const b = outputHashes(slurmStore);
     expect(Object.keys(a).length).toBeGreaterThan(20);
     expect(b).toEqual(a);
+    // Two smoke stores (about 60 MB each) are kept only when the comparison fails, for a look.
+    for (const store of [slurmStore, localStore]) rmSync(store, { recursive: true, force: true });
   });
 });
 
