@@ -3,7 +3,7 @@
  * the fix values of ~1e19 gave exit 0, "recall 1.0000" and every row's neighbours [0, 0, 0, 0] with similarity 1.
  */
 import { describe, expect, it } from 'vitest';
-import { isAlsgError } from '@ldl-alsg/common';
+import { rejection } from '@ldl-alsg/common/fixtures';
 import type { SearchBackend } from './backends';
 import { buildKnnGraph } from './graph';
 import { resolveKnnOptions } from './options';
@@ -14,16 +14,6 @@ function rows(n: number, d: number, scale: number): Float32Array {
   const x = new Float32Array(n * d);
   for (let i = 0; i < n * d; i++) x[i] = (((i * 7919) % 13) - 6 + (i % 5) * 0.25) * scale;
   return x;
-}
-
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (isAlsgError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('knn graph with features too large for float32 search', () => {

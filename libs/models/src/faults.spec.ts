@@ -9,20 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAlsgError } from '@ldl-alsg/common';
+import { rejection } from '@ldl-alsg/common/fixtures';
 import { initBackend } from './backend';
 import { createBackbone } from './create-backbone';
 import { buildMlp } from './backbones/mlp';
 import { loadLayersModelFromDir, saveLayersModel } from './model-io';
-
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (isAlsgError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('a damaged saved model', () => {
   let dir: string;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '@ldl-alsg/artifacts';
 import { writeManifest } from '@ldl-alsg/datasets';
-import { isAlsgError } from '@ldl-alsg/common';
+import { rejection } from '@ldl-alsg/common/fixtures';
 import { FAKE_FACE_LANDMARK_IMG, writeFakeFacePng } from './fixtures/fake-openface/fixtures';
 import { runExtraction, type ExtractParams } from './extract';
 import { runFaceLandmarkImg } from './openface-runner';
@@ -25,16 +25,6 @@ function brokenBinary(log: string): string {
   writeFileSync(bin, `#!/bin/sh\necho call >> '${log}'\necho "Could not find the landmark detection model file model/main_ceclm_general.txt" >&2\nexit 1\n`);
   chmodSync(bin, 0o755);
   return bin;
-}
-
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (isAlsgError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** `count` readable images with one face each under `dir`, named p0.png, p1.png, ... */
