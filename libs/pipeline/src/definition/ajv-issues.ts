@@ -2,12 +2,26 @@
  * Ajv errors -> "<file> <path>: <field> must <rule>, but got <value>" issues. Kept apart from the validator so that
  * "the schema itself is broken" (ajv compile failure: a bug, thrown as is) never looks like "your file is invalid".
  */
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type AjvModule from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { configIssue, formatValue, suggest, type ConfigIssue } from './config-issue';
 import { formatPath } from './yaml-source';
 
-// ajv is CommonJS; under Node's ESM loader the class may sit on `.default`.
-const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule;
+// ajv is loaded on first compile only: a pipeline whose checks all hit the pass cache below never needs it (loading
+// and compiling the composed schema was ~1.5 of the ~4.5 CPU-seconds of a fully cached `alsg run`, issue 14).
+const require = createRequire(import.meta.url);
+let ajvClass: typeof AjvModule | undefined;
+const ajvConstructor = (): typeof AjvModule => {
+  // ajv is CommonJS; the class may sit on `.default`.
+  const mod = require('ajv') as typeof AjvModule & { default?: typeof AjvModule };
+  ajvClass ??= mod.default ?? mod;
+  return ajvClass;
+};
+const AJV_VERSION = (): string => (require('ajv/package.json') as { version: string }).version;
 
 const compiled = new Map<string, ValidateFunction>();
 
@@ -16,11 +30,44 @@ export function compileSchema(schema: Record<string, unknown>, options: { useDef
   const cacheKey = `${options.useDefaults ? 'd' : 'n'}${JSON.stringify(schema)}`;
   let fn = compiled.get(cacheKey);
   if (!fn) {
+    const Ajv = ajvConstructor();
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: options.useDefaults ?? false, allowUnionTypes: true });
     fn = ajv.compile(schema);
     compiled.set(cacheKey, fn);
   }
   return fn;
+}
+
+// JSON loses non-finite numbers (YAML's .inf / .nan become null); tag them so they never share a key with null.
+const keyReplacer = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? { '\0non-finite': String(v) } : v);
+
+/**
+ * Validates `data` against `schema` (no defaults applied, so `data` is not changed), remembering passes on disk: a
+ * marker file under `passDir` named by sha256(ajv version, schema, data). The same schema and data give the same answer
+ * from the same ajv, so a hit skips loading ajv and compiling the schema. Only passes are remembered: failures are
+ * re-checked to produce their messages. Without `passDir` (or when the folder is not writable) it only validates.
+ * Returns ajv's errors, or null when `data` is valid.
+ */
+export function validateRemembered(schema: Record<string, unknown>, data: unknown, passDir?: string): ErrorObject[] | null {
+  let marker: string | undefined;
+  if (passDir) {
+    const digest = createHash('sha256').update(AJV_VERSION()).update('\0').update(JSON.stringify(schema, keyReplacer)).update('\0').update(JSON.stringify(data, keyReplacer) ?? 'undefined').digest('hex');
+    marker = join(passDir, digest.slice(0, 40));
+    if (existsSync(marker)) return null;
+  }
+  const validate = compileSchema(schema);
+  if (!validate(data)) return validate.errors ?? [];
+  if (marker) {
+    try {
+      mkdirSync(passDir as string, { recursive: true });
+      const tmp = `${marker}.${process.pid}.tmp`;
+      writeFileSync(tmp, '');
+      renameSync(tmp, marker);
+    } catch {
+      // read-only checkouts still validate, only slower
+    }
+  }
+  return null;
 }
 
 function decodePointer(pointer: string): (string | number)[] {

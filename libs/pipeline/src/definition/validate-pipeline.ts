@@ -3,9 +3,9 @@
  * keys) and meaning (references, input slots, cycles, profiles, matrix pairing, required parameters after merging).
  * Every problem is collected and reported at once.
  */
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
-import { ajvIssues, compileSchema } from './ajv-issues';
+import { ajvIssues, validateRemembered } from './ajv-issues';
 import { configIssue, PipelineConfigError, suggest, type ConfigIssue } from './config-issue';
 import { expandPipeline, inputReferences, orderInstances } from './expand-pipeline';
 import { buildPipelineSchema, structuralParamsSchema } from './pipeline-schema';
@@ -88,8 +88,9 @@ export async function validatePipelineText(file: string, text: string, registry:
   ((schema.definitions as Record<string, Record<string, unknown>>).instance.properties as Record<string, Record<string, unknown>>).stage = {
     enum: known,
   };
-  const validate = compileSchema(schema);
-  validate(data);
+  // Passes are remembered under the workspace cache (ajv-issues.ts): a cached re-run does not compile the schema.
+  const passDir = join(registry.layout.cacheDir, 'schema-passes');
+  const shapeErrors = validateRemembered(schema, data, passDir);
   const lineOf = source.lineOf.bind(source);
   const describeKeys = (path: readonly (string | number)[]): string | undefined => {
     if (path[0] === 'stages' && path.length === 3) {
@@ -99,12 +100,12 @@ export async function validatePipelineText(file: string, text: string, registry:
     }
     return undefined;
   };
-  issues.push(...ajvIssues(validate.errors, { file, data, lineOf, describeKeys }));
+  issues.push(...ajvIssues(shapeErrors, { file, data, lineOf, describeKeys }));
 
   // Layer 2: meaning.
   const shapeOk = issues.length === 0;
   issues.push(...checkReferences(file, stages, metas, source));
-  issues.push(...(await checkProfiles(file, data, stages, metas, source)));
+  issues.push(...(await checkProfiles(file, data, stages, metas, source, passDir)));
 
   const spec = data as unknown as PipelineSpec;
   const profileNames = [DEFAULT_PROFILE, ...Object.keys(isObject(data.profiles) ? data.profiles : {}).filter((p) => p !== DEFAULT_PROFILE)];
@@ -182,6 +183,7 @@ async function checkProfiles(
   stages: Record<string, unknown>,
   metas: ReadonlyMap<string, StageMeta>,
   source: YamlSource,
+  passDir: string,
 ): Promise<ConfigIssue[]> {
   const issues: ConfigIssue[] = [];
   if (!isObject(data.profiles)) return issues;
@@ -203,9 +205,8 @@ async function checkProfiles(
       const paramsSchema = structuralParamsSchema(meta.paramsSchema);
       const what = (): string => `a parameter of stage '${stage}'`;
       if (isObject(over.params)) {
-        const v = compileSchema(paramsSchema);
-        v(over.params);
-        issues.push(...ajvIssues(v.errors, { file, prefix: [...segs, 'params'], data: over.params, lineOf: source.lineOf.bind(source), describeKeys: what }));
+        const errors = validateRemembered(paramsSchema, over.params, passDir);
+        issues.push(...ajvIssues(errors, { file, prefix: [...segs, 'params'], data: over.params, lineOf: source.lineOf.bind(source), describeKeys: what }));
       }
       if (isObject(over.matrix)) {
         const props = (paramsSchema.properties ?? {}) as Record<string, unknown>;
@@ -217,9 +218,9 @@ async function checkProfiles(
             continue;
           }
           if (!Array.isArray(values)) continue;
-          const v = compileSchema(props[axis] as Record<string, unknown>);
           values.forEach((value, i) => {
-            if (!v(value)) issues.push(...ajvIssues(v.errors, { file, prefix: [...axisSegs, i], data: value, lineOf: source.lineOf.bind(source) }));
+            const errors = validateRemembered(props[axis] as Record<string, unknown>, value, passDir);
+            if (errors) issues.push(...ajvIssues(errors, { file, prefix: [...axisSegs, i], data: value, lineOf: source.lineOf.bind(source) }));
           });
         }
       }

@@ -6,7 +6,7 @@ import {
   type LoadedPipeline,
   type PlanSources,
   type StageRegistry,
-} from '@ldl-alsg/pipeline';
+} from '@ldl-alsg/pipeline/runner'; // not the main entry: every command pays for what it loads (runner.ts)
 
 /** Registry for the workspace around the current directory (ALSG_WORKSPACE / ALSG_STORE / ALSG_STAGES_DIR apply). */
 export function workspaceRegistry(): StageRegistry {

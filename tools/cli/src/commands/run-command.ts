@@ -2,8 +2,9 @@
 import { AlsgError } from '@ldl-alsg/common';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy, type PlannedInstance } from '@ldl-alsg/pipeline';
-import { checkSourcePaths, isComplete, PipelineConfigError } from '@ldl-alsg/pipeline';
+// The runner entry, not the package's main one: that also loads the Slurm executor (execa), which a local run never needs.
+import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy, type PlannedInstance } from '@ldl-alsg/pipeline/runner';
+import { checkSourcePaths, isComplete, PipelineConfigError } from '@ldl-alsg/pipeline/runner';
 import { parseCommandArgs } from '../parse-command-args';
 import { checkBackends } from './backend-check';
 import { planSources, workspaceRegistry } from './context';
