@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { parse } from 'yaml';
 import { createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
 import { createNxFixtureWorkspace } from './fixtures/nx-fixture-workspace';
 import { createStageRegistry, resolveWorkspaceLayout } from '@ldl-alsg/pipeline/planner';
-import { buildPipelineTargets } from './create-nodes';
+import { buildPipelineTargets, PIPELINE_GLOB } from './create-nodes';
 
 const ONE = `stages:
   data: { stage: source, params: { label: a } }
@@ -66,6 +67,39 @@ describe('buildPipelineTargets', () => {
     const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
     const { targets } = buildPipelineTargets('pipelines/bad.yaml', { stages: { x: { stage: 'nope' } } }, registry, {});
     expect(targets).toEqual({ bad: expect.objectContaining({ options: { command: 'node bin/alsg.mjs validate pipelines/bad.yaml', cwd: '{workspaceRoot}' } }) });
+  });
+});
+
+describe('plugin.cjs: inference kept under a key over what it reads', () => {
+  const plugin = createRequire(import.meta.url)('../plugin.cjs') as {
+    createNodesV2: [string, (files: string[], options: unknown, context: { workspaceRoot: string }) => Promise<Array<[string, { projects: Record<string, { targets: Record<string, { inputs?: string[] }> }> }]>>];
+  };
+  const targetsOf = async (root: string): Promise<Record<string, { inputs?: string[] }>> =>
+    (await plugin.createNodesV2[1](['pipelines/one.yaml'], {}, { workspaceRoot: root }))[0][1].projects.pipelines.targets;
+
+  it('has the glob of create-nodes.ts', () => {
+    expect(plugin.createNodesV2[0]).toBe(PIPELINE_GLOB);
+  });
+
+  it('answers from .alsg/cache while nothing changed, and infers again when a pipeline or a code file changes', async () => {
+    const ws = createFixtureWorkspace();
+    writeFileSync(join(ws.root, 'pipelines/one.yaml'), ONE);
+    const first = await targetsOf(ws.root);
+    expect(Object.keys(first).sort()).toEqual(['one', 'one/data', 'one/twice@factor=2', 'one/twice@factor=3']);
+    // a hit is read from the cache file: mark the cached result to see it come back
+    const cacheFile = join(ws.root, '.alsg/cache/nx-plugin-nodes.json');
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    cached.result[0][1].projects.pipelines.targets.one.marker = true;
+    writeFileSync(cacheFile, JSON.stringify(cached));
+    expect((await targetsOf(ws.root)).one).toHaveProperty('marker', true);
+    // a new source file of a stage: its code inputs change, so the key must
+    writeFileSync(join(ws.root, 'stages/double/src/extra.ts'), 'export const extra = 1;\n');
+    const again = await targetsOf(ws.root);
+    expect(again.one).not.toHaveProperty('marker');
+    expect(again['one/twice@factor=2'].inputs).toContain('{workspaceRoot}/stages/double/src/extra.ts');
+    // an edited pipeline
+    writeFileSync(join(ws.root, 'pipelines/one.yaml'), ONE.replace('factor: [2, 3]', 'factor: [2, 4]'));
+    expect(Object.keys(await targetsOf(ws.root))).toContain('one/twice@factor=4');
   });
 });
 
