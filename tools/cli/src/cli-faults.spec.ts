@@ -1,18 +1,18 @@
 // Fault injection at the command line (docs/reliability.md, "Store, engine and command line"): what a user sees when
 // the workspace is missing, a pipeline file is hostile or broken, a stored result is damaged, or the reader of the
 // output goes away.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawnAsync, type SpawnResult } from './fixtures/spawn-async';
 import { CHECKOUT_ROOT, createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
 
 const BIN = join(CHECKOUT_ROOT, 'bin/alsg.mjs');
 
-function alsg(cwd: string, env: Record<string, string>, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ALSG_STORE: '', ...env }, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function alsg(cwd: string, env: Record<string, string>, ...args: string[]): Promise<SpawnResult> {
+  return spawnAsync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ALSG_STORE: '', ...env } });
 }
 
 describe('alsg under faults', () => {
@@ -20,17 +20,17 @@ describe('alsg under faults', () => {
   const inWs = (...args: string[]) => alsg(ws.root, { ALSG_WORKSPACE: ws.root }, ...args);
   const good = ws.writePipeline('good', 'stages:\n  data: { stage: source, params: { label: a } }\n  twice: { stage: double, inputs: { data: data } }\n');
 
-  it('outside a workspace says that no workspace was found, for pipelines and stage commands alike', () => {
+  it('outside a workspace says that no workspace was found, for pipelines and stage commands alike', async () => {
     const away = mkdtempSync(join(tmpdir(), 'alsg-nowhere-'));
     for (const args of [['validate', 'p.yaml'], ['train', '--help'], ['stages']]) {
-      const r = alsg(away, { ALSG_WORKSPACE: '' }, ...args);
+      const r = await alsg(away, { ALSG_WORKSPACE: '' }, ...args);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`alsg: no workspace found (looked for nx.json from ${away} upward; set ALSG_WORKSPACE)`);
       expect(r.stderr).not.toMatch(/internal error|unknown command/);
     }
   }, 30_000);
 
-  it('validate names an alias bomb, a non-UTF-8 file, an oversized file and a missing file, and still checks the others', () => {
+  it('validate names an alias bomb, a non-UTF-8 file, an oversized file and a missing file, and still checks the others', async () => {
     const bomb = ws.writePipeline(
       'bomb',
       ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`), 'stages: *i', ''].join('\n'),
@@ -39,7 +39,7 @@ describe('alsg under faults', () => {
     writeFileSync(latin1, Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\nstages: {}\n')]));
     const huge = ws.writePipeline('huge', `# ${'x'.repeat(1024 * 1024)}\nstages: {}\n`);
     const t0 = Date.now();
-    const r = inWs('validate', bomb, latin1, 'pipelines/missing.yaml', huge, good);
+    const r = await inWs('validate', bomb, latin1, 'pipelines/missing.yaml', huge, good);
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${bomb}: YAML aliases must expand to at most 1000 nodes, but got`);
@@ -50,28 +50,28 @@ describe('alsg under faults', () => {
     expect(r.stderr).not.toMatch(/internal error|    at /);
   }, 30_000);
 
-  it('status names damaged results (sizes always, hashes with --verify) with how to rebuild them, and ends with a newline', () => {
-    expect(inWs('run', good).code).toBe(0);
-    const rows = JSON.parse(inWs('status', good, '--json').stdout) as Array<{ address: string; dir: string }>;
+  it('status names damaged results (sizes always, hashes with --verify) with how to rebuild them, and ends with a newline', async () => {
+    expect((await inWs('run', good)).code).toBe(0);
+    const rows = JSON.parse((await inWs('status', good, '--json')).stdout) as Array<{ address: string; dir: string }>;
     const dataDir = rows.find((r) => r.address === 'good/data')?.dir as string;
     const file = join(dataDir, 'values.json');
     const bytes = readFileSync(file);
     const same = Buffer.from(bytes);
     same[same.length - 2] = same[same.length - 2] === 0x31 ? 0x32 : 0x31;
     writeFileSync(file, same);
-    const plain = inWs('status', good);
+    const plain = await inWs('status', good);
     expect(plain.code).toBe(0);
     expect(plain.stdout.endsWith('good: 2 done, 0 stale, 0 missing\n')).toBe(true);
-    const verify = inWs('status', good, '--verify');
+    const verify = await inWs('status', good, '--verify');
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(/^damaged +good\/data +source +[0-9a-f]{20} {2}\(values\.json has sha256 .*\(same size: overwritten\); rebuild it: rm -rf \S+ && alsg run \S+good\.yaml\)$/m);
     expect(verify.stdout.endsWith('good: 1 done, 0 stale, 0 missing, 1 damaged\n')).toBe(true);
     truncateSync(file, 1);
-    expect(inWs('status', good).stdout).toMatch(/^damaged +good\/data .*values\.json has 1 bytes, but stage\.json recorded \d+/m);
+    expect((await inWs('status', good)).stdout).toMatch(/^damaged +good\/data .*values\.json has 1 bytes, but stage\.json recorded \d+/m);
 
     rmSync(dataDir, { recursive: true }); // the rebuild the message suggests
-    expect(inWs('run', good).code).toBe(0);
-    expect(inWs('status', good, '--verify')).toMatchObject({ code: 0 });
+    expect((await inWs('run', good)).code).toBe(0);
+    expect(await inWs('status', good, '--verify')).toMatchObject({ code: 0 });
   }, 60_000);
 
   it('status into a pipe that closes early (| head) exits quietly instead of crashing with EPIPE', async () => {

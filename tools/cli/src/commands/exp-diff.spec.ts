@@ -1,16 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawnAsync, type SpawnResult } from '../fixtures/spawn-async';
 import { readExperiments, writeAddressRecord } from '@ldl-alsg/pipeline';
 import { CHECKOUT_ROOT, createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
 import { experimentTable, filterRows, onlyChanged, parseFilter, renderCsv, renderText, selectColumns, sortRows } from './experiment-table';
 import { compareRows, renderDiff } from './diff-command';
 
-function alsg(root: string, env: Record<string, string>, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), ...args], { cwd: root, env: { ...process.env, ALSG_WORKSPACE: root, ALSG_STORE: '', ...env }, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function alsg(root: string, env: Record<string, string>, ...args: string[]): Promise<SpawnResult> {
+  return spawnAsync(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), ...args], { cwd: root, env: { ...process.env, ALSG_WORKSPACE: root, ALSG_STORE: '', ...env } });
 }
 
 const key = (n: number): string => n.toString(16).padStart(20, '0');
@@ -61,7 +61,7 @@ describe('readExperiments (the store as rows)', () => {
   const store = fakeStore();
   const rows = readExperiments(store);
 
-  it('lists every address, older results as old, and evaluations with the params and seed of the model they scored', () => {
+  it('lists every address, older results as old, and evaluations with the params and seed of the model they scored', async () => {
     expect(rows.map((r) => `${r.pipeline}/${r.instance} ${r.stage} ${r.status}`)).toEqual([
       't1/train-au@seed=1 train current',
       't1/train@seed=1 train old',
@@ -82,7 +82,7 @@ describe('readExperiments (the store as rows)', () => {
     expect(rows.find((r) => r.status === 'old')!.metrics['val.acc']).toBeUndefined();
   });
 
-  it('filters rows, picks and drops columns, sorts, and renders text and CSV', () => {
+  it('filters rows, picks and drops columns, sorts, and renders text and CSV', async () => {
     const table = experimentTable(rows);
     expect(table.columns).toEqual(expect.arrayContaining(['params.method', 'params.lr', 'metrics.all', 'metrics.acc.raf-syn', 'metrics.val.acc']));
     expect(table.columns).not.toContain('params.lambda.au');
@@ -110,7 +110,7 @@ describe('readExperiments (the store as rows)', () => {
     expect(renderCsv(picked).split('\n')[1]).toBe('evaluate-au@seed=1,ldl-alsg,56.25,58.25,');
   });
 
-  it('diffs two rows: changed params, every metric with its change', () => {
+  it('diffs two rows: changed params, every metric with its change', async () => {
     const a = rows.find((r) => r.instance === 'evaluate@seed=1')!;
     const b = rows.find((r) => r.instance === 'evaluate-au@seed=1')!;
     const entries = compareRows(a, b);
@@ -125,24 +125,24 @@ describe('readExperiments (the store as rows)', () => {
 });
 
 describe('alsg exp show / diff / run (CLI)', () => {
-  it('shows the store, diffs addresses, keys, profiles and git revisions, and run says where the report is even when cached', () => {
+  it('shows the store, diffs addresses, keys, profiles and git revisions, and run says where the report is even when cached', async () => {
     const store = fakeStore();
-    const show = alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'exp', 'show', 't1', '--filter', 'stage=evaluate', '--columns', 'instance,method,all', '--json');
+    const show = await alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'exp', 'show', 't1', '--filter', 'stage=evaluate', '--columns', 'instance,method,all', '--json');
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout)).toEqual([
       { instance: 'evaluate-au@seed=1', 'params.method': 'ldl-alsg', 'metrics.all': 57.25 },
       { instance: 'evaluate@seed=1', 'params.method': 'baseline', 'metrics.all': 56.5 },
     ]);
-    expect(alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'exp', 'show', '--profile', 'smoke').stdout).toMatch(/^pipeline.*\nt7 +smoke +evaluate-au/);
-    expect(alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'exp', 'list')).toMatchObject({ code: 1, stderr: expect.stringContaining("exp needs a subcommand: show, but got 'list'") });
+    expect((await alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'exp', 'show', '--profile', 'smoke')).stdout).toMatch(/^pipeline.*\nt7 +smoke +evaluate-au/);
+    expect(await alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'exp', 'list')).toMatchObject({ code: 1, stderr: expect.stringContaining("exp needs a subcommand: show, but got 'list'") });
 
-    expect(alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'diff', 't1/evaluate@seed=1', 'abcdef12').stderr).toContain('no result with key abcdef12');
-    expect(alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'diff', 't1/evaluate@seed=1', '000000').stderr).toContain('key 000000 is ambiguous');
-    const byKey = alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'diff', 't1/evaluate@seed=1', `evaluate/${key(12)}`);
+    expect((await alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'diff', 't1/evaluate@seed=1', 'abcdef12')).stderr).toContain('no result with key abcdef12');
+    expect((await alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'diff', 't1/evaluate@seed=1', '000000')).stderr).toContain('key 000000 is ambiguous');
+    const byKey = await alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'diff', 't1/evaluate@seed=1', `evaluate/${key(12)}`);
     expect(byKey.code).toBe(0);
     expect(byKey.stdout).toMatch(/^A: t1\/evaluate@seed=1 \(default, evaluate\/0+b\)\nB: t1\/evaluate-au@seed=1/);
     expect(byKey.stdout).toMatch(/metric\s+all\s+56\.50\s+57\.25\s+\+0\.75/);
-    const missing = alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'diff', 't1/evaluate@seed=9', 't1/evaluate@seed=1');
+    const missing = await alsg(CHECKOUT_ROOT, { ALSG_STORE: store }, 'diff', 't1/evaluate@seed=9', 't1/evaluate@seed=1');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no stored result for t1/evaluate@seed=9 (profile default); results of t1 under profile default: evaluate@seed=1, evaluate-au@seed=1, train@seed=1, train-au@seed=1\n');
     expect(missing.stderr).not.toContain('Usage:');
@@ -154,13 +154,13 @@ describe('alsg exp show / diff / run (CLI)', () => {
       'stages:\n  data: { stage: source, params: { label: a } }\n  twice: { stage: double, params: { factor: 2 }, inputs: { data: data } }\n' +
         '  report: { stage: report, inputs: { results: [twice] } }\nprofiles:\n  smoke:\n    twice: { params: { factor: 3 } }\n',
     );
-    const first = alsg(ws.root, {}, 'run', file);
+    const first = await alsg(ws.root, {}, 'run', file);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^p\/report: (\S+\/)?report\/[0-9a-f]{20}\n$/);
-    const again = alsg(ws.root, {}, 'run', file);
+    const again = await alsg(ws.root, {}, 'run', file);
     expect(again.stderr).toContain('3 cached');
     expect(again.stdout).toBe(first.stdout);
-    const profiles = alsg(ws.root, {}, 'diff', 'pipelines/p.yaml', '--profile', 'default', '--profile', 'smoke');
+    const profiles = await alsg(ws.root, {}, 'diff', 'pipelines/p.yaml', '--profile', 'default', '--profile', 'smoke');
     expect(profiles.code).toBe(0);
     expect(profiles.stdout).toMatch(/twice\s+param\s+factor\s+2\s+3/);
     expect(profiles.stdout).toMatch(/report\s+param\s+\(inputs\)/);
@@ -169,10 +169,10 @@ describe('alsg exp show / diff / run (CLI)', () => {
     execFileSync('git', ['add', 'pipelines/p.yaml'], { cwd: ws.root });
     execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'p'], { cwd: ws.root });
     ws.writePipeline('p', 'stages:\n  data: { stage: source, params: { label: b } }\n  twice: { stage: double, params: { factor: 2 }, inputs: { data: data } }\n  report: { stage: report, inputs: { results: [twice] } }\n');
-    const revs = alsg(ws.root, {}, 'diff', 'pipelines/p.yaml', 'HEAD');
+    const revs = await alsg(ws.root, {}, 'diff', 'pipelines/p.yaml', 'HEAD');
     expect(revs.code).toBe(0);
     expect(revs.stdout).toMatch(/^A: pipelines\/p\.yaml at HEAD \(profile default\)\nB: pipelines\/p\.yaml \(working tree\) \(profile default\)/);
     expect(revs.stdout).toMatch(/data\s+param\s+label\s+a\s+b/);
-    expect(alsg(ws.root, {}, 'diff', 'pipelines/p.yaml', 'nosuch')).toMatchObject({ code: 1, stderr: expect.stringContaining("cannot read pipelines/p.yaml at git revision 'nosuch'") });
+    expect(await alsg(ws.root, {}, 'diff', 'pipelines/p.yaml', 'nosuch')).toMatchObject({ code: 1, stderr: expect.stringContaining("cannot read pipelines/p.yaml at git revision 'nosuch'") });
   }, 120_000);
 });
