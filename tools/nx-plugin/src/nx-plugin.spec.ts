@@ -104,42 +104,42 @@ describe('plugin.cjs: inference kept under a key over what it reads', () => {
 });
 
 describe('Nx with the plugin (real nx, throwaway workspace)', () => {
-  it('rebuilds a result deleted from a store outside the workspace instead of reporting a cached success', () => {
+  it('rebuilds a result deleted from a store outside the workspace instead of reporting a cached success', async () => {
     const store = mkdtempSync(join(tmpdir(), 'alsg-outside-store-'));
     const ws = createNxFixtureWorkspace({ one: ONE }, { env: { ALSG_STORE: store } });
-    expect(ws.nx('run', 'pipelines:one/twice@factor=2', '--outputStyle=stream')).toMatch(/one\/twice@factor=2: done in/);
-    const key = JSON.parse(ws.alsg('status', 'pipelines/one.yaml', '--json').replace(/^[^[]*/, '')).find((r: { address: string }) => r.address === 'one/twice@factor=2').key;
+    expect(await ws.nx('run', 'pipelines:one/twice@factor=2', '--outputStyle=stream')).toMatch(/one\/twice@factor=2: done in/);
+    const key = JSON.parse((await ws.alsg('status', 'pipelines/one.yaml', '--json')).replace(/^[^[]*/, '')).find((r: { address: string }) => r.address === 'one/twice@factor=2').key;
     rmSync(join(store, 'double', key), { recursive: true });
-    const again = ws.nx('run', 'pipelines:one/twice@factor=2', '--outputStyle=stream');
+    const again = await ws.nx('run', 'pipelines:one/twice@factor=2', '--outputStyle=stream');
     expect(again).toMatch(/one\/twice@factor=2: done in/); // ran again: Nx did not replay a cached success
     expect(existsSync(join(store, 'double', key, 'stage.json'))).toBe(true);
   });
 
-  it('finds a finished pipeline in the store in one process, keeps other pipelines done when one changes, copies nothing into .nx/cache, and `nx affected` selects exactly the pipelines a stage change reaches', () => {
+  it('finds a finished pipeline in the store in one process, keeps other pipelines done when one changes, copies nothing into .nx/cache, and `nx affected` selects exactly the pipelines a stage change reaches', async () => {
     const ws = createNxFixtureWorkspace({ one: ONE, two: TWO });
-    ws.alsg('run', 'pipelines/one.yaml');
-    ws.alsg('run', 'pipelines/two.yaml');
+    await ws.alsg('run', 'pipelines/one.yaml');
+    await ws.alsg('run', 'pipelines/two.yaml');
     // after alsg run, Nx runs one `alsg run`, which finds every key in the store
-    expect(ws.nx('run', 'pipelines:one', '--outputStyle=stream')).toMatch(/one: 3 instances: 0 ran, 3 cached, 0 failed/);
+    expect(await ws.nx('run', 'pipelines:one', '--outputStyle=stream')).toMatch(/one: 3 instances: 0 ran, 3 cached, 0 failed/);
     // a change to one pipeline's instance re-runs that instance only; the other pipeline stays done
     writeFileSync(join(ws.root, 'pipelines/one.yaml'), ONE.replace('factor: [2, 3]', 'factor: [2, 4]'));
-    expect(ws.nx('run', 'pipelines:one', '--outputStyle=stream')).toMatch(/one: 3 instances: 1 ran, 2 cached, 0 failed/);
-    expect(ws.nx('run', 'pipelines:two', '--outputStyle=stream')).toMatch(/two: 2 instances: 0 ran, 2 cached, 0 failed/);
+    expect(await ws.nx('run', 'pipelines:one', '--outputStyle=stream')).toMatch(/one: 3 instances: 1 ran, 2 cached, 0 failed/);
+    expect(await ws.nx('run', 'pipelines:two', '--outputStyle=stream')).toMatch(/two: 2 instances: 0 ran, 2 cached, 0 failed/);
     const nxCache = join(ws.root, '.nx/cache');
     const cached = existsSync(nxCache) ? readdirSync(nxCache).filter((n) => /^\d+$/.test(n)) : [];
     expect(cached).toEqual([]); // results live once, in the store
     execFileSync('git', ['checkout', '-q', 'pipelines'], { cwd: ws.root });
 
     appendFileSync(join(ws.root, 'stages/double/src/stage.ts'), '// touched\n');
-    const affected = (): string[] =>
-      Object.keys((JSON.parse(ws.nx('affected', '-t', 'one', 'two', '--base=main', '--graph=stdout')) as { tasks: { tasks: object } }).tasks.tasks)
+    const affected = async (): Promise<string[]> =>
+      Object.keys((JSON.parse(await ws.nx('affected', '-t', 'one', 'two', '--base=main', '--graph=stdout')) as { tasks: { tasks: object } }).tasks.tasks)
         .filter((t) => !t.includes('/'))
         .sort();
-    expect(affected()).toEqual(['pipelines:one']);
+    expect(await affected()).toEqual(['pipelines:one']);
     execFileSync('git', ['checkout', '-q', 'stages'], { cwd: ws.root });
     appendFileSync(join(ws.root, 'stages/sum/src/stage.ts'), '// touched\n');
-    expect(affected()).toEqual(['pipelines:two']);
+    expect(await affected()).toEqual(['pipelines:two']);
     appendFileSync(join(ws.root, 'stages/source/src/stage.ts'), '// touched\n');
-    expect(affected()).toEqual(['pipelines:one', 'pipelines:two']);
+    expect(await affected()).toEqual(['pipelines:one', 'pipelines:two']);
   });
 });
