@@ -25,5 +25,6 @@ export {
   type ResolvedIngestOptions,
 } from './ingest-types';
 export { isFile } from './dataset-files';
+export { isInside } from './adapters/safe-path';
 export { imageSize } from './images';
 export { ingestDataset, type IngestHooks, type ListedSkip, type IngestReport } from './ingest';

@@ -8,11 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { AlsgError, type Progress } from '@ldl-alsg/common';
 import { formatCsv, writeFileAtomic, writeJsonAtomic, writeNpy } from '@ldl-alsg/artifacts';
-import { readManifest, type ManifestRow } from '@ldl-alsg/datasets';
+import { isInside, readManifest, type ManifestRow } from '@ldl-alsg/datasets';
 import { NUM_AUS } from '@ldl-alsg/labels';
 import { locateOpenFace } from './locate';
 import { readImageCsv, runFaceLandmarkImg, unreadable, type ExtractStatus, type ImageJob, type ImageResult, type OpenFaceRunStats } from './openface-runner';
@@ -163,11 +163,6 @@ function holdsCsv(dir: string): boolean {
   return false;
 }
 
-function isInsideDir(dir: string, file: string): boolean {
-  const rel = relative(resolve(dir), resolve(file));
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-}
-
 /**
  * The CSV of one row: `<dir>/<id>.csv` (or `<stem>.csv` with csvName=stem). When that file does not exist, the same name
  * under a `<dataset>/` subfolder, and for ids the id without its `<dataset>/` prefix, are tried: CSVs made elsewhere are
@@ -236,7 +231,7 @@ function readCsvDirs(rows: ManifestRow[], dirOf: string[], p: ExtractParams, min
   rows.forEach((r, i) => {
     const file = files[i];
     // An id that climbs out of the folder (a hand-made manifest) is never read: a row without a CSV, like a missing one.
-    const res = isInsideDir(csvDirs[i], file) ? readImageCsv(file, minConfidence) : unreadable(`id "${r.id}" would read ${file}, outside ${csvDirs[i]}`);
+    const res = isInside(csvDirs[i], file) ? readImageCsv(file, minConfidence) : unreadable(`id "${r.id}" would read ${file}, outside ${csvDirs[i]}`);
     if (res.faces > 0 || res.brokenCsv) found++;
     results.push(res);
     progress.tick();
