@@ -37,6 +37,20 @@ export function evenlySpacedRows(n: number, count: number): Int32Array {
 }
 
 /**
+ * The class `model` predicts (argmax of its inference-mode logits) for each of `rows`, `chunk` rows per forward pass:
+ * NAL's confusion matrix and IPA2LT's coder auto-annotation.
+ * @returns int32 [rows.length] class indices.
+ */
+export function predictClasses(model: TrainableModel, inputs: InputSource, rows: Int32Array, chunk = 512): Int32Array {
+  const predicted = new Int32Array(rows.length);
+  for (let s = 0; s < rows.length; s += chunk) {
+    const part = rows.subarray(s, s + chunk);
+    predicted.set(tf.tidy(() => tf.argMax(model.logits(inputs.gather(part), false), 1).dataSync() as Int32Array), s);
+  }
+  return predicted;
+}
+
+/**
  * Scores `model` on `set` in inference mode, `batchSize` rows at a time.
  * @returns mean cross-entropy, accuracy (percent) and n; NaN loss and accuracy for an empty set.
  */

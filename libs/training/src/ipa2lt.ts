@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@ldl-alsg/artifacts';
 import type { LossReduction } from '@ldl-alsg/ldl';
 import { crossEntropyObjective } from './cross-entropy-objective';
+import { predictClasses } from './epoch-metrics';
 import type { InputSource, SampleSet } from './ldl-alsg-method';
 import { channelNll, transitionMatrix, transitionVariable } from './nal';
 import type { PhaseRunner } from './phase-runner';
@@ -149,12 +150,7 @@ async function coderAnnotation(a: Ipa2ltTrainArgs, set: AnnotationSet, pretraine
   const rows = Array.from(set.label.keys()).filter((t) => set.label[t] >= 0);
   const coderSamples = { row: Int32Array.from(rows), label: Int32Array.from(rows, (t) => set.label[t]) };
   await a.runner.run(`coder-${set.name}`, coder, crossEntropyObjective(coderSamples, a.inputs, a.reduction), coderSamples, { epochs: ipa2ltPhaseEpochs(a.epochs, a.options).coder, warmupEpochs: 0 });
-  const labels = new Int32Array(numRows);
-  for (let s = 0; s < numRows; s += 512) {
-    const rowsChunk = Int32Array.from({ length: Math.min(512, numRows - s) }, (_, i) => s + i);
-    const pred = tf.tidy(() => tf.argMax(coder.logits(a.inputs.gather(rowsChunk), false), 1).dataSync());
-    labels.set(pred, s);
-  }
+  const labels = predictClasses(coder, a.inputs, Int32Array.from({ length: numRows }, (_, i) => i));
   writeFileAtomic(file, new Uint8Array(labels.buffer));
   coder.layersModel?.dispose();
   return labels;

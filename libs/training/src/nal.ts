@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AlsgError } from '@ldl-alsg/common';
 import type { LossReduction } from '@ldl-alsg/ldl';
+import { predictClasses } from './epoch-metrics';
 import { crossEntropyObjective, prepareLabelledBatch, type LabelledBatch } from './cross-entropy-objective';
 import type { InputSource, SampleSet } from './ldl-alsg-method';
 import type { PhaseRunner } from './phase-runner';
@@ -25,11 +26,8 @@ import { nalPhaseEpochs } from './phase-plan';
  */
 export function predictionConfusion(model: TrainableModel, inputs: InputSource, samples: SampleSet, numClasses: number, chunk = 512): Float64Array {
   const conf = new Float64Array(numClasses * numClasses);
-  for (let s = 0; s < samples.row.length; s += chunk) {
-    const rows = samples.row.subarray(s, Math.min(samples.row.length, s + chunk));
-    const pred = tf.tidy(() => tf.argMax(model.logits(inputs.gather(rows), false), 1).dataSync());
-    for (let i = 0; i < rows.length; i++) conf[pred[i] * numClasses + samples.label[s + i]]++;
-  }
+  const pred = predictClasses(model, inputs, samples.row, chunk);
+  for (let i = 0; i < pred.length; i++) conf[pred[i] * numClasses + samples.label[i]]++;
   return conf;
 }
 
