@@ -6,16 +6,12 @@ import { AlsgError } from '@ldl-alsg/common';
 import {
   cancelSlurmJobs,
   isComplete,
-  loadPipeline,
-  planPipeline,
   querySlurmJobs,
   readSubmission,
-  requireProfile,
   FINISHED_STATES,
-  DEFAULT_PROFILE,
 } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
-import { planSources, workspaceRegistry } from './context';
+import { loadPlan } from './context';
 
 export const cancelCommand = {
   usage: `Usage: alsg cancel <pipeline.yaml> [--profile P]
@@ -27,11 +23,7 @@ cancelled too (it builds the same result) and named as such.
   async run(argv: string[]): Promise<number> {
     const { positionals, values } = await parseCommandArgs({ args: argv, allowPositionals: true, options: { profile: { type: 'string' } } });
     if (positionals.length !== 1) throw new AlsgError('E_USAGE', 'cancel needs exactly one pipeline file');
-    const registry = workspaceRegistry();
-    const pipeline = await loadPipeline(positionals[0], registry);
-    const profile = values.profile ?? DEFAULT_PROFILE;
-    requireProfile(pipeline, profile);
-    const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
+    const { plan } = await loadPlan(positionals[0], values.profile);
     const records = plan.instances
       .filter((inst) => !isComplete(plan.storeDir, inst))
       .map((inst) => ({ inst, rec: readSubmission(plan.storeDir, inst) }))

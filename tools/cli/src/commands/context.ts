@@ -1,9 +1,14 @@
 /** Shared set-up for commands: workspace layout and stage registry. */
 import {
   createStageRegistry,
+  loadPipeline,
+  planPipeline,
+  requireProfile,
   resolveWorkspaceLayout,
   sourceFingerprinter,
+  DEFAULT_PROFILE,
   type LoadedPipeline,
+  type Plan,
   type PlanSources,
   type StageRegistry,
 } from '@ldl-alsg/pipeline/runner'; // not the main entry: every command pays for what it loads (runner.ts)
@@ -21,4 +26,20 @@ export function planSources(registry: StageRegistry, pipeline?: Pick<LoadedPipel
   const sources: PlanSources = { storeDir: registry.layout.storeDir, codeVersionOf: (stage) => registry.codeVersion(stage).version };
   if (!pipeline) return sources;
   return { ...sources, sourcesOf: sourceFingerprinter((stage) => pipeline.metas.get(stage)?.sourceParams, registry.layout.root) };
+}
+
+/** What the commands that act on one pipeline and profile start from. */
+export interface PlannedPipeline {
+  readonly registry: StageRegistry;
+  readonly pipeline: LoadedPipeline;
+  readonly profile: string;
+  readonly plan: Plan;
+}
+
+/** Loads `file` in the workspace around the current directory and plans `profile` (default: default), which it must declare. */
+export async function loadPlan(file: string, profile: string = DEFAULT_PROFILE): Promise<PlannedPipeline> {
+  const registry = workspaceRegistry();
+  const pipeline = await loadPipeline(file, registry);
+  requireProfile(pipeline, profile);
+  return { registry, pipeline, profile, plan: planPipeline(pipeline, planSources(registry, pipeline), profile) };
 }

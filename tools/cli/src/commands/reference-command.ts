@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { AlsgError } from '@ldl-alsg/common';
-import { loadPipeline, planPipeline, requireProfile, DEFAULT_PROFILE, type PlannedInstance, type Plan } from '@ldl-alsg/pipeline';
+import type { PlannedInstance, Plan } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
-import { planSources, workspaceRegistry } from './context';
+import { loadPlan } from './context';
 
 interface ReferenceParam {
   file: string;
@@ -43,11 +43,7 @@ says why the numbers changed). Run the pipeline first (alsg run <pipeline.yaml> 
       options: { profile: { type: 'string' }, update: { type: 'boolean' }, note: { type: 'string' } },
     });
     if (positionals.length !== 1) throw new AlsgError('E_USAGE', 'reference needs exactly one pipeline file');
-    const registry = workspaceRegistry();
-    const pipeline = await loadPipeline(positionals[0], registry);
-    const profile = values.profile ?? DEFAULT_PROFILE;
-    requireProfile(pipeline, profile);
-    const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
+    const { profile, plan } = await loadPlan(positionals[0], values.profile);
     const reports = plan.instances.filter((i) => i.stage === 'report' && i.params.reference);
     if (reports.length === 0) {
       throw new AlsgError('E_CONFIG', `${positionals[0]}: no report instance declares a reference in profile '${profile}' (params.reference: {file, tolerance})`);

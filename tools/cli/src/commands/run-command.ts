@@ -3,11 +3,11 @@ import { AlsgError } from '@ldl-alsg/common';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 // The runner entry, not the package's main one: that also loads the Slurm executor (execa), which a local run never needs.
-import { loadPipeline, planPipeline, requireProfile, runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy, type PlannedInstance } from '@ldl-alsg/pipeline/runner';
+import { runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy, type PlannedInstance } from '@ldl-alsg/pipeline/runner';
 import { checkSourcePaths, isComplete, PipelineConfigError } from '@ldl-alsg/pipeline/runner';
 import { parseCommandArgs } from '../parse-command-args';
 import { checkBackends } from './backend-check';
-import { planSources, workspaceRegistry } from './context';
+import { loadPlan } from './context';
 
 export const runCommand = {
   usage: `Usage: alsg run <pipeline.yaml> [--profile P] [--only <instance>]... [--jobs N] [--on-failure POLICY]
@@ -55,11 +55,7 @@ key is already in the store (.alsg/store, or ALSG_STORE).
     if (!['fail', 'skip-dependents', 'ignore'].includes(policy)) {
       throw new AlsgError('E_USAGE', `--on-failure must be fail, skip-dependents or ignore, but got ${policy}`);
     }
-    const registry = workspaceRegistry();
-    const pipeline = await loadPipeline(positionals[0], registry);
-    const profile = values.profile ?? DEFAULT_PROFILE;
-    requireProfile(pipeline, profile);
-    const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
+    const { registry, pipeline, profile, plan } = await loadPlan(positionals[0], values.profile);
     let only = values.only ?? [];
     if (values['if-present']) {
       only = only.filter((n) => plan.byName.has(n) || plan.instances.some((i) => i.base === n));

@@ -4,9 +4,9 @@
  * one instance as the local executor does; its inputs must already be in the store.
  */
 import { AlsgError } from '@ldl-alsg/common';
-import { loadPipeline, planPipeline, requireProfile, runSubmittedInstance, DEFAULT_PROFILE } from '@ldl-alsg/pipeline';
+import { runSubmittedInstance } from '@ldl-alsg/pipeline';
 import { parseCommandArgs } from '../parse-command-args';
-import { planSources, workspaceRegistry } from './context';
+import { loadPlan } from './context';
 
 export const runInstanceCommand = {
   usage: `Usage: alsg run-instance <pipeline.yaml> <instance> [--profile P] [--key K] [--verify]
@@ -27,11 +27,7 @@ when the instance's key is no longer K (the code or the pipeline changed since t
       options: { profile: { type: 'string' }, key: { type: 'string' }, verify: { type: 'boolean' } },
     });
     if (positionals.length !== 2) throw new AlsgError('E_USAGE', 'run-instance needs a pipeline file and one instance name');
-    const registry = workspaceRegistry();
-    const pipeline = await loadPipeline(positionals[0], registry);
-    const profile = values.profile ?? DEFAULT_PROFILE;
-    requireProfile(pipeline, profile);
-    const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
+    const { registry, plan } = await loadPlan(positionals[0], values.profile);
     await runSubmittedInstance(plan, registry, positionals[1], { expectedKey: values.key, verifyInputs: values.verify ? 'hash' : 'size' });
     return 0;
   },

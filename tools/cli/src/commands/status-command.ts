@@ -3,10 +3,10 @@
  * done ones whose files no longer match their stage.json (sizes always; hashes with --verify).
  */
 import { AlsgError } from '@ldl-alsg/common';
-import { loadPipeline, planPipeline, planStatus, rebuildHint, requireProfile, verifyInstance, DEFAULT_PROFILE } from '@ldl-alsg/pipeline';
+import { planStatus, rebuildHint, verifyInstance } from '@ldl-alsg/pipeline';
 import { slurmStates, type SlurmStatus } from './slurm-status';
 import { parseCommandArgs } from '../parse-command-args';
-import { planSources, workspaceRegistry } from './context';
+import { loadPlan } from './context';
 
 export const statusCommand = {
   usage: `Usage: alsg status <pipeline.yaml> [--profile P] [--json] [--verify]
@@ -27,11 +27,7 @@ CANCELLED with the job's log file.
       options: { profile: { type: 'string' }, json: { type: 'boolean' }, verify: { type: 'boolean' } },
     });
     if (positionals.length !== 1) throw new AlsgError('E_USAGE', 'status needs exactly one pipeline file');
-    const registry = workspaceRegistry();
-    const pipeline = await loadPipeline(positionals[0], registry);
-    const profile = values.profile ?? DEFAULT_PROFILE;
-    requireProfile(pipeline, profile);
-    const plan = planPipeline(pipeline, planSources(registry, pipeline), profile);
+    const { pipeline, profile, plan } = await loadPlan(positionals[0], values.profile);
     const entries: Array<{ address: string; stage: string; key: string; status: string; reason?: string; dir: string; problems?: readonly string[]; slurm?: SlurmStatus }> = [];
     let unrecorded = 0;
     for (const e of planStatus(plan)) {
