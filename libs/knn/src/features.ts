@@ -40,13 +40,14 @@ export function assertSearchableMagnitude(data: Float32Array, n: number, d: numb
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) means[c] += data[i * d + c] / n;
   for (let i = 0; i < n; i++) {
     let s = 0;
-    let worst = 0;
     for (let c = 0; c < d; c++) {
       const v = data[i * d + c] - means[c];
       s += v * v;
-      if (Math.abs(v) > Math.abs(data[i * d + worst] - means[worst])) worst = c;
     }
     if (s > MAX_SEARCH_SQUARED_NORM) {
+      // The column named in the error is looked for only in the failing row, not in every row's inner loop.
+      let worst = 0;
+      for (let c = 1; c < d; c++) if (Math.abs(data[i * d + c] - means[c]) > Math.abs(data[i * d + worst] - means[worst])) worst = c;
       throw new AlsgError(
         'E_INPUT',
         `${what}: ${describeRow(i)} is too large to search: its squared distance from the column means is ${s.toExponential(2)} (column ${worst} holds ${data[i * d + worst]}), ` +
