@@ -110,14 +110,14 @@ export interface Ipa2ltTrainArgs {
  */
 export async function trainIpa2lt(a: Ipa2ltTrainArgs): Promise<{ model: TrainableModel; annotators: string[]; transitions: Record<string, number[][]> }> {
   const { runner, inputs, samples, numClasses } = a;
-  const { pretrain: preEpochs, ltnet: ltEpochs } = ipa2ltPhaseEpochs(a.epochs, a.options);
+  const { pretrain: preEpochs, coder: coderEpochs, ltnet: ltEpochs } = ipa2ltPhaseEpochs(a.epochs, a.options, a.fromInitWeights);
   const sets = ipa2ltCoderSets(a.annotations, a.datasetSets);
   const nRows = a.annotations[0].label.length;
   const base = a.createModel();
-  if (preEpochs > 0 && !a.fromInitWeights) await runner.run('pretrain', base, crossEntropyObjective(samples, inputs, a.reduction), samples, { epochs: preEpochs });
+  if (preEpochs > 0) await runner.run('pretrain', base, crossEntropyObjective(samples, inputs, a.reduction), samples, { epochs: preEpochs });
   const pretrained = base.getWeights().map((w) => tf.clone(w));
   const coderLabels: AnnotationSet[] = [];
-  for (const set of sets) coderLabels.push({ name: `coder-${set.name}`, label: await coderAnnotation(a, set, pretrained, nRows) });
+  for (const set of sets) coderLabels.push({ name: `coder-${set.name}`, label: await coderAnnotation(a, set, pretrained, nRows, coderEpochs) });
   const annotators = [...sets, ...coderLabels];
   const transitions = annotators.map(() => transitionVariable(identityTransition(numClasses), numClasses));
   base.setWeights(pretrained);
@@ -139,7 +139,7 @@ export async function trainIpa2lt(a: Ipa2ltTrainArgs): Promise<{ model: Trainabl
  * prediction for every training row (the auto-annotation). Kept in the scratch folder; a re-run reads it back.
  * @returns int32 [numRows] labels.
  */
-async function coderAnnotation(a: Ipa2ltTrainArgs, set: AnnotationSet, pretrained: tf.Tensor[], numRows: number): Promise<Int32Array> {
+async function coderAnnotation(a: Ipa2ltTrainArgs, set: AnnotationSet, pretrained: tf.Tensor[], numRows: number, epochs: number): Promise<Int32Array> {
   const file = join(a.scratchDir, `coder-${set.name}.labels.bin`);
   if (existsSync(file)) {
     const buf = readFileSync(file);
@@ -149,7 +149,7 @@ async function coderAnnotation(a: Ipa2ltTrainArgs, set: AnnotationSet, pretraine
   coder.setWeights(pretrained);
   const rows = Array.from(set.label.keys()).filter((t) => set.label[t] >= 0);
   const coderSamples = { row: Int32Array.from(rows), label: Int32Array.from(rows, (t) => set.label[t]) };
-  await a.runner.run(`coder-${set.name}`, coder, crossEntropyObjective(coderSamples, a.inputs, a.reduction), coderSamples, { epochs: ipa2ltPhaseEpochs(a.epochs, a.options).coder, warmupEpochs: 0 });
+  await a.runner.run(`coder-${set.name}`, coder, crossEntropyObjective(coderSamples, a.inputs, a.reduction), coderSamples, { epochs, warmupEpochs: 0 });
   const labels = predictClasses(coder, a.inputs, Int32Array.from({ length: numRows }, (_, i) => i));
   writeFileAtomic(file, new Uint8Array(labels.buffer));
   coder.layersModel?.dispose();

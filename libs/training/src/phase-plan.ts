@@ -11,9 +11,12 @@ export function nalPhaseEpochs(epochs: number, pretrainEpochs: number | undefine
   return { pre, pretrain: pre > 0 && !fromInitWeights ? pre : 0, nal: fromInitWeights ? epochs : epochs - pre };
 }
 
-/** IPA2LT's phases: pre-training (default epochs), one coder per annotation set (default 1 epoch), LTNet (default ceil(epochs / 2)). */
-export function ipa2ltPhaseEpochs(epochs: number, options: { pretrainEpochs?: number; coderEpochs?: number; ltnetEpochs?: number }): { pretrain: number; coder: number; ltnet: number } {
-  return { pretrain: options.pretrainEpochs ?? epochs, coder: options.coderEpochs ?? 1, ltnet: options.ltnetEpochs ?? Math.ceil(epochs / 2) };
+/**
+ * IPA2LT's phases: pre-training (default epochs; none when starting from given weights), one coder per annotation set
+ * (default 1 epoch), LTNet (default ceil(epochs / 2)).
+ */
+export function ipa2ltPhaseEpochs(epochs: number, options: { pretrainEpochs?: number; coderEpochs?: number; ltnetEpochs?: number }, fromInitWeights: boolean): { pretrain: number; coder: number; ltnet: number } {
+  return { pretrain: fromInitWeights ? 0 : (options.pretrainEpochs ?? epochs), coder: options.coderEpochs ?? 1, ltnet: options.ltnetEpochs ?? Math.ceil(epochs / 2) };
 }
 
 /** The annotation sets IPA2LT trains one coder for: the label columns when there are several, else one per dataset. */
@@ -42,9 +45,9 @@ export function plannedImages(a: PlannedImagesArgs): number {
     return (e.pretrain + e.nal) * a.samples;
   }
   if (a.method === 'ipa2lt') {
-    const e = ipa2ltPhaseEpochs(a.epochs, a.ipa2lt ?? {});
+    const e = ipa2ltPhaseEpochs(a.epochs, a.ipa2lt ?? {}, a.fromInitWeights);
     const coders = a.coderRows.reduce((s, n) => s + n, 0) * e.coder;
-    return (a.fromInitWeights ? 0 : e.pretrain * a.samples) + coders + e.ltnet * a.rows;
+    return e.pretrain * a.samples + coders + e.ltnet * a.rows;
   }
   return a.epochs * a.samples;
 }
