@@ -41,9 +41,9 @@ export function listOutputFiles(dir: string): string[] {
 /** Files up to this size are read in one call: a stream per file costs more than the hashing for small images. */
 const WHOLE_READ_BYTES = 4 * 1024 * 1024;
 
-/** sha256 of a file; streamed when large (weights, feature matrices), so memory stays flat. */
-export function hashFile(file: string): Promise<string> {
-  if (statSync(file).size <= WHOLE_READ_BYTES) return Promise.resolve(createHash('sha256').update(readFileSync(file)).digest('hex'));
+/** sha256 of a file; streamed when large (weights, feature matrices), so memory stays flat. Pass `size` if already stat'ed. */
+export function hashFile(file: string, size: number = statSync(file).size): Promise<string> {
+  if (size <= WHOLE_READ_BYTES) return Promise.resolve(createHash('sha256').update(readFileSync(file)).digest('hex'));
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(file)
@@ -58,7 +58,8 @@ export async function recordOutputs(dir: string): Promise<OutputRecords> {
   const records: OutputRecords = {};
   for (const file of listOutputFiles(dir)) {
     const full = join(dir, ...file.split('/'));
-    records[file] = { size: statSync(full).size, sha256: await hashFile(full) };
+    const size = statSync(full).size;
+    records[file] = { size, sha256: await hashFile(full, size) };
   }
   return records;
 }
@@ -81,7 +82,7 @@ export async function checkOutputs(dir: string, records: OutputRecords | undefin
       continue;
     }
     if (mode === 'hash') {
-      const sha = await hashFile(full);
+      const sha = await hashFile(full, size);
       if (sha !== want.sha256) problems.push(`${file} has sha256 ${sha.slice(0, 12)}..., but stage.json recorded ${want.sha256.slice(0, 12)}... (same size: overwritten)`);
     }
   }
