@@ -13,9 +13,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import { pipelineNameOf } from '@ldl-alsg/pipeline';
 import { CHECKOUT_ROOT } from '@ldl-alsg/pipeline/fixtures';
 import { createNxFixtureWorkspace } from '../nx-plugin/src/fixtures/nx-fixture-workspace';
 
@@ -95,8 +96,7 @@ expect:
   // This workspace, as a user runs it (its .env applies to nx; ALSG_STORE is passed through).
   ws = runnerAt(CHECKOUT_ROOT, { ...process.env, NX_TUI: 'false' });
   file = values.pipeline as string;
-  const spec = parse(readFileSync(join(CHECKOUT_ROOT, file), 'utf8'), { merge: true }) as { name?: string };
-  const name = typeof spec.name === 'string' ? spec.name : basename(file, extname(file));
+  const name = pipelineNameOf(file, parse(readFileSync(join(CHECKOUT_ROOT, file), 'utf8'), { merge: true }) as { name?: string });
   profileArgs = values.profile === 'default' ? [] : ['--profile', values.profile as string];
   target = `pipelines:${name}${values.profile === 'default' ? '' : `:${values.profile}`}`;
   console.log(`workspace ${CHECKOUT_ROOT}; ${file} ${profileArgs.join(' ')}; store ${process.env.ALSG_STORE || '.alsg/store'}`);
