@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactDir, readStageRecord } from './artifact-store';
+import { artifactDir, readAddressRecord, readStageRecord } from './artifact-store';
 
 /** Whether a row is the latest result of its address, or an earlier one still in the store. */
 export type ExperimentStatus = 'current' | 'old';
@@ -252,7 +252,8 @@ export function readExperiment(storeDir: string, loc: { stage: string; key: stri
   const rec = recordOf(loc.stage, loc.key);
   if (!rec) return undefined;
   const at = ref ?? { pipeline: String(rec.pipeline ?? '?'), profile: String(rec.profile ?? '?'), instance: String(rec.instance ?? '?') };
-  const current = readAddressRecords(storeDir).some((a) => a.pipeline === at.pipeline && a.profile === at.profile && a.instance === at.instance && a.key === loc.key);
+  // The one address record, not every record in the store: `alsg diff` calls this once per instance of a plan.
+  const current = readAddressRecord(storeDir, at.pipeline, at.profile, at.instance)?.key === loc.key;
   return buildRow(storeDir, { ...at, ...loc }, rec, current ? 'current' : 'old', recordOf);
 }
 
