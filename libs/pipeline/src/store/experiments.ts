@@ -200,6 +200,16 @@ function storedStages(storeDir: string): string[] {
   }
 }
 
+/** readStageRecord, each stage.json read once (an evaluation's row also reads the train instance it evaluates). */
+function stageRecordReader(storeDir: string): (stage: string, key: string) => Record<string, unknown> | undefined {
+  const records = new Map<string, Record<string, unknown> | undefined>();
+  return (stage, key) => {
+    const id = `${stage}/${key}`;
+    if (!records.has(id)) records.set(id, readStageRecord(storeDir, { stage, key }));
+    return records.get(id);
+  };
+}
+
 /** The paper's steps in pipeline order (rows sort by it). */
 const STAGE_ORDER = ['ingest', 'extract', 'graph', 'noise', 'train', 'evaluate', 'report'];
 
@@ -209,12 +219,7 @@ const STAGE_ORDER = ['ingest', 'extract', 'graph', 'noise', 'train', 'evaluate',
  */
 export function readExperiments(storeDir: string, options: ReadExperimentsOptions = {}): ExperimentRow[] {
   const stages = new Set(options.stages ?? storedStages(storeDir));
-  const records = new Map<string, Record<string, unknown> | undefined>();
-  const recordOf = (stage: string, key: string): Record<string, unknown> | undefined => {
-    const id = `${stage}/${key}`;
-    if (!records.has(id)) records.set(id, readStageRecord(storeDir, { stage, key }));
-    return records.get(id);
-  };
+  const recordOf = stageRecordReader(storeDir);
   const rows: ExperimentRow[] = [];
   const pointed = new Set<string>();
   for (const ref of readAddressRecords(storeDir)) {
@@ -244,11 +249,7 @@ export function readExperiments(storeDir: string, options: ReadExperimentsOption
  * its status is current when that address's record points at this key. Undefined when the folder holds no stage.json.
  */
 export function readExperiment(storeDir: string, loc: { stage: string; key: string }, ref?: { pipeline: string; profile: string; instance: string }): ExperimentRow | undefined {
-  const cache = new Map<string, Record<string, unknown> | undefined>();
-  const recordOf = (stage: string, key: string): Record<string, unknown> | undefined => {
-    if (!cache.has(`${stage}/${key}`)) cache.set(`${stage}/${key}`, readStageRecord(storeDir, { stage, key }));
-    return cache.get(`${stage}/${key}`);
-  };
+  const recordOf = stageRecordReader(storeDir);
   const rec = recordOf(loc.stage, loc.key);
   if (!rec) return undefined;
   const at = ref ?? { pipeline: String(rec.pipeline ?? '?'), profile: String(rec.profile ?? '?'), instance: String(rec.instance ?? '?') };
