@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHECKOUT_ROOT, createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
+import { spawnAsync, type SpawnResult } from '../cli/src/fixtures/spawn-async';
 
 const SCRIPT = join(CHECKOUT_ROOT, 'tools/slurm/local-cluster.sh');
 const wasUp = spawnSync('bash', [SCRIPT, 'status'], { encoding: 'utf8' }).status === 0;
@@ -28,17 +29,10 @@ const ENV = { ...process.env, SLURM_CONF: SLURM_CONF ?? '', ALSG_SLURM_POLL_MS: 
  * Runs the CLI in a fixture workspace. Asynchronous on purpose: a spawnSync of 30 s blocks the test worker, whose RPC
  * with vitest then times out ("Timeout calling onTaskUpdate") and fails the run.
  */
-function alsg(root: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), ...args], {
-      cwd: root,
-      env: { ...ENV, ALSG_WORKSPACE: root, ALSG_STORE: join(root, '.alsg/store'), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+function alsg(root: string, args: string[], env: Record<string, string> = {}): Promise<SpawnResult> {
+  return spawnAsync(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), ...args], {
+    cwd: root,
+    env: { ...ENV, ALSG_WORKSPACE: root, ALSG_STORE: join(root, '.alsg/store'), ...env },
   });
 }
 
