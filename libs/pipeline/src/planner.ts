@@ -10,3 +10,4 @@ export { DEFAULT_PROFILE, type PipelineSpec } from './definition/pipeline-spec';
 export { createStageRegistry, type StageRegistry } from './definition/stage-registry';
 export { resolveWorkspaceLayout, type WorkspaceLayout } from './definition/workspace';
 export { MAX_PIPELINE_BYTES } from './definition/yaml-source';
+export { shellQuote } from './execution/shell-quote';

@@ -31,6 +31,7 @@ import {
   expandPipeline,
   MAX_PIPELINE_BYTES,
   resolveWorkspaceLayout,
+  shellQuote,
   type PipelineSpec,
   type StageRegistry,
 } from '@ldl-alsg/pipeline/planner';
@@ -53,8 +54,6 @@ interface TargetConfig {
   inputs?: string[];
   metadata?: Record<string, unknown>;
 }
-
-const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** Target name of a concrete instance. */
 export function instanceTargetName(pipeline: string, instance: string): string {

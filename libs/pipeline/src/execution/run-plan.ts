@@ -26,6 +26,7 @@ import {
 } from '../store/artifact-store';
 import { checkOutputs, damagedInputError, type IntegrityMode, type OutputRecords } from '../store/output-integrity';
 import { hostTag, ownerIsDead } from '../store/process-owner';
+import { shellQuote as quote } from './shell-quote';
 import { stageChildScript, tsxLoaderUrl, type StageJob } from './stage-job';
 
 export type FailurePolicy = 'fail' | 'skip-dependents' | 'ignore';
@@ -70,8 +71,6 @@ export class StageFailedError extends AlsgError {
     });
   }
 }
-
-const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** Runs the plan; resolves with a summary, or rejects with the (first) stage failure unless the policy is `ignore`. */
 export async function runPlan(plan: Plan, registry: StageRegistry, options: RunOptions = {}): Promise<RunSummary> {

@@ -16,12 +16,11 @@ import { AlsgError } from '@ldl-alsg/common';
 import type { SlurmResources } from '../../definition/pipeline-spec';
 import type { PlannedInstance } from '../../planning/plan';
 import { jobLogFile, slurmDirOf, writeSubmission, type SubmissionRecord } from './job-record';
+import { shellQuote } from '../shell-quote';
 import { sbatchResourceArgs } from './resources';
 
-/** Quotes one argument for /bin/sh (single quotes; a single quote inside becomes '\''). */
-export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+// Still exported from here, where the package's API and slurm-builders.spec.ts have always found it.
+export { shellQuote };
 
 /** What every job of one submission shares. */
 export interface JobContext {
