@@ -12,8 +12,6 @@ export interface SlurmRunOptions {
   readonly wait: boolean;
   readonly partition?: string;
   readonly account?: string;
-  /** Poll interval for --wait (ALSG_SLURM_POLL_MS; tests use a short one). */
-  readonly pollMs?: number;
 }
 
 /** The `alsg` entry the jobs run: this checkout's bin/alsg.mjs (tools/cli/src/commands -> four levels up). */
@@ -44,7 +42,8 @@ export async function runOnSlurm(plan: Plan, spec: PipelineSpec, registry: Stage
     if (submitted.length) process.stderr.write(`follow with: alsg status ${plan.file}${plan.profile === DEFAULT_PROFILE ? '' : ` --profile ${plan.profile}`}; stop with: alsg cancel ${plan.file}\n`);
     return 0;
   }
-  const pollMs = options.pollMs ?? (process.env.ALSG_SLURM_POLL_MS ? Number(process.env.ALSG_SLURM_POLL_MS) : undefined);
+  // Poll interval for --wait: tests set a short one.
+  const pollMs = process.env.ALSG_SLURM_POLL_MS ? Number(process.env.ALSG_SLURM_POLL_MS) : undefined;
   const summary = await followJobs(plan, submitted, { onFailure: options.policy, pollMs, cached });
   const total = summary.ran.length + summary.cached.length + summary.failed.length + summary.skipped.length;
   process.stderr.write(
