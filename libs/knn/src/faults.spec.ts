@@ -24,6 +24,7 @@ describe('knn graph with features too large for float32 search', () => {
       const e = await rejection(buildKnnGraph(rows(n, d, 1e19), n, d, { k: 4, sigma: 1, mode, silent: true, what: 'au.npy', describeRow: (r) => `manifest row ${r} (id x${r})` }));
       expect(e.code).toBe('E_INPUT');
       expect(e.message).toMatch(/^au\.npy: manifest row \d+ \(id x\d+\) is too large to search: .*column \d+ holds .*rescale the features or set standardize: true$/);
+      expect(e.message).toContain('over the float32 limit 8.51e+37');
     });
   }
 
