@@ -47,6 +47,7 @@ describe('a broken OpenFace binary', () => {
     const e = await rejection(runFaceLandmarkImg(files.map((path, index) => ({ index, path })), { bin, workDir: tmp('work'), batchSize: 2 }));
     expect(e.code).toBe('E_DEPENDENCY');
     expect(e.message).toMatch(/OpenFace failed on every call of the first batch of 2 images \(3 calls\)/);
+    expect(e.message).toContain('before any call had worked, so the binary itself looks broken');
     expect(e.message).toContain('exit code 1: Could not find the landmark detection model file');
     // the batch and its two single retries; the remaining 3 images never reach the binary
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
