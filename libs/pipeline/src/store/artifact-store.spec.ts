@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireKeyLock, cleanStaleTemps, createTempDir, lockIsStale, parseTempName } from './artifact-store';
+import { acquireKeyLock, cleanStaleTemps, createTempDir, describeLockHolder, lockIsStale, parseTempName } from './artifact-store';
 import { currentOwner, hostTag, ownerIsDead, processStartTime } from './process-owner';
 
 const KEY = 'abcdef0123456789abcd';
@@ -61,10 +61,16 @@ describe('key locks', () => {
     // A holder on another host: waited for (never broken), named with the way out.
     writeFileSync(file, JSON.stringify({ host: 'gpu-node-7', pid: 1, startedAt: '2026-01-01T00:00:00Z' }));
     const waits: string[] = [];
+    const lines: string[] = [];
     let polls = 0;
-    const other = await acquireKeyLock(dir, loc, { pollMs: 10, shouldStop: () => ++polls > 3, onWait: (h) => waits.push(h.host) });
+    const other = await acquireKeyLock(dir, loc, { pollMs: 10, shouldStop: () => ++polls > 3, onWait: (h, f) => {
+        waits.push(h.host);
+        lines.push(describeLockHolder(h, f));
+      },
+    });
     expect(other).toBeUndefined();
     expect(waits).toEqual(['gpu-node-7']);
+    expect(lines).toEqual([`pid 1 on host gpu-node-7 since 2026-01-01T00:00:00Z; if that run is gone, delete ${file}`]);
     expect(existsSync(file)).toBe(true);
 
     // A dead local holder whose child also died: broken.
