@@ -56,6 +56,9 @@ describe('alsg CLI', () => {
     const typo = await alsg(ws.root, 'stauts');
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("unknown command 'stauts' (did you mean 'status'?)");
+    // Every command of the CLI is a candidate, not only the older ones.
+    expect((await alsg(ws.root, 'cancle')).stderr).toContain("(did you mean 'cancel'?)");
+    expect((await alsg(ws.root, 'referense')).stderr).toContain("(did you mean 'reference'?)");
   });
 
   it('run, then status shows every instance done; a bad profile is a user error', async () => {

@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       return await command.run(rest);
     }
-    return await (await import('./commands/stage-command')).runStageCommand(name, rest);
+    return await (await import('./commands/stage-command')).runStageCommand(name, rest, Object.keys(COMMANDS));
   } catch (err) {
     if (isAlsgError(err)) {
       // Stage CLIs already say "alsg <stage>: ..." and carry their own usage (tools/cli/src/stage-cli).

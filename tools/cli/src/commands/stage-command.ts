@@ -9,12 +9,15 @@ import { suggest } from '@ldl-alsg/pipeline';
 import { runStageCli } from '../stage-cli';
 import { workspaceRegistry } from './context';
 
-/** Runs stage `name` with `argv`; unknown names are usage errors with a suggestion. */
-export async function runStageCommand(name: string, argv: string[]): Promise<number> {
+/**
+ * Runs stage `name` with `argv`; unknown names are usage errors with a suggestion among the stages and `commands` (the
+ * CLI's own commands, passed by main.ts so the hint knows every one of them).
+ */
+export async function runStageCommand(name: string, argv: string[], commands: readonly string[] = []): Promise<number> {
   const registry = workspaceRegistry();
   const entry = registry.entry(name);
   if (!entry) {
-    const hint = suggest(name, [...registry.names(), 'validate', 'run', 'status', 'schema', 'stages']);
+    const hint = suggest(name, [...registry.names(), ...commands]);
     throw new AlsgError('E_USAGE', `unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
   }
   const stage = await registry.load(name);
