@@ -141,14 +141,15 @@ export async function trainIpa2lt(a: Ipa2ltTrainArgs): Promise<{ model: Trainabl
  */
 async function coderAnnotation(a: Ipa2ltTrainArgs, set: AnnotationSet, pretrained: tf.Tensor[], numRows: number, epochs: number): Promise<Int32Array> {
   const file = join(a.scratchDir, `coder-${set.name}.labels.bin`);
+  const rows = Array.from(set.label.keys()).filter((t) => set.label[t] >= 0);
+  const coderSamples = { row: Int32Array.from(rows), label: Int32Array.from(rows, (t) => set.label[t]) };
   if (existsSync(file)) {
+    a.runner.reused(`coder-${set.name}`, coderSamples, { epochs });
     const buf = readFileSync(file);
     return new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   }
   const coder = a.createModel();
   coder.setWeights(pretrained);
-  const rows = Array.from(set.label.keys()).filter((t) => set.label[t] >= 0);
-  const coderSamples = { row: Int32Array.from(rows), label: Int32Array.from(rows, (t) => set.label[t]) };
   await a.runner.run(`coder-${set.name}`, coder, crossEntropyObjective(coderSamples, a.inputs, a.reduction), coderSamples, { epochs, warmupEpochs: 0 });
   const labels = predictClasses(coder, a.inputs, Int32Array.from({ length: numRows }, (_, i) => i));
   writeFileAtomic(file, new Uint8Array(labels.buffer));

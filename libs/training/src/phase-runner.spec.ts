@@ -31,6 +31,25 @@ describe('createPhaseRunner', () => {
     expect(ends('second').map((e) => e.phase)).toEqual(['second']);
   });
 
+  it('a reused phase counts as done on the instance bar, so the last phase ends it at 100%', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phases-reused-'));
+    const seen: Array<[number, number]> = [];
+    let done = 0;
+    const bar = {
+      tick: (k: number) => void (done += k),
+      update: (d: number) => void (done = d),
+      setTotal: (total: number, already?: number) => { done = already ?? 0; seen.push([total, done]); },
+      done: () => undefined,
+    };
+    const runner = createPhaseRunner({ config, scratchDir: dir, logFile: join(dir, 'log.jsonl'), progress: bar, plannedImages: 3 * 2 * n });
+    const objective = crossEntropyObjective(samples, inputs, 'mean');
+    runner.reused('a', samples);
+    runner.reused('b', samples);
+    await runner.run('c', model(), objective, samples);
+    expect(seen).toEqual([[6 * n, 4 * n]]);
+    expect(done).toBe(6 * n);
+  });
+
   it('the kill hook fires only in the named phase, and error messages name the input rows', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'phases-kill-'));
     const runner = createPhaseRunner({

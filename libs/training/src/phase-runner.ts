@@ -43,6 +43,11 @@ export interface PhaseOptions {
 export interface PhaseRunner {
   /** Trains `model` on `objective` over `samples` (one epoch = every sample once) as the phase named `phase`. */
   run<D>(phase: string, model: TrainableModel, objective: TrainingObjective<D>, samples: SampleSet, options?: PhaseOptions): Promise<TrainLoopResult>;
+  /**
+   * Counts a phase whose result an earlier process already kept (e.g. an IPA2LT coder's stored annotation) as done on
+   * the instance's progress bar, without training it, so a resumed run's bar still ends at 100%.
+   */
+  reused(phase: string, samples: SampleSet, options?: Pick<PhaseOptions, 'epochs'>): void;
   /** Every phase run so far, by name, in order. */
   readonly results: Record<string, TrainLoopResult>;
 }
@@ -76,6 +81,11 @@ export function createPhaseRunner(args: PhaseRunnerArgs): PhaseRunner {
       imagesBefore += (options.epochs ?? config.epochs) * samples.row.length;
       results[phase] = result;
       return result;
+    },
+    reused(phase, samples, options = {}) {
+      // The next phase's setTotal moves the bar past it (counted as done, not towards the rate, like restored epochs).
+      imagesBefore += (options.epochs ?? config.epochs) * samples.row.length;
+      args.log?.(`${phase}: reused from an earlier run`);
     },
   };
 }
