@@ -50,6 +50,43 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     }
   });
 
+  it('a·b^T with a small a and a large b (computed as (b·a^T)^T) matches cpu within 1e-5, in every output shape', async () => {
+    const fn = () => {
+      const a = tf.randomNormal([5, 40], 0, 1, 'float32', 41);
+      const b = tf.randomNormal([64, 40], 0, 1, 'float32', 42);
+      const out2d = tf.matMul(a, b, false, true);
+      const out3d = tf.matMul(a.reshape([1, 5, 40]), b, false, true);
+      const w = tf.randomNormal([40, 64], 0, 0.3, 'float32', 43);
+      // dense backprop's dy·W^T: the gradient of x through a wide layer
+      const dx = tf.grad((x: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D).square().sum())(a);
+      return [out2d, out3d, dx];
+    };
+    const ref = await on('cpu', fn);
+    const got = await on('wasm', fn);
+    const shapes = await on('wasm', () => [tf.tensor1d(tf.matMul(tf.ones([1, 2, 3]), tf.ones([9, 3]), false, true).shape)]);
+    expect(Array.from(shapes[0])).toEqual([1, 2, 9]);
+    for (let i = 0; i < ref.length; i++) {
+      expect(maxAbs(ref[i])).toBeGreaterThan(1e-3);
+      expect(maxAbsDiff(ref[i], got[i]) / maxAbs(ref[i])).toBeLessThan(1e-5);
+    }
+  });
+
+  it('fused matmul + bias + relu in inference runs unfused: equals the training-mode forward bit for bit, and cpu within 1e-5', async () => {
+    const fn = () => {
+      const x = tf.randomNormal([9, 30], 0, 1, 'float32', 51) as tf.Tensor2D;
+      const w = tf.randomNormal([30, 20], 0, 0.3, 'float32', 52) as tf.Tensor2D;
+      const bias = tf.randomNormal([20], 0, 0.5, 'float32', 53);
+      const fused = tf.fused.matMul({ a: x, b: w, bias, activation: 'relu' });
+      const manual = tf.relu(tf.add(tf.matMul(x, w), bias));
+      return [fused, manual];
+    };
+    const ref = await on('cpu', fn);
+    const got = await on('wasm', fn);
+    expect(maxAbs(ref[0])).toBeGreaterThan(1e-3);
+    expect(Array.from(got[0])).toEqual(Array.from(got[1]));
+    expect(maxAbsDiff(ref[0], got[0]) / maxAbs(ref[0])).toBeLessThan(1e-5);
+  });
+
   const cases: [string, number, 'same' | 'valid', number][] = [
     ['3x3 stride 1 same', 1, 'same', 3],
     ['3x3 stride 2 same', 2, 'same', 3],
