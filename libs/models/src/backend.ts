@@ -16,7 +16,7 @@ export interface BackendInfo {
   /** Human-readable detail: package, SIMD/threads, which workarounds were installed, why earlier choices failed. */
   readonly detail: string;
   /**
-   * One short line for logs, e.g. "wasm 4.22.0 (simd, 1 thread, 5 kernel fixes; tensorflow-gpu, tensorflow not
+   * One short line for logs, e.g. "wasm 4.22.0 (simd, 1 thread, 4 kernel fixes; tensorflow-gpu, tensorflow not
    * available)": stages log this once per instance and keep `detail` in stage.json (ctx.record).
    */
   readonly summary: string;

@@ -21,7 +21,6 @@
  */
 export { initBackend, type BackendInfo, type BackendPreference } from './backend';
 export { installWasmFixes, uninstallWasmFixes } from './wasm/install';
-export { MOMENTUM_SGD_UPDATE } from './wasm/sgd-update';
 export type { Backbone, BackboneName, BackboneOptions } from './backbone';
 export { createBackbone, BACKBONES, DEFAULT_BACKBONE } from './create-backbone';
 export type { MlpOptions } from './backbones/mlp';

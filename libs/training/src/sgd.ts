@@ -5,7 +5,6 @@
  * checkpoint; here the state is one velocity tensor per variable, saved and restored bit-exactly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MOMENTUM_SGD_UPDATE } from '@ldl-alsg/models';
 
 export interface SgdArgs {
   /** Momentum coefficient (paper 0.9). */
@@ -33,20 +32,6 @@ export class MomentumSgd {
   /** Applies one update with learning rate `lr`; `grads[i]` belongs to `variables[i]`. Does not dispose `grads`. */
   step(grads: readonly tf.Tensor[], lr: number): void {
     const { momentum, weightDecay } = this.args;
-    // On wasm a one-pass kernel (libs/models/src/wasm/sgd-update.ts) computes the same float32 operations in the same
-    // order as the ops below, bit for bit; elsewhere the ops run.
-    if (tf.getKernel(MOMENTUM_SGD_UPDATE, tf.getBackend())) {
-      tf.tidy(() => {
-        this.variables.forEach((w, i) => {
-          const decay = weightDecay > 0 && (this.args.decayMask?.[i] ?? true);
-          const attrs = { lr, momentum, weightDecay: decay ? weightDecay : 0 };
-          const [nw, nv] = tf.engine().runKernel(MOMENTUM_SGD_UPDATE, { w, v: this.velocities[i], g: grads[i] }, attrs) as tf.Tensor[];
-          this.velocities[i].assign(nv);
-          w.assign(nw);
-        });
-      });
-      return;
-    }
     tf.tidy(() => {
       this.variables.forEach((w, i) => {
         const decay = weightDecay > 0 && (this.args.decayMask?.[i] ?? true);
