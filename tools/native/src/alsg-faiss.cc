@@ -9,6 +9,8 @@
 //
 // JS API (all synchronous: call it from a worker / child process, never the main event loop):
 //   faissVersion(): string
+//   kernels(): string                                             which distance kernels were linked (build.sh sets it):
+//                                                                 "avx2 (...)" or "baseline (...)"
 //   threads(): { omp: number, openblas: number }                 effective thread counts after env settings
 //   create(d, description): handle                                faiss::index_factory(d, description, METRIC_L2)
 //   setParam(handle, name, value)                                 efConstruction directly; else faiss::ParameterSpace
@@ -135,6 +137,19 @@ napi_value FaissVersion(napi_env env, napi_callback_info) {
     std::string v = std::to_string(FAISS_VERSION_MAJOR) + "." + std::to_string(FAISS_VERSION_MINOR) + "." + std::to_string(FAISS_VERSION_PATCH);
     napi_value out;
     Check(env, napi_create_string_utf8(env, v.c_str(), v.size(), &out), "string");
+    return out;
+  });
+}
+
+// build.sh defines this from what it actually linked; a build by other means cannot tell, and says so.
+#ifndef ALSG_FAISS_KERNELS
+#define ALSG_FAISS_KERNELS "unknown (not built by tools/native/build.sh)"
+#endif
+
+napi_value Kernels(napi_env env, napi_callback_info) {
+  return Guard(env, [&] {
+    napi_value out;
+    Check(env, napi_create_string_utf8(env, ALSG_FAISS_KERNELS, NAPI_AUTO_LENGTH, &out), "string");
     return out;
   });
 }
@@ -274,6 +289,7 @@ napi_value Free(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"faissVersion", nullptr, FaissVersion, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"kernels", nullptr, Kernels, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"create", nullptr, Create, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setParam", nullptr, SetParam, nullptr, nullptr, nullptr, napi_default, nullptr},
