@@ -9,7 +9,12 @@
  *        [--recall-sample 2000] [--spaces au,landmarks] [--seed 1] [--standin]
  *
  * <spec> = mode:key=value,... e.g. "hnsw:M=16,efConstruction=40,efSearch=20,pca=32,candidates=9" or "ivf:nlist=1024,nprobe=8"
- * (keys are KnnGraphOptions: M, efConstruction, efSearch, nlist, nprobe, pca, candidates). Defaults: DEFAULT_SPECS.
+ * (keys are KnnGraphOptions: M, efConstruction, efSearch, nlist, nprobe, pca, candidates; plus kernels=baseline, which
+ * runs that graph with tools/native/build/alsg-faiss-baseline.node, built by `bash tools/native/build.sh
+ * --also-baseline`, for same-run comparisons of the distance kernels; and locality=off, which stores the rows in input
+ * order instead of search.ts's locality order). Defaults: DEFAULT_SPECS.
+ * A sweep: several specs separated by ';' per space, each built on the same features in one run (the "both graphs"
+ * total is printed only for one spec per space).
  *
  * --exact full runs exact search over all n rows for both spaces (about 5 minutes for the landmarks on 2 cores);
  * --exact <rows> times exact search on the first <rows> rows only and says so; --exact off skips it.
@@ -17,16 +22,19 @@
  * (clearly labelled in the output).
  */
 import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildKnnGraph, type KnnGraph, type KnnGraphOptions } from '@ldl-alsg/knn';
+import { buildKnnGraph, HNSW_DEFAULTS, type KnnGraph, type KnnGraphOptions } from '@ldl-alsg/knn';
 import { PAPER_SIGMA } from '@ldl-alsg/labels';
 import { loadBenchFeatures } from './graph-features';
 
 /**
- * Default per-space settings: the ones docs/graph.md reports. First chosen on a labelled stand-in, then re-chosen on
- * synthfer's features (where they showed recall below 0.95), among a handful of settings listed in docs/graph.md.
+ * Default per-space settings: the graph stage's own HNSW defaults (HNSW_DEFAULTS in libs/knn, chosen by the sweep in
+ * docs/graph.md), so the benchmark measures what the stage does.
  */
-const DEFAULT_SPECS = { au: 'hnsw:M=16,efConstruction=40,efSearch=24', landmarks: 'hnsw:M=12,efConstruction=24,efSearch=16' };
+const hnswSpec = (s: 'au' | 'landmarks'): string => `hnsw:M=${HNSW_DEFAULTS[s].M},efConstruction=${HNSW_DEFAULTS[s].efConstruction},efSearch=${HNSW_DEFAULTS[s].efSearch}`;
+const DEFAULT_SPECS = { au: hnswSpec('au'), landmarks: hnswSpec('landmarks') };
 
 const { values } = parseArgs({
   options: {
@@ -44,16 +52,26 @@ const n = Number(values.n);
 const spaces = values.spaces!.split(',') as ('au' | 'landmarks')[];
 
 /** Parses "mode:key=value,key=value" (e.g. "ivf:nlist=1024,nprobe=8") into graph options. */
-function parseSpec(spec: string): KnnGraphOptions & { mode: 'hnsw' | 'ivf' } {
+type Spec = KnnGraphOptions & { mode: 'hnsw' | 'ivf'; kernels: 'default' | 'baseline'; locality: 'on' | 'off' };
+function parseSpec(spec: string): Spec {
   const [mode, rest = ''] = spec.split(':');
   if (mode !== 'hnsw' && mode !== 'ivf') throw new Error(`graph bench: spec mode must be hnsw or ivf, but got "${spec}"`);
   const out: Record<string, number> = {};
+  let kernels: Spec['kernels'] = 'default';
+  let locality: Spec['locality'] = 'on';
   for (const kv of rest.split(',').filter(Boolean)) {
     const [key, v] = kv.split('=');
-    out[key] = Number(v);
+    if (key === 'locality') {
+      if (v !== 'off') throw new Error(`graph bench: locality must be "off" (on is the default), but got "${v}"`);
+      locality = 'off';
+    } else if (key === 'kernels') {
+      if (v !== 'baseline') throw new Error(`graph bench: kernels must be "baseline" (the default build needs no key), but got "${v}"`);
+      kernels = v;
+    } else out[key] = Number(v);
   }
-  return { ...out, mode } as KnnGraphOptions & { mode: 'hnsw' | 'ivf' };
+  return { ...out, mode, kernels, locality } as Spec;
 }
+const BASELINE_COMPANION = fileURLToPath(new URL('../native/build/alsg-faiss-baseline.node', import.meta.url));
 const load = (): string => execSync('uptime').toString().trim();
 
 console.log(`graph benchmark: n=${n}, k=4, au=${values.au}, landmarks=${values.landmarks}, exact=${values.exact}, cores=${(await import('node:os')).availableParallelism()}`);
@@ -72,26 +90,40 @@ function line(space: string, label: string, g: KnnGraph): string {
   const i = g.info;
   const recall = i.recall.value === null ? 'n/a' : i.recall.value.toFixed(4);
   return (
-    `${space.padEnd(9)} ${label.padEnd(28)} rows=${g.n} wall=${i.wall.total.toFixed(1)}s (build ${i.timings.build.toFixed(1)}, search ${i.timings.search.toFixed(1)}, ` +
+    `${space.padEnd(9)} ${label.padEnd(36)} rows=${g.n} wall=${i.wall.total.toFixed(1)}s (build ${i.timings.build.toFixed(1)}, search ${i.timings.search.toFixed(1)}, ` +
     `recall-check ${i.timings.recall.toFixed(1)}) recall@4=${recall} (${i.recall.sample} rows) threads=omp${i.threads?.omp}/blas${i.threads?.openblas} ` +
     `searchRSS=${i.searchProcessPeakRssMB}MB cpu=${i.searchProcessCpuSeconds?.toFixed(1)}s`
   );
 }
 
+const specLists = { au: values.au!.split(';').filter(Boolean), landmarks: values.landmarks!.split(';').filter(Boolean) };
+const single = spaces.every((s) => specLists[s].length === 1);
 for (const space of spaces) {
   const { data, d } = space === 'au' ? { data: features.au, d: 17 } : { data: features.landmarks, d: 136 };
   const sigma = PAPER_SIGMA[space];
-  const spec = parseSpec(space === 'au' ? values.au! : values.landmarks!);
-  const g = await buildKnnGraph(data, n, d, { ...spec, k: 4, sigma, recallSample: Number(values['recall-sample']), seed: Number(values.seed) });
-  const p = g.info.params;
-  const mode = spec.mode;
-  const pre = p.pca ? `pca${p.pca} cand${p.candidates} ` : '';
-  const label = pre + (mode === 'hnsw' ? `hnsw M${p.M} efC${p.efConstruction} efS${p.efSearch}` : `ivf nlist${p.nlist} nprobe${p.nprobe}`);
-  approxWall += g.info.wall.total;
-  worstRecall = Math.min(worstRecall, g.info.recall.value ?? 0);
-  peakRss = Math.max(peakRss, rssNow() + (g.info.searchProcessPeakRssMB ?? 0));
-  summary.push(line(space, label, g));
-  console.log(summary[summary.length - 1]);
+  for (const specText of specLists[space]) {
+    const { kernels, locality, ...spec } = parseSpec(specText);
+    if (locality === 'off') process.env.ALSG_KNN_LOCALITY = 'off';
+    else delete process.env.ALSG_KNN_LOCALITY;
+    // The search process reads ALSG_FAISS_COMPANION when it loads the companion (libs/knn/src/native.ts).
+    if (kernels === 'baseline') {
+      if (!existsSync(BASELINE_COMPANION)) throw new Error(`graph bench: ${BASELINE_COMPANION} is missing; run bash tools/native/build.sh --also-baseline`);
+      process.env.ALSG_FAISS_COMPANION = BASELINE_COMPANION;
+    } else delete process.env.ALSG_FAISS_COMPANION;
+    const g = await buildKnnGraph(data, n, d, { ...spec, k: 4, sigma, recallSample: Number(values['recall-sample']), seed: Number(values.seed) });
+    delete process.env.ALSG_FAISS_COMPANION;
+    delete process.env.ALSG_KNN_LOCALITY;
+    const p = g.info.params;
+    const mode = spec.mode;
+    const pre = p.pca ? `pca${p.pca} cand${p.candidates} ` : '';
+    const kern = /kernels (\w+)/.exec(g.info.backendVersion)?.[1] ?? '?';
+    const label = pre + (mode === 'hnsw' ? `hnsw M${p.M} efC${p.efConstruction} efS${p.efSearch}` : `ivf nlist${p.nlist} nprobe${p.nprobe}`) + ` [${kern}${locality === 'off' ? ', input order' : ''}]`;
+    approxWall += g.info.wall.total;
+    worstRecall = Math.min(worstRecall, g.info.recall.value ?? 0);
+    peakRss = Math.max(peakRss, rssNow() + (g.info.searchProcessPeakRssMB ?? 0));
+    summary.push(line(space, label, g));
+    console.log(`${summary[summary.length - 1]}  | load ${load().replace(/.*load average: /, '')}`);
+  }
 }
 console.log(`load after approximate graphs: ${load()}`);
 
@@ -110,6 +142,7 @@ if (values.exact !== 'off') {
 
 console.log('\n=== summary ===');
 for (const s of summary) console.log(s);
-console.log(`both approximate graphs: ${approxWall.toFixed(1)} s wall (goal <= 60 s); worst recall@4 ${worstRecall.toFixed(4)} (goal >= 0.95)`);
+if (single) console.log(`both approximate graphs: ${approxWall.toFixed(1)} s wall (goal <= 60 s); worst recall@4 ${worstRecall.toFixed(4)} (goal >= 0.95)`);
+else console.log(`sweep: ${summary.length} graphs; worst recall@4 ${worstRecall.toFixed(4)}`);
 console.log(`peak RSS (this process + search process, upper bound): ${peakRss} MB (goal <= 1536 MB); this process alone ${rssNow()} MB`);
 console.log(`features: ${features.source}`);

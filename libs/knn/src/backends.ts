@@ -33,7 +33,8 @@ export function companionBackend(): SearchBackend {
   const co = loadCompanion();
   return {
     name: 'companion',
-    version: `alsg-faiss (libfaiss ${co.faissVersion()})`,
+    // Older builds lack kernels(); what they linked is then unknown.
+    version: `alsg-faiss (libfaiss ${co.faissVersion()}, kernels ${typeof co.kernels === 'function' ? co.kernels() : 'unknown (rebuild with tools/native/build.sh)'})`,
     threads: co.threads(),
     create(d, description) {
       const handle = co.create(d, description);

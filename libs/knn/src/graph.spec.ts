@@ -7,6 +7,7 @@ import { Rng } from '@ldl-alsg/common';
 import { writeNpy } from '@ldl-alsg/artifacts';
 import { buildKnnGraph } from './graph';
 import { assertNativeBuilt, nativeStatus } from './native';
+import { HNSW_DEFAULTS, withHnswDefaults } from './options';
 import { sampleRows } from './search';
 
 const built = nativeStatus();
@@ -153,6 +154,43 @@ describe('buildKnnGraph with a PCA pre-projection', () => {
       expect(g.squaredDistances[i * 4]).toBe(e);
     }
     await expect(buildKnnGraph(x, n, d, { k: 4, sigma: 1, mode: 'hnsw', pca: 24 })).rejects.toThrow('knn: pca must be smaller than the feature dimension (24), but got 24');
+  });
+});
+
+describe('buildKnnGraph HNSW in locality order (above 20,000 rows)', () => {
+  it('maps index positions back to row ids: exact distances of the stated neighbours, no self, recall as in input order', async () => {
+    const n = 24_000;
+    const d = 6;
+    const x = continuousData(n, d, 5);
+    const opts = { k: 4, sigma: 1, mode: 'hnsw' as const, recallSample: 300, silent: true };
+    const g = await buildKnnGraph(x, n, d, opts);
+    expect(g.info.localityGroups).toBe(24);
+    expect(g.info.recall.value).toBeGreaterThan(0.9);
+    for (const i of [0, 1, 4999, 12_345, 23_999]) {
+      for (let c = 0; c < 4; c++) {
+        const j = g.neighbors[i * 4 + c];
+        expect(j).not.toBe(i);
+        let e = 0;
+        for (let t = 0; t < d; t++) e += (x[i * d + t] - x[j * d + t]) ** 2;
+        expect(g.squaredDistances[i * 4 + c]).toBe(e);
+      }
+    }
+    process.env.ALSG_KNN_LOCALITY = 'off';
+    try {
+      const plain = await buildKnnGraph(x, n, d, opts);
+      expect(plain.info.localityGroups).toBeNull();
+      expect(Math.abs(plain.info.recall.value! - g.info.recall.value!)).toBeLessThan(0.05);
+    } finally {
+      delete process.env.ALSG_KNN_LOCALITY;
+    }
+  }, 60_000);
+});
+
+describe('per-space HNSW defaults (the graph stage)', () => {
+  it('fills only what is not given, and nothing without a space', () => {
+    expect(withHnswDefaults('landmarks', { efSearch: 30 })).toEqual({ M: HNSW_DEFAULTS.landmarks.M, efConstruction: HNSW_DEFAULTS.landmarks.efConstruction, efSearch: 30 });
+    expect(withHnswDefaults('au', {})).toEqual(HNSW_DEFAULTS.au);
+    expect(withHnswDefaults(undefined, { M: 8 })).toEqual({ M: 8 });
   });
 });
 

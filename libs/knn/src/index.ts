@@ -5,6 +5,8 @@
 export type { SearchInfo, RecallInfo } from './search';
 export {
   defaultThreads,
+  HNSW_DEFAULTS,
+  withHnswDefaults,
   type KnnMode,
   type KnnBackend,
   type KnnGraphOptions,

@@ -14,8 +14,12 @@ const require = createRequire(import.meta.url);
 
 /** Repository root (libs/knn/src -> ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The companion binding's build output. */
-export const COMPANION_PATH = join(REPO_ROOT, 'tools/native/build/alsg-faiss.node');
+/**
+ * The companion binding's build output. `ALSG_FAISS_COMPANION` names another build of it (e.g. build.sh
+ * --also-baseline's alsg-faiss-baseline.node), so kernel builds can be compared on the same data; graph.json records
+ * which kernels were in (`backend`).
+ */
+export const COMPANION_PATH = process.env.ALSG_FAISS_COMPANION ? resolve(process.env.ALSG_FAISS_COMPANION) : join(REPO_ROOT, 'tools/native/build/alsg-faiss.node');
 
 /** Path of faiss-node's compiled module, or undefined when the package itself is not installed. */
 export function faissNodeBinaryPath(): string | undefined {
@@ -47,6 +51,8 @@ export function assertNativeBuilt(backend: 'companion' | 'faiss-node', status = 
 /** The companion binding's JS surface (tools/native/src/alsg-faiss.cc). */
 export interface CompanionModule {
   faissVersion(): string;
+  /** Which distance kernels were linked: "avx2 (...)" or "baseline (...)" (tools/native/build.sh). */
+  kernels(): string;
   threads(): { omp: number; openblas: number };
   create(d: number, description: string): unknown;
   setParam(handle: unknown, name: string, value: number): void;

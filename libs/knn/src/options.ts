@@ -50,6 +50,26 @@ export interface KnnGraphOptions {
   threads?: { omp: number; openblas: number };
 }
 
+/**
+ * The graph stage's HNSW settings per auxiliary space (M, efConstruction, efSearch): the benchmarked ones
+ * (tools/bench/graph.ts, 300,000 synthfer faces; sweep and figures in docs/graph.md "Performance"), the cheapest
+ * measured that keep recall@4 >= 0.95 with margin on both spaces. The library's own defaults (16 / 40 / 20) apply to
+ * callers that name no space.
+ */
+export const HNSW_DEFAULTS: Readonly<Record<'au' | 'landmarks', { M: number; efConstruction: number; efSearch: number }>> = {
+  au: { M: 16, efConstruction: 40, efSearch: 24 },
+  // efConstruction 20 < 2M = 24: FAISS 1.7.3 then keeps every level-0 candidate instead of pruning them with the HNSW
+  // heuristic; measured recall@4 0.981 vs 0.968 at efConstruction 24, for the same time (docs/graph.md).
+  landmarks: { M: 12, efConstruction: 20, efSearch: 16 },
+};
+
+/** `options` with the space's HNSW defaults filled in where M / efConstruction / efSearch are not given. */
+export function withHnswDefaults<T extends { M?: number; efConstruction?: number; efSearch?: number }>(space: 'au' | 'landmarks' | undefined, options: T): T {
+  if (space === undefined) return options;
+  const def = HNSW_DEFAULTS[space];
+  return { ...options, M: options.M ?? def.M, efConstruction: options.efConstruction ?? def.efConstruction, efSearch: options.efSearch ?? def.efSearch };
+}
+
 export type ResolvedKnnOptions = Required<Omit<KnnGraphOptions, 'mode' | 'backend'>> & {
   mode: Exclude<KnnMode, 'auto'>;
   backend: Exclude<KnnBackend, 'auto'>;
@@ -57,11 +77,15 @@ export type ResolvedKnnOptions = Required<Omit<KnnGraphOptions, 'mode' | 'backen
 
 /**
  * Thread counts that do not oversubscribe `cores`. Flat search spends its time in OpenBLAS sgemm (environment.md: OMP 1 +
- * OpenBLAS 2 was fastest on 2 cores; both at 2 oversubscribes); IVF and HNSW parallelise over queries with OpenMP and
- * call BLAS only for small products, so they get the OpenMP threads and a single BLAS thread.
+ * OpenBLAS 2 was fastest on 2 cores; both at 2 oversubscribes); IVF and HNSW parallelise over queries with OpenMP. IVF
+ * calls BLAS for small products and gets a single BLAS thread; HNSW gets both (see below).
  */
 export function defaultThreads(mode: Exclude<KnnMode, 'auto'>, cores = availableParallelism()): { omp: number; openblas: number } {
-  return mode === 'exact' ? { omp: 1, openblas: cores } : { omp: cores, openblas: 1 };
+  if (mode === 'exact') return { omp: 1, openblas: cores };
+  // HNSW never calls BLAS inside its OpenMP loops; the flat searches around it (locality order, recall check) are sgemm
+  // outside them, so there both BLAS threads work and nothing oversubscribes.
+  if (mode === 'hnsw') return { omp: cores, openblas: cores };
+  return { omp: cores, openblas: 1 };
 }
 
 function positiveInt(name: string, value: number, min = 1): number {

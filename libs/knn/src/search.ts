@@ -37,6 +37,8 @@ export interface SearchInfo {
   expandedRows: number;
   /** Approximate modes: rows the index returned fewer than k others for, completed by an exact scan. */
   fallbackRows: number;
+  /** HNSW: rows stored in locality order, grouped around this many seeded centres (see localityOrder); null: input order. */
+  localityGroups: number | null;
   recall: RecallInfo;
   /** Seconds per phase. */
   timings: { build: number; search: number; recall: number };
@@ -55,6 +57,13 @@ export interface SearchResult {
 }
 
 const now = (): number => performance.now() / 1000;
+/** Below this many rows the graph's memory fits the caches anyway and the locality order is skipped. */
+const LOCALITY_MIN_ROWS = 20_000;
+/**
+ * Mean rows per locality group: ~1000 rows of 136 float32 (544 KB) fit a core's L2 cache here (1.25 MB), and few groups
+ * keep the assignment (a flat search of every row against n / 1000 centres) cheap.
+ */
+const LOCALITY_GROUP_ROWS = 1000;
 const EPS32 = 2 ** -23;
 
 /**
@@ -96,13 +105,41 @@ function range(start: number, end: number): Int32Array {
   return out;
 }
 
-/** Adds all rows (centred) to `index` in chunks, reporting progress. */
-function addAll(index: SearchIndex, data: Float32Array, n: number, d: number, mean: Float64Array, chunk: number, progress: ProgressFn): void {
+/** Adds all rows (centred) to `index` in chunks, reporting progress; with `order`, index position p holds row order[p]. */
+function addAll(index: SearchIndex, data: Float32Array, n: number, d: number, mean: Float64Array, chunk: number, progress: ProgressFn, order?: Int32Array): void {
   for (let s = 0; s < n; s += chunk) {
     const e = Math.min(n, s + chunk);
-    index.add(centredRows(data, d, mean, range(s, e)));
+    index.add(centredRows(data, d, mean, order ? order.subarray(s, e) : range(s, e)));
     progress('add', e, n);
   }
+}
+
+/**
+ * A row order that puts near rows next to each other: each row goes to the nearest of `groups` seeded random rows
+ * (one flat search), rows sorted by group, stable. Why: HNSW in libfaiss 1.7.3 walks the graph with one random memory
+ * access per visited vector, and on 300k rows (20-160 MB) those are cache misses that cost more than the distances.
+ * Stored in this order, a graph neighbourhood lies in a few contiguous runs, and consecutive queries (also in this
+ * order) walk the same region, so the caches hold it. The order changes only where vectors sit in memory; every id is
+ * mapped back before ranking.
+ */
+export function localityOrder(backend: SearchBackend, data: Float32Array, n: number, d: number, mean: Float64Array, groups: number, seed: number, chunk: number): Int32Array {
+  const m = Math.min(n, groups);
+  const centres = backend.create(d, 'Flat');
+  centres.add(centredRows(data, d, mean, sampleRows(n, m, seed)));
+  const group = new Int32Array(n);
+  for (let s = 0; s < n; s += chunk) {
+    const e = Math.min(n, s + chunk);
+    const { labels } = centres.search(centredRows(data, d, mean, range(s, e)), 1);
+    group.set(labels, s);
+  }
+  centres.free();
+  // counting sort by group: stable, O(n)
+  const start = new Int32Array(m + 1);
+  for (let i = 0; i < n; i++) start[Math.max(0, group[i]) + 1]++;
+  for (let g = 0; g < m; g++) start[g + 1] += start[g];
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[start[Math.max(0, group[i])]++] = i;
+  return order;
 }
 
 /**
@@ -204,6 +241,7 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
     candidates: 0,
     expandedRows: 0,
     fallbackRows: 0,
+    localityGroups: null,
     recall: { value: 1, sample: 0, method: 'exact search is the ground truth' },
     timings: { build: 0, search: 0, recall: 0 },
   };
@@ -234,7 +272,11 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
     const trainRows = sampleRows(n, Math.min(n, size), o.seed);
     index.train(centredRows(data, d, mean, trainRows));
   }
-  addAll(index, data, n, d, mean, addChunk, progress);
+  // ALSG_KNN_LOCALITY=off stores rows in input order (tools/bench/graph.ts's locality=off, for same-run comparisons).
+  const useOrder = o.mode === 'hnsw' && n > LOCALITY_MIN_ROWS && process.env.ALSG_KNN_LOCALITY !== 'off';
+  const order = useOrder ? localityOrder(backend, data, n, d, mean, Math.ceil(n / LOCALITY_GROUP_ROWS), o.seed, o.chunkSize) : undefined;
+  if (order) info.localityGroups = Math.min(n, Math.ceil(n / LOCALITY_GROUP_ROWS));
+  addAll(index, data, n, d, mean, addChunk, progress, order);
   if (o.mode === 'ivf') index.setParam('nprobe', o.nprobe);
   if (o.mode === 'hnsw') index.setParam('efSearch', o.efSearch);
   info.timings.build = now() - t;
@@ -245,11 +287,18 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
   const want = o.candidates; // k + 1 by default: self is normally among the results
   info.candidates = want;
   const short: number[] = [];
+  // Index positions back to row ids (no-op without a locality order).
+  const toRows = (labels: Int32Array): Int32Array => {
+    if (order) for (let j = 0; j < labels.length; j++) if (labels[j] >= 0) labels[j] = order[labels[j]];
+    return labels;
+  };
   for (let s = 0; s < n; s += o.chunkSize) {
     const e = Math.min(n, s + o.chunkSize);
-    const { labels } = index.search(centredRows(data, d, mean, range(s, e)), want);
-    for (let i = s; i < e; i++) {
-      const ranked = rankCandidates(data, d, i, labels.subarray((i - s) * want, (i - s + 1) * want), k);
+    const rows = order ? order.subarray(s, e) : range(s, e);
+    const labels = toRows(index.search(centredRows(data, d, mean, rows), want).labels);
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r];
+      const ranked = rankCandidates(data, d, i, labels.subarray(r * want, (r + 1) * want), k);
       if (ranked.ids.length < k) short.push(i);
       neighbors.set(ranked.ids, i * k);
       squaredDistances.set(ranked.dist, i * k);
@@ -261,7 +310,7 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
   if (short.length > 0) {
     const more = Math.min(n, 4 * want);
     if (o.mode === 'hnsw') index.setParam('efSearch', Math.max(o.efSearch, more));
-    const { labels } = index.search(centredRows(data, d, mean, short), more);
+    const labels = toRows(index.search(centredRows(data, d, mean, short), more).labels);
     short.forEach((i, r) => {
       let ranked = rankCandidates(data, d, i, labels.subarray(r * more, (r + 1) * more), k);
       if (ranked.ids.length < k) {

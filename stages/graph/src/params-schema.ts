@@ -2,6 +2,7 @@
  * JSON Schema of the graph stage's parameters: the only home of each one's meaning, range and default. The executor
  * and `alsg graph` apply it (applyParamsSchema); pipelines/schema.json is composed from it.
  */
+import { HNSW_DEFAULTS } from '@ldl-alsg/knn';
 import { GRAPH_SPACES } from './run-graph';
 
 export const graphParamsSchema: Record<string, unknown> = {
@@ -36,14 +37,23 @@ export const graphParamsSchema: Record<string, unknown> = {
     backend: { enum: ['auto', 'companion', 'faiss-node'], default: 'auto', description: 'Native FAISS module: companion (tools/native, all modes, zero-copy) or faiss-node (exact only). Default auto: companion when built.' },
     nlist: { type: 'integer', minimum: 1, description: 'IVF inverted lists. Default round(2 sqrt(n)), at most n/39.' },
     nprobe: { type: 'integer', minimum: 1, default: 8, description: 'IVF lists visited per query. Default 8.' },
-    M: { type: 'integer', minimum: 2, default: 16, description: 'HNSW links per node. Default 16.' },
-    efConstruction: { type: 'integer', minimum: 1, default: 40, description: 'HNSW build-time candidate list. Default 40.' },
-    efSearch: { type: 'integer', minimum: 1, default: 20, description: 'HNSW search-time candidate list (raised to at least `candidates`). Default 20.' },
+    // No schema defaults for the HNSW settings: they differ per space (HNSW_DEFAULTS in libs/knn, filled in by run-graph).
+    M: { type: 'integer', minimum: 2, description: `HNSW links per node. Default ${HNSW_DEFAULTS.au.M} for au, ${HNSW_DEFAULTS.landmarks.M} for landmarks (benchmarked, docs/graph.md).` },
+    efConstruction: {
+      type: 'integer',
+      minimum: 1,
+      description: `HNSW build-time candidate list. Default ${HNSW_DEFAULTS.au.efConstruction} for au, ${HNSW_DEFAULTS.landmarks.efConstruction} for landmarks.`,
+    },
+    efSearch: {
+      type: 'integer',
+      minimum: 1,
+      description: `HNSW search-time candidate list (raised to at least \`candidates\`). Default ${HNSW_DEFAULTS.au.efSearch} for au, ${HNSW_DEFAULTS.landmarks.efSearch} for landmarks.`,
+    },
     pca: {
       type: 'integer',
       minimum: 0,
       default: 0,
-      description: 'ivf / hnsw: search a PCA projection to this many dimensions (fitted on a seeded 50k-row sample), then re-rank the candidates by exact distance in the full space. 0 = off. The 300k benchmark uses 32 for landmarks. Default 0.',
+      description: 'ivf / hnsw: search a PCA projection to this many dimensions (fitted on a seeded 50k-row sample), then re-rank the candidates by exact distance in the full space. 0 = off (the benchmarked settings use none). Default 0.',
     },
     candidates: { type: 'integer', minimum: 2, description: 'ivf / hnsw: candidates per image before exact re-ranking. Default k + 1 (2k + 1 with pca).' },
     recallSample: { type: 'integer', minimum: 0, default: 1000, description: 'Images drawn (seeded) to measure recall@k of an approximate graph against exact search; 0 turns it off. Default 1000.' },

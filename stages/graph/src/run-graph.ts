@@ -20,6 +20,7 @@ import {
   type GraphDiagnostics,
   type KnnGraph,
   type KnnGraphOptions,
+  withHnswDefaults,
 } from '@ldl-alsg/knn';
 import { CLASSES, PAPER_SIGMA } from '@ldl-alsg/labels';
 
@@ -242,7 +243,8 @@ export async function runGraphFromExtract(datasetDirs: readonly string[], extrac
   if (allNaN) {
     throw new AlsgError('E_INPUT', `${featuresFile}: every train row with status ok is NaN: the extractor provided no ${space === 'au' ? 'action units (face-api gives landmarks only; use space landmarks or OpenFace)' : 'landmarks'}`, { file: featuresFile });
   }
-  const { landmarks: _form, sigmaRelative: _rel, ...knnOptions } = options;
+  const { landmarks: _form, sigmaRelative: _rel, ...given } = options;
+  const knnOptions = withHnswDefaults(space, given); // per-space benchmarked HNSW settings where none are given
   const prepared = prepareFeatures(sub, picked.length, d, space, options);
   const rows: GraphRows = { total: n, inGraph: picked.length, excluded };
   hooks.log?.(`graph ${space}: ${picked.length} of ${n} rows in the graph (left out: ${JSON.stringify(excluded)})`);
@@ -264,7 +266,8 @@ export async function runGraphFromExtract(datasetDirs: readonly string[], extrac
 export async function runGraphFromFeatures(featuresFile: string, options: GraphRunOptions & { space?: GraphSpace }, outDir: string, hooks: GraphRunHooks = {}): Promise<Record<string, unknown>> {
   const { data, n, d } = readFeatures(featuresFile, options.space ? DIMS[options.space] : undefined);
   if (n === 0) throw new AlsgError('E_INPUT', `${featuresFile}: has no rows (empty set)`, { file: featuresFile });
-  const { landmarks: _form, sigmaRelative: _rel, space, ...knnOptions } = options;
+  const { landmarks: _form, sigmaRelative: _rel, space, ...given } = options;
+  const knnOptions = withHnswDefaults(space, given);
   const prepared = prepareFeatures(data, n, d, space, options);
   const graph = await buildKnnGraph(prepared.data, n, d, { ...knnOptions, sigma: prepared.sigma, what: featuresFile, progress: hooks.progress, silent: hooks.silent });
   const diagnostics = diagnose(graph, prepared.data, d, prepared.sigma, options.standardize ?? false, options.seed ?? 0);
