@@ -18,7 +18,8 @@
  *   hash nor restore, need no special case: alsg checks and fingerprints them itself.
  * What Nx still does: affected (implicitDependencies, and target inputs that name each stage's code), task graphs
  * across projects, and one entry point.
- * Scheduling inside a pipeline is alsg's (`nx run pipelines:table1 --jobs 2` passes the flag through).
+ * Scheduling inside a pipeline is alsg's: targets run `alsg run --jobs auto` (one instance per core); `nx run
+ * pipelines:table1 --jobs 1` passes a later flag through, which wins.
  * Instance names come from the same expansion `alsg` uses (no stage code, no keys, no file hashing: inference is fast).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -94,7 +95,9 @@ export function buildPipelineTargets(
   }
 
   const profiles = [DEFAULT_PROFILE, ...Object.keys(spec.profiles ?? {}).filter((p) => p !== DEFAULT_PROFILE)];
-  const run = (extra: string, p: string): string => `${alsg} run ${shellQuote(file)}${extra}${p === DEFAULT_PROFILE ? '' : ` --profile ${p}`}`;
+  // --jobs auto: one stage process per core (each trains on one); `nx run pipelines:table1 --jobs 1` appends a later
+  // --jobs, which wins.
+  const run = (extra: string, p: string): string => `${alsg} run ${shellQuote(file)} --jobs auto${extra}${p === DEFAULT_PROFILE ? '' : ` --profile ${p}`}`;
   const configurations = (extra: string): Record<string, Record<string, unknown>> =>
     Object.fromEntries(profiles.filter((p) => p !== DEFAULT_PROFILE).map((p) => [p, { command: run(extra, p) }]));
   // Inputs are not for caching here (there is none) but for `nx affected -t`: Nx selects the targets whose inputs a

@@ -30,10 +30,10 @@ describe('buildPipelineTargets', () => {
     expect(Object.keys(targets).sort()).toEqual(['one', 'one/data', 'one/twice@factor=2', 'one/twice@factor=3']);
     expect(stages.sort()).toEqual(['double', 'source']);
     const t = targets['one/twice@factor=3'];
-    expect(t.options.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --only twice@factor=3 --if-present');
-    expect(t.configurations?.smoke.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --only twice@factor=3 --if-present --profile smoke');
-    expect(targets.one.options.command).toBe('node bin/alsg.mjs run pipelines/one.yaml');
-    expect(targets.one.configurations?.smoke.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --profile smoke');
+    expect(t.options.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --jobs auto --only twice@factor=3 --if-present');
+    expect(t.configurations?.smoke.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --jobs auto --only twice@factor=3 --if-present --profile smoke');
+    expect(targets.one.options.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --jobs auto');
+    expect(targets.one.configurations?.smoke.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --jobs auto --profile smoke');
     expect(t.inputs).toContain('{workspaceRoot}/pipelines/one.yaml'); // for `nx affected -t`, not for a cache
     expect(t.inputs).toContain('{workspaceRoot}/stages/double/src/stage.ts');
     expect(t.inputs).toContain('{workspaceRoot}/libs/common/src/errors.ts'); // imported library, transitively

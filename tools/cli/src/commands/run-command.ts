@@ -1,6 +1,7 @@
 /** `alsg run <pipeline.yaml>`: runs what is not in the store yet, in topological order, one process per instance. */
 import { AlsgError } from '@ldl-alsg/common';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 // The runner entry, not the package's main one: that also loads the Slurm executor (execa), which a local run never needs.
 import { runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy, type PlannedInstance } from '@ldl-alsg/pipeline/runner';
@@ -10,7 +11,7 @@ import { checkBackends } from './backend-check';
 import { loadPlan } from './context';
 
 export const runCommand = {
-  usage: `Usage: alsg run <pipeline.yaml> [--profile P] [--only <instance>]... [--jobs N] [--on-failure POLICY]
+  usage: `Usage: alsg run <pipeline.yaml> [--profile P] [--only <instance>]... [--jobs N|auto] [--on-failure POLICY]
                 [--executor local|slurm [--wait] [--partition P] [--account A]]
 
 Runs the pipeline's stage instances in topological order, each in its own process, skipping instances whose content
@@ -18,7 +19,7 @@ key is already in the store (.alsg/store, or ALSG_STORE).
 
   --profile P        parameter profile (default: default)
   --only I           run instance I (a name like train, or train@method=baseline) and what it needs; repeatable
-  --jobs N           instances to run at once (default 1)
+  --jobs N|auto      instances to run at once (default 1; auto: one per CPU core)
   --on-failure POL   fail (default: stop at the first failure) | skip-dependents (finish independent branches) |
                      ignore (like skip-dependents, but exit 0)
   --if-present       with --only: succeed quietly when the instance is not part of this profile
@@ -49,8 +50,7 @@ key is already in the store (.alsg/store, or ALSG_STORE).
       },
     });
     if (positionals.length !== 1) throw new AlsgError('E_USAGE', 'run needs exactly one pipeline file');
-    const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new AlsgError('E_USAGE', `--jobs must be a positive integer, but got ${values.jobs}`);
+    const jobs = parseJobs(values.jobs);
     const policy = (values['on-failure'] ?? 'fail') as FailurePolicy;
     if (!['fail', 'skip-dependents', 'ignore'].includes(policy)) {
       throw new AlsgError('E_USAGE', `--on-failure must be fail, skip-dependents or ignore, but got ${policy}`);
@@ -104,4 +104,16 @@ export function reportLocations(instances: readonly PlannedInstance[], storeDir:
       return `${i.address}: ${files.length ? files.map(shown).join(' and ') : shown(i.dir)}\n`;
     })
     .join('');
+}
+
+/**
+ * `--jobs`: a positive integer, or `auto` for one instance per CPU core (what the Nx pipeline targets pass: each stage
+ * process trains on one core, so a sequential run would leave the others idle). Default 1.
+ */
+export function parseJobs(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new AlsgError('E_USAGE', `--jobs must be a positive integer or auto, but got ${value}`);
+  return jobs;
 }
