@@ -2,7 +2,7 @@
 // inputs, and what failure messages point at.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStageRegistry } from '../definition/stage-registry';
@@ -76,13 +76,18 @@ describe('engine faults', () => {
     const inst = plan.byName.get('s');
     const pidFile = join(scratchDirOf(plan.storeDir, inst as never), 'pid');
     const env = { ...process.env, ALSG_WORKSPACE: ws.root };
-    const parent = spawn(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), 'run', file], { env, stdio: 'ignore' });
+    // The child inherits the parent's stderr: a file outlives the parent, so the child's last words can be read.
+    const stderrFile = join(ws.root, 'parent-stderr.txt');
+    const stderrFd = openSync(stderrFile, 'w');
+    const parent = spawn(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), 'run', file], { env, stdio: ['ignore', 'ignore', stderrFd] });
+    closeSync(stderrFd);
     const exited = new Promise((r) => parent.on('exit', r));
     expect(await waitFor(() => existsSync(pidFile), 30_000)).toBe(true);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
     process.kill(parent.pid as number, 'SIGKILL'); // the parent only: the child is not in the signal's way
     await exited;
     expect(await waitFor(() => !pidAlive(childPid), 5000)).toBe(true);
+    expect(readFileSync(stderrFile, 'utf8')).toContain('[p/s] the alsg run that started this stage is gone; stopping without committing\n');
     expect(readdirSync(join(plan.storeDir, '.jobs'))).toEqual([]);
     expect(planStatus(plan)[0].status).toBe('missing');
 
@@ -94,13 +99,18 @@ describe('engine faults', () => {
   it('a stage child that blocks its event loop still stops when its parent alone is SIGKILLed (watcher thread)', async () => {
     const { ws, file, plan } = await setup('stages:\n  s: { stage: slow, params: { busy: true, waitMs: 30000 } }\n');
     const pidFile = join(scratchDirOf(plan.storeDir, plan.byName.get('s') as never), 'pid');
-    const parent = spawn(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), 'run', file], { env: { ...process.env, ALSG_WORKSPACE: ws.root }, stdio: 'ignore' });
+    const stderrFile = join(ws.root, 'parent-stderr.txt');
+    const stderrFd = openSync(stderrFile, 'w');
+    const parent = spawn(process.execPath, [join(CHECKOUT_ROOT, 'bin/alsg.mjs'), 'run', file], { env: { ...process.env, ALSG_WORKSPACE: ws.root }, stdio: ['ignore', 'ignore', stderrFd] });
+    closeSync(stderrFd);
     const exited = new Promise((r) => parent.on('exit', r));
     expect(await waitFor(() => existsSync(pidFile), 30_000)).toBe(true);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
     process.kill(parent.pid as number, 'SIGKILL');
     await exited;
     expect(await waitFor(() => !pidAlive(childPid), 5000)).toBe(true); // not 30 s later, when the loop ends
+    // Written by the watcher thread (the main thread is busy), before it kills the process.
+    expect(readFileSync(stderrFile, 'utf8')).toContain('[p/s] the alsg run that started this stage is gone; stopping without committing\n');
   }, 60_000);
 
   it('records size and sha256 of every output in stage.json, and names a damaged input with how to rebuild it', async () => {

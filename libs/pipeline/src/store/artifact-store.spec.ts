@@ -73,6 +73,16 @@ describe('key locks', () => {
     expect(lines).toEqual([`pid 1 on host gpu-node-7 since 2026-01-01T00:00:00Z; if that run is gone, delete ${file}`]);
     expect(existsSync(file)).toBe(true);
 
+    // A dead local holder whose stage process still runs: waited for, named with both pids (docs/reliability.md).
+    const dead = deadPid();
+    writeFileSync(file, JSON.stringify({ host: hostname(), pid: dead, startedAt: '2026-01-02T03:04:05Z', child: currentOwner() }));
+    const orphanLines: string[] = [];
+    let orphanPolls = 0;
+    const blocked = await acquireKeyLock(dir, loc, { pollMs: 10, shouldStop: () => ++orphanPolls > 3, onWait: (h, f) => orphanLines.push(describeLockHolder(h, f)) });
+    expect(blocked).toBeUndefined();
+    expect(orphanLines).toEqual([`pid ${dead} (stage process ${process.pid}) since 2026-01-02T03:04:05Z`]);
+    expect(existsSync(file)).toBe(true);
+
     // A dead local holder whose child also died: broken.
     writeFileSync(file, JSON.stringify({ host: hostname(), pid: deadPid(), child: { host: hostname(), pid: deadPid() } }));
     const taken = await acquireKeyLock(dir, loc, { pollMs: 10 });

@@ -27,7 +27,7 @@ describe('runSubmittedInstance (what a Slurm job runs)', () => {
     const { registry, plan } = await setup();
     const data = plan.byName.get('data') as PlannedInstance;
     await expect(runSubmittedInstance(plan, registry, 'data', { ...quiet, expectedKey: '00000000000000000000', jobId: '7' })).rejects.toThrow(
-      `p/data: its key is now ${data.key}, but the job was submitted for 00000000000000000000: the code, the pipeline or its source data changed since submission`,
+      `p/data: its key is now ${data.key}, but the job was submitted for 00000000000000000000: the code, the pipeline or its source data changed since submission; submit again`,
     );
     expect(isComplete(plan.storeDir, data)).toBe(false);
     expect(outcome(plan, data, '7')).toMatchObject({ jobId: '7', state: 'failed' });
