@@ -8,6 +8,7 @@ import { runPlan, selectWithUpstream, DEFAULT_PROFILE, type FailurePolicy, type 
 import { checkSourcePaths, isComplete, PipelineConfigError } from '@ldl-alsg/pipeline/runner';
 import { parseCommandArgs } from '../parse-command-args';
 import { checkBackends } from './backend-check';
+import { runSummaryLine } from './run-summary';
 import { loadPlan } from './context';
 
 export const runCommand = {
@@ -80,11 +81,7 @@ key is already in the store (.alsg/store, or ALSG_STORE).
     if (missing.length) throw new PipelineConfigError(pipeline.file, missing);
     checkBackends(toRun, registry.layout.root, `${pipeline.file}${profile === DEFAULT_PROFILE ? '' : ` --profile ${profile}`}: nothing was run`);
     const summary = await runPlan(plan, registry, { jobs, onFailure: policy, select, verifyInputs: values.verify ? 'hash' : 'size' });
-    const total = summary.ran.length + summary.cached.length + summary.failed.length + summary.skipped.length;
-    process.stderr.write(
-      `${plan.pipeline}${profile === DEFAULT_PROFILE ? '' : ` (${profile})`}: ${total} instances: ${summary.ran.length} ran, ${summary.cached.length} cached, ` +
-        `${summary.failed.length} failed, ${summary.skipped.length} skipped in ${summary.seconds.toFixed(1)}s\n`,
-    );
+    process.stderr.write(runSummaryLine(plan, summary));
     // Where the results are, also when everything was cached (the report stage only says so when it runs).
     process.stdout.write(reportLocations(select ?? plan.instances, plan.storeDir));
     return 0;

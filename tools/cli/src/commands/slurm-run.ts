@@ -4,6 +4,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runSummaryLine } from './run-summary';
 import { followJobs, submitPlan, DEFAULT_PROFILE, type FailurePolicy, type PipelineSpec, type Plan, type PlannedInstance, type StageRegistry } from '@ldl-alsg/pipeline';
 
 export interface SlurmRunOptions {
@@ -45,10 +46,6 @@ export async function runOnSlurm(plan: Plan, spec: PipelineSpec, registry: Stage
   // Poll interval for --wait: tests set a short one.
   const pollMs = process.env.ALSG_SLURM_POLL_MS ? Number(process.env.ALSG_SLURM_POLL_MS) : undefined;
   const summary = await followJobs(plan, submitted, { onFailure: options.policy, pollMs, cached });
-  const total = summary.ran.length + summary.cached.length + summary.failed.length + summary.skipped.length;
-  process.stderr.write(
-    `${name}: ${total} instances: ${summary.ran.length} ran (slurm), ${summary.cached.length} cached, ${summary.failed.length} failed, ` +
-      `${summary.skipped.length} skipped in ${summary.seconds.toFixed(1)}s\n`,
-  );
+  process.stderr.write(runSummaryLine(plan, summary, 'slurm'));
   return 0;
 }
