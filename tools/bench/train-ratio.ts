@@ -21,11 +21,12 @@ import { Rng } from '@ldl-alsg/common';
 import { localSimilarity } from '@ldl-alsg/ldl';
 import { DOMAINS, renderFace, sampleFace, type SynthferDataset } from '@ldl-alsg/synthfer';
 import { createBackbone, initBackend, makeImageBatch, type ImageTensorCache } from '@ldl-alsg/models';
-import { fromBackbone, runMethod, type MethodConfig, type NeighbourMode, type NeighbourSpace } from '@ldl-alsg/training';
-import { trainParamsWithDefaults } from '@ldl-alsg/stage-train/params-schema';
+import { fromBackbone, runMethod, type MethodConfig, type TrainParams, type NeighbourMode, type NeighbourSpace } from '@ldl-alsg/training';
+import { paramsWithDefaults } from '@ldl-alsg/pipeline';
+import { trainParamsSchema } from '@ldl-alsg/stage-train/params-schema';
 
 // The paper's optimiser settings come from the train stage's schema, their one home; the bench sets only lr and epochs.
-const paper = trainParamsWithDefaults();
+const paper = paramsWithDefaults<TrainParams>(trainParamsSchema as unknown as Record<string, unknown>, {}, 'train params');
 
 const { values } = parseArgs({
   options: {

@@ -29,7 +29,7 @@ export {
   type ValidationResult,
   type ValidateOptions,
 } from './definition/validate-pipeline';
-export { applyParamsSchema, type AppliedParams } from './definition/apply-params';
+export { applyParamsSchema, paramsWithDefaults, type AppliedParams } from './definition/apply-params';
 export type { CodeVersion } from './planning/code-version';
 export {
   canonicalJson,

@@ -21,7 +21,7 @@ import { createEpochEvaluator, evenlySpacedRows, MAX_TRAIN_EVAL_ROWS, type Evalu
 
 /**
  * The train stage's parameters, complete and checked: every field's meaning, range and default live in
- * `stages/train/src/params-schema.ts` (applied by the executor, `alsg train`, or `trainParamsWithDefaults`), so nothing
+ * `stages/train/src/params-schema.ts` (applied by the executor, `alsg train`, or `paramsWithDefaults` in tests and benches), so nothing
  * here merges defaults or repeats its rules.
  */
 export interface TrainParams {

@@ -3,7 +3,6 @@
  * pipeline engine validates, editors complete, and the CLI turns into flags and --help text.
  */
 import { IMAGE_CHECKS, PROTOCOLS, REAL_FORMATS, SPLITS, type IngestOptions, type RealFormat } from '@ldl-alsg/datasets';
-import { applyParamsSchema } from '@ldl-alsg/pipeline';
 import { SYNTHFER_PROPERTIES } from './synthfer-bridge';
 
 export const FORMATS = [...REAL_FORMATS, 'synthfer', 'auto'] as const;
@@ -90,14 +89,6 @@ export interface IngestParams {
   limit: number;
   /** Generator options (synthfer only), as described by @ldl-alsg/synthfer. */
   [synthferOption: string]: unknown;
-}
-
-/**
- * Fills in the schema's defaults for absent properties, through the executor's own path (applyParamsSchema), for tests
- * and code that calls runIngest directly. Rule violations are left to the caller (runIngest's own checks, or the schema).
- */
-export function withDefaults(params: Partial<IngestParams>): IngestParams {
-  return applyParamsSchema<IngestParams>(PARAMS_SCHEMA, params as Record<string, unknown>, { file: 'ingest params' }).params;
 }
 
 /** The real-dataset options of `params` (null overrides dropped so the format's defaults apply). */

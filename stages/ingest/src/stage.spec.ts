@@ -6,8 +6,12 @@ import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '@ldl-alsg/datasets';
 import type { StageContext } from '@ldl-alsg/pipeline';
-import { PARAMS_SCHEMA, withDefaults, type IngestParams } from './params-schema';
+import { applyParamsSchema } from '@ldl-alsg/pipeline';
+import { PARAMS_SCHEMA, type IngestParams } from './params-schema';
 import { stage } from './stage';
+
+/** The schema's defaults filled in as the executor does; rule violations are left to runIngest's own checks. */
+const withDefaults = (params: Partial<IngestParams>): IngestParams => applyParamsSchema<IngestParams>(PARAMS_SCHEMA, params as Record<string, unknown>, { file: 'ingest params' }).params;
 
 const temp = (p: string): string => mkdtempSync(join(tmpdir(), `alsg-ingest-${p}-`));
 

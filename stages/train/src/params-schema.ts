@@ -2,12 +2,11 @@
  * JSON Schema of the train stage's parameters: the ONLY home of each one's default, range and description. The defaults
  * are the paper's (Sec. 4.1) except the backbone and input size, which are the embedded CPU default (docs/training.md).
  * The executor and `alsg train` apply it (applyParamsSchema); @ldl-alsg/training takes the result as a complete,
- * checked `TrainParams` and merges no defaults of its own. Code outside a pipeline (tests, tools/bench, tools/check)
- * gets a complete object from {@link trainParamsWithDefaults}.
+ * checked `TrainParams` and merges no defaults of its own. Code outside a pipeline (tests, tools/bench) gets a complete
+ * object from `paramsWithDefaults(trainParamsSchema, partial, ...)` (@ldl-alsg/pipeline). Nothing here imports the
+ * engine: its code would count in this stage's code version, so every engine change would retrain every model.
  */
-import { AlsgError } from '@ldl-alsg/common';
-import { applyParamsSchema } from '@ldl-alsg/pipeline';
-import { METHODS, type TrainParams } from '@ldl-alsg/training';
+import { METHODS } from '@ldl-alsg/training';
 
 const perSpace = (description: string, def: { au: number; landmarks: number }, integer: boolean) => ({
   type: 'object',
@@ -74,14 +73,3 @@ export const trainParamsSchema = {
     logEvery: { type: 'integer', minimum: 1, default: 10, description: 'Write a train-log.jsonl line every this many steps (plus one per epoch).' },
   },
 } as const;
-
-/**
- * A complete, checked `TrainParams` from a partial one: the schema's defaults filled in and every rule applied, as the
- * executor does for a pipeline. For code that calls @ldl-alsg/training directly (tests, tools/bench, tools/check).
- * @throws AlsgError E_CONFIG listing every violated rule.
- */
-export function trainParamsWithDefaults(partial: Partial<TrainParams> | Record<string, unknown> = {}): TrainParams {
-  const { params, issues } = applyParamsSchema<TrainParams>(trainParamsSchema as unknown as Record<string, unknown>, partial as Record<string, unknown>, { file: 'train params' });
-  if (issues.length > 0) throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'));
-  return params;
-}

@@ -10,7 +10,8 @@ import { CLASSES } from '@ldl-alsg/labels';
 import { writeManifest } from '@ldl-alsg/datasets';
 import { loadLayersModelFromDir } from '@ldl-alsg/models';
 import { SimulatedKill, trainFromArtifacts, type TrainParams } from '@ldl-alsg/training';
-import { trainParamsWithDefaults } from './params-schema';
+import { paramsWithDefaults } from '@ldl-alsg/pipeline';
+import { trainParamsSchema } from './params-schema';
 import { stage } from './stage';
 
 const n = 48; // 40 train + 8 test; class c images are brighter in band c
@@ -45,7 +46,7 @@ async function fixture(): Promise<{ ds: string; graph: string; root: string }> {
 }
 
 const params = (over: Partial<TrainParams> = {}): TrainParams =>
-  trainParamsWithDefaults({ backend: 'wasm', inputSize: 8, epochs: 3, lr: 0.05, groupsPerBatch: 8, batchSize: 8, lambda: { au: 0.5, landmarks: 0 }, ...over });
+  paramsWithDefaults<TrainParams>(trainParamsSchema as unknown as Record<string, unknown>, { backend: 'wasm', inputSize: 8, epochs: 3, lr: 0.05, groupsPerBatch: 8, batchSize: 8, lambda: { au: 0.5, landmarks: 0 }, ...over }, 'train params');
 const quiet = () => undefined;
 
 describe('train stage', () => {
@@ -134,7 +135,7 @@ describe('train stage', () => {
     const { ds, graph, root } = await fixture();
     const go = (over: Partial<TrainParams>, graphs = [graph], labelsDir?: string) =>
       trainFromArtifacts({ datasetDirs: [ds], graphDirs: graphs, labelsDir, params: params(over), seed: 1, outDir: join(root, 'x'), scratchDir: join(root, 'sx'), log: quiet });
-    // Ranges are the schema's alone (params-schema.ts); trainParamsWithDefaults applies it as the executor does.
+    // Ranges are the schema's alone (params-schema.ts); paramsWithDefaults applies it as the executor does.
     expect(() => params({ method: 'ldl-alsg', lambda: { au: -1, landmarks: 0 } })).toThrow('train params lambda.au: au must be >= 0, but got -1');
     expect(() => params({ epochs: 0 })).toThrow('train params epochs: epochs must be >= 1, but got 0');
     await expect(go({ epochs: 2, warmupEpochs: 3 })).rejects.toThrow('train: warmupEpochs must be in 0..epochs (2), but got 3');

@@ -3,6 +3,7 @@
  * (stage-child) and the command line (`alsg <stage>`, tools/cli/src/stage-cli) both call it, so a parameter means the
  * same and defaults the same however the stage is started.
  */
+import { AlsgError } from '@ldl-alsg/common';
 import { ajvIssues, compileSchema } from './ajv-issues';
 import type { ConfigIssue } from './config-issue';
 
@@ -26,4 +27,17 @@ export function applyParamsSchema<P = Record<string, unknown>>(
   const validate = compileSchema(schema, { useDefaults: true });
   const issues = validate(copy) ? [] : ajvIssues(validate.errors, { file: where.file, prefix: where.prefix, data: copy });
   return { params: copy as P, issues };
+}
+
+/**
+ * A complete parameter object for code that calls a stage's library outside a pipeline (tests, tools/bench): `partial`
+ * with the schema's defaults, every rule checked as the executor checks it.
+ * Lives here, not in the stages: a stage that imported the engine for it would have every engine change in its code
+ * version, and so in the key of every stored result (planning/code-version.ts).
+ * @throws AlsgError E_CONFIG listing every violated rule, each naming `file` and the field.
+ */
+export function paramsWithDefaults<P>(schema: Record<string, unknown>, partial: Record<string, unknown>, file: string): P {
+  const { params, issues } = applyParamsSchema<P>(schema, partial, { file });
+  if (issues.length > 0) throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'));
+  return params;
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CHECKOUT_ROOT } from '../fixtures/fixture-workspace';
 import { computeCodeVersion, scanImports } from './code-version';
 
 function tree(): { root: string; write: (rel: string, text: string) => void; version: () => ReturnType<typeof computeCodeVersion> } {
@@ -53,5 +54,17 @@ describe('computeCodeVersion', () => {
         "import { a,\n b } from '@ldl-alsg/one';\nimport '@ldl-alsg/two';\nexport * from \"@ldl-alsg/three\";\nconst m = await import('@ldl-alsg/four');\nimport type { X } from '@ldl-alsg/five';\nexport type { Y } from '@ldl-alsg/six';\nimport { p } from '@ldl-alsg/seven/planner';\nconst f = await import('@ldl-alsg/eight/fixtures');",
       ).sort(),
     ).toEqual(['@ldl-alsg/eight', '@ldl-alsg/four', '@ldl-alsg/one', '@ldl-alsg/seven', '@ldl-alsg/three', '@ldl-alsg/two']);
+  });
+});
+
+describe('the repository\'s stages', () => {
+  it('do not have the engine (@ldl-alsg/pipeline) in their code version, so engine changes retrain nothing', () => {
+    const stagesDir = join(CHECKOUT_ROOT, 'stages');
+    const stages = readdirSync(stagesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(stages).toEqual(expect.arrayContaining(['ingest', 'train', 'graph', 'evaluate', 'report']));
+    for (const name of stages) {
+      const { libs } = computeCodeVersion(join(stagesDir, name), { root: CHECKOUT_ROOT, libsDir: join(CHECKOUT_ROOT, 'libs'), stagesDir });
+      expect(libs, `stages/${name} imports a value from @ldl-alsg/pipeline (or a library that does); use \`import type\` or move the code`).not.toContain('pipeline');
+    }
   });
 });
