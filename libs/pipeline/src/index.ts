@@ -43,7 +43,7 @@ export {
   type PlanSources,
 } from './planning/plan';
 export { sourceFingerprinter, type SourceFingerprint } from './planning/source-fingerprint';
-export { isComplete, writeAddressRecord, readAddressRecord, type StoreLocation } from './store/artifact-store';
+export { isComplete, writeAddressRecord, readAddressRecord, liveKeyLock, describeLockHolder, type StoreLocation } from './store/artifact-store';
 export { verifyInstance, rebuildHint, type IntegrityMode, type InstanceIntegrity } from './store/output-integrity';
 export {
   flattenParams,

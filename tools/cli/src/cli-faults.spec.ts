@@ -2,9 +2,9 @@
 // the workspace is missing, a pipeline file is hostile or broken, a stored result is damaged, or the reader of the
 // output goes away.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnAsync, type SpawnResult } from './fixtures/spawn-async';
 import { CHECKOUT_ROOT, createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
@@ -48,6 +48,23 @@ describe('alsg under faults', () => {
     expect(r.stderr).toMatch(new RegExp(`${huge}: a pipeline file must be at most 1048576 bytes, but got 10485\\d\\d bytes`));
     expect(r.stdout).toContain(`${good}: valid`);
     expect(r.stderr).not.toMatch(/internal error|    at /);
+  }, 30_000);
+
+  it('status says building, with the holder, for an instance whose key lock a live process holds (not for a dead one)', async () => {
+    const other = ws.writePipeline('held', 'stages:\n  data: { stage: source, params: { label: held } }\n');
+    const [row] = JSON.parse((await inWs('status', other, '--json')).stdout) as Array<{ dir: string; status: string }>;
+    expect(row.status).toBe('missing');
+    const lockFile = join(dirname(row.dir), `.lock-${basename(row.dir)}`);
+    mkdirSync(dirname(row.dir), { recursive: true });
+    // This test process stands in for an alsg run that holds the lock (same host, live pid).
+    writeFileSync(lockFile, JSON.stringify({ host: hostname(), pid: process.pid, startedAt: '2026-01-02T03:04:05Z' }));
+    const held = await inWs('status', other);
+    expect(held.stdout).toMatch(new RegExp(`^building +held/data +source +[0-9a-f]{20} {2}\\(pid ${process.pid} since 2026-01-02T03:04:05Z\\)$`, 'm'));
+    expect(held.stdout.endsWith('held: 0 done, 0 stale, 0 missing, 1 building\n')).toBe(true);
+    // A holder that is gone: the lock is stale, the instance is just missing.
+    writeFileSync(lockFile, JSON.stringify({ host: hostname(), pid: 2 ** 22 + 17, startedAt: '2026-01-02T03:04:05Z' }));
+    expect((await inWs('status', other)).stdout).toMatch(/^missing +held\/data /m);
+    rmSync(lockFile);
   }, 30_000);
 
   it('status names damaged results (sizes always, hashes with --verify) with how to rebuild them, and ends with a newline', async () => {

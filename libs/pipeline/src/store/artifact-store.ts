@@ -66,6 +66,16 @@ export function describeLockHolder(holder: LockInfo, file: string): string {
   return `pid ${holder.pid} on host ${holder.host}${child}${since}; if that run is gone, delete ${file}`;
 }
 
+/**
+ * Who is building an instance right now: the holder of its key's lock when that lock is live (not stale), else
+ * undefined. For `alsg status`; reads one small file, takes nothing.
+ */
+export function liveKeyLock(storeDir: string, loc: StoreLocation): { holder: LockInfo; file: string } | undefined {
+  const file = join(storeDir, loc.stage, `.lock-${loc.key}`);
+  const holder = readLock(file);
+  return holder && !lockIsStale(holder) ? { holder, file } : undefined;
+}
+
 function readLock(file: string): LockInfo | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as LockInfo;

@@ -1,9 +1,10 @@
 /**
- * `alsg status <pipeline.yaml>`: done / stale / missing per instance, with what changed for stale ones, and damaged for
- * done ones whose files no longer match their stage.json (sizes always; hashes with --verify).
+ * `alsg status <pipeline.yaml>`: done / stale / missing per instance, with what changed for stale ones, building for
+ * those a live process holds the key lock of, and damaged for done ones whose files no longer match their stage.json
+ * (sizes always; hashes with --verify).
  */
 import { AlsgError } from '@ldl-alsg/common';
-import { planStatus, rebuildHint, verifyInstance } from '@ldl-alsg/pipeline';
+import { describeLockHolder, liveKeyLock, planStatus, rebuildHint, verifyInstance } from '@ldl-alsg/pipeline';
 import { slurmStates, type SlurmStatus } from './slurm-status';
 import { parseCommandArgs } from '../parse-command-args';
 import { loadPlan } from './context';
@@ -12,7 +13,8 @@ export const statusCommand = {
   usage: `Usage: alsg status <pipeline.yaml> [--profile P] [--json] [--verify]
 
 For every stage instance: done (its content key is in the store), stale (an earlier result of this instance exists,
-but parameters, inputs, code or its source data changed; the reason is shown), missing, or damaged (done, but a file
+but parameters, inputs, code or its source data changed; the reason is shown), missing, building (not done, and a live
+process holds its key's lock: an alsg run on this or another host is making it; the holder is shown), or damaged (done, but a file
 differs from the size recorded in its stage.json; with --verify also from the recorded sha256). Exit 1 when any
 instance is damaged; each is named with the command that rebuilds it. Instances submitted to Slurm
 (alsg run --executor slurm) and not done also show their job: PENDING (and why), RUNNING (and where), FAILED or
@@ -41,6 +43,11 @@ CANCELLED with the job's log file.
           continue;
         }
       }
+      const lock = e.status === 'done' ? undefined : liveKeyLock(plan.storeDir, e.instance);
+      if (lock) {
+        entries.push({ ...row, status: 'building', reason: `${describeLockHolder(lock.holder, lock.file)}${e.status === 'stale' && e.reason ? `; was stale: ${e.reason}` : ''}` });
+        continue;
+      }
       entries.push(row);
     }
     const jobs = await slurmStates(plan.storeDir, plan.instances.filter((i) => entries.some((e) => e.address === i.address && e.status !== 'done')));
@@ -57,7 +64,8 @@ CANCELLED with the job's log file.
     const width = Math.max(...entries.map((e) => e.address.length));
     const lines = entries.map((e) => `${e.status.padEnd(8)} ${e.address.padEnd(width)}  ${e.stage.padEnd(9)} ${e.key}${e.reason ? `  (${e.reason})` : ''}${e.slurm ? `  [slurm ${e.slurm.state}: ${e.slurm.detail}]` : ''}`);
     const count = (s: string): number => entries.filter((e) => e.status === s).length;
-    lines.push(`${pipeline.name}: ${count('done')} done, ${count('stale')} stale, ${count('missing')} missing${damaged ? `, ${damaged} damaged` : ''}`);
+    const building = count('building');
+    lines.push(`${pipeline.name}: ${count('done')} done, ${count('stale')} stale, ${count('missing')} missing${building ? `, ${building} building` : ''}${damaged ? `, ${damaged} damaged` : ''}`);
     if (jobs.size) {
       const by = (p: string): number => [...jobs.values()].filter((j) => j.phase === p).length;
       lines.push(`slurm: ${by('pending')} pending, ${by('running')} running, ${by('failed') + by('cancelled')} failed or cancelled (alsg cancel ${positionals[0]} stops them)`);
