@@ -3,8 +3,11 @@
  *   g <- grad + weightDecay * w;  v <- momentum * v + g;  w <- w - lr * v.
  * Written here rather than using tf.train.momentum because tfjs's optimiser has no weight decay and its state is awkward to
  * checkpoint; here the state is one velocity tensor per variable, saved and restored bit-exactly.
+ * On the wasm backend the update of each variable is one fused kernel (@ldl-alsg/models heap-kernels.ts) that computes
+ * bit for bit what the ops below compute; other backends run the ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedSgdMomentum, hasFusedSgd } from '@ldl-alsg/models';
 
 export interface SgdArgs {
   /** Momentum coefficient (paper 0.9). */
@@ -32,9 +35,16 @@ export class MomentumSgd {
   /** Applies one update with learning rate `lr`; `grads[i]` belongs to `variables[i]`. Does not dispose `grads`. */
   step(grads: readonly tf.Tensor[], lr: number): void {
     const { momentum, weightDecay } = this.args;
+    const fused = hasFusedSgd();
     tf.tidy(() => {
       this.variables.forEach((w, i) => {
         const decay = weightDecay > 0 && (this.args.decayMask?.[i] ?? true);
+        if (fused) {
+          const [wNew, vNew] = fusedSgdMomentum(w, grads[i], this.velocities[i], { lr, momentum, weightDecay: decay ? weightDecay : 0 });
+          this.velocities[i].assign(vNew);
+          w.assign(wNew);
+          return;
+        }
         const g = decay ? tf.add(grads[i], tf.mul(weightDecay, w)) : grads[i];
         const v = tf.add(tf.mul(momentum, this.velocities[i]), g);
         this.velocities[i].assign(v);

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AlsgError, Rng, type Progress } from '@ldl-alsg/common';
+import { sumOfSquares } from '@ldl-alsg/models';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { MomentumSgd } from './sgd';
 import { learningRateAt, type ScheduleArgs } from './schedule';
@@ -264,7 +265,7 @@ function trainStep<D>(state: PhaseState<D>, ids: Int32Array, lr: number, epoch: 
   }, variables);
   // A variable the loss does not reach in this batch gets no entry from variableGrads: its gradient is 0.
   const gradList = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
-  const gradNorm = tf.tidy(() => Math.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
+  const gradNorm = Math.sqrt(sumOfSquares(gradList));
   const terms: Record<string, number> = { total: value.dataSync()[0] };
   for (const [k, t] of Object.entries(kept)) terms[k] = t.dataSync()[0];
   value.dispose();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { installForwardConvBackprop } from './conv-backprop';
+import { fusedSgdMomentum, hasFusedSgd, heapKernelModuleBytes, sumOfSquares } from './heap-kernels';
 
 /** Run `fn` on `backend` and return its outputs as plain arrays (so results of two backends can be compared). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -174,5 +175,54 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, w]);
     expect(tf.memory().numTensors).toBe(before + 2);
     tf.dispose([...g, x, w]);
+  });
+});
+
+describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
+  /** The stock op sequence of MomentumSgd (libs/training/src/sgd.ts), which the fused kernel must equal bit for bit. */
+  const opsUpdate = (w: tf.Tensor, g: tf.Tensor, v: tf.Tensor, lr: number, m: number, wd: number): tf.Tensor[] =>
+    tf.tidy(() => {
+      const grad = wd > 0 ? tf.add(g, tf.mul(wd, w)) : g;
+      const vNew = tf.add(tf.mul(m, v), grad);
+      return [tf.sub(w, tf.mul(lr, vNew)), vNew];
+    });
+  const bits = (t: tf.Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer);
+
+  it('the hand-written module is valid WebAssembly and is registered on the wasm backend', async () => {
+    expect((globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(heapKernelModuleBytes())).toBe(true);
+    await initBackend('wasm');
+    expect(hasFusedSgd()).toBe(true);
+    await initBackend('cpu');
+    expect(hasFusedSgd()).toBe(false); // other backends keep the ops
+  });
+
+  for (const shape of [[1027], [64, 33], [3]] as number[][]) {
+    for (const wd of [0, 4e-4]) {
+      it(`the fused update equals the ops bit for bit (shape [${shape}], weight decay ${wd}), SIMD body and tail alike`, async () => {
+        await initBackend('wasm');
+        const w = tf.randomNormal(shape, 0, 0.5, 'float32', 41);
+        const g = tf.randomNormal(shape, 0, 0.1, 'float32', 42);
+        const v = tf.randomNormal(shape, 0, 0.05, 'float32', 43);
+        const [wRef, vRef] = opsUpdate(w, g, v, 0.003, 0.9, wd);
+        const [wGot, vGot] = fusedSgdMomentum(w, g, v, { lr: 0.003, momentum: 0.9, weightDecay: wd });
+        expect(maxAbsDiff(wRef.dataSync() as Float32Array, w.dataSync() as Float32Array)).toBeGreaterThan(1e-5); // the update moved w
+        expect(bits(wGot)).toEqual(bits(wRef));
+        expect(bits(vGot)).toEqual(bits(vRef));
+        expect(wGot.dataId).not.toBe(w.dataId); // new buffers: the packed-weight cache must see new weights as new tensors
+        tf.dispose([w, g, v, wRef, vRef, wGot, vGot]);
+      });
+    }
+  }
+
+  it('sumOfSquares matches the ops within float32 rounding and propagates NaN and Inf (the loop\'s finiteness check)', async () => {
+    await initBackend('wasm');
+    const ts = [tf.randomNormal([513, 7], 0, 1, 'float32', 44), tf.randomNormal([5], 0, 3, 'float32', 45)];
+    const ref = tf.tidy(() => tf.addN(ts.map((t) => tf.sum(tf.square(t)))).dataSync()[0]);
+    expect(Math.abs(sumOfSquares(ts) - ref) / ref).toBeLessThan(1e-5);
+    const bad = tf.tensor1d([1, 2, 3, 4, 5, NaN]); // NaN in the tail
+    expect(sumOfSquares([ts[0], bad])).toBeNaN();
+    const inf = tf.tensor1d([Infinity, 1, 2, 3]); // Inf in the SIMD body
+    expect(sumOfSquares([inf])).toBe(Infinity);
+    tf.dispose([...ts, bad, inf]);
   });
 });
