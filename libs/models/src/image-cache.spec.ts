@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend';
@@ -51,5 +51,32 @@ describe('image tensor cache', () => {
     const bad = join(dir, 'bad.png');
     writeFileSync(bad, 'not an image');
     await expect(loadImageTensorCache([bad], 4)).rejects.toThrow(/bad\.png: cannot decode image/);
+  });
+
+  it('two callers building the same cache file at once decode once: the second waits for the first one\'s file', async () => {
+    const cacheFile = join(dir, 'shared-6.npy');
+    let decodedA = 0;
+    let decodedB = 0;
+    const waits: string[] = [];
+    const [a, b] = await Promise.all([
+      loadImageTensorCache(paths, 6, cacheFile, { onImage: () => decodedA++, onWait: (h) => waits.push(h) }),
+      loadImageTensorCache(paths, 6, cacheFile, { onImage: () => decodedB++, onWait: (h) => waits.push(h) }),
+    ]);
+    expect(decodedA + decodedB).toBe(paths.length); // not 2 x
+    expect(waits).toEqual([`pid ${process.pid} on ${hostname()}`]);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    expect(existsSync(`${cacheFile}.lock`)).toBe(false);
+  });
+
+  it('breaks a build lock its holder stopped touching (a killed decoder), and decodes', async () => {
+    const cacheFile = join(dir, 'stale-5.npy');
+    writeFileSync(`${cacheFile}.lock`, JSON.stringify({ host: 'gone', pid: 1 }));
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(`${cacheFile}.lock`, old, old);
+    let decoded = 0;
+    const c = await loadImageTensorCache(paths, 5, cacheFile, { onImage: () => decoded++ });
+    expect(decoded).toBe(paths.length);
+    expect(c.shape).toEqual([3, 5, 5, 1]);
+    expect(existsSync(`${cacheFile}.lock`)).toBe(false);
   });
 });

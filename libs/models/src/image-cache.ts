@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { readNpy, writeJsonAtomic, writeNpy } from '@ldl-alsg/artifacts';
@@ -20,7 +21,12 @@ export interface ImageCacheOptions {
   readonly concurrency?: number;
   /** Called after each decoded image (for a progress bar). */
   readonly onImage?: (done: number, total: number) => void;
+  /** Called once when another process is decoding into the same cache file and this call waits for it. */
+  readonly onWait?: (holder: string) => void;
 }
+
+/** A build lock untouched for this long belongs to a process that died (a live holder touches it every second). */
+const STALE_LOCK_MS = 60_000;
 
 /**
  * Decode PNG/JPEG files into one uint8 array of grayscale `inputSize` x `inputSize` images (sharp: alpha removed,
@@ -28,7 +34,8 @@ export interface ImageCacheOptions {
  * epochs and later runs do not decode again.
  *
  * The cache is reused only if its sidecar `<cacheFile>.json` records the same input size and the same fingerprint of
- * the path list (paths, sizes and mtimes); otherwise it is rebuilt.
+ * the path list (paths, sizes and mtimes); otherwise it is rebuilt. Callers building the same cache file at the same time
+ * (processes on one or several hosts) take turns: one decodes under `<cacheFile>.lock`, the others wait for its file.
  *
  * @param paths image files, in row order (row i of the result is paths[i]).
  * @param inputSize output side in pixels (e.g. 64).
@@ -46,17 +53,43 @@ export async function loadImageTensorCache(
   }
   const shape: [number, number, number, 1] = [paths.length, inputSize, inputSize, 1];
   const fingerprint = fingerprintPaths(paths, inputSize);
-  if (cacheFile && existsSync(cacheFile) && existsSync(`${cacheFile}.json`)) {
+  const sidecarMatches = (): boolean => {
+    if (!cacheFile || !existsSync(cacheFile) || !existsSync(`${cacheFile}.json`)) return false;
     try {
-      const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as { fingerprint?: string };
-      if (meta.fingerprint === fingerprint) {
-        const arr = readNpy(cacheFile);
-        if (arr.dtype === 'uint8' && arr.shape.join() === shape.join()) return { data: arr.data as Uint8Array, shape };
-      }
+      return (JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as { fingerprint?: string }).fingerprint === fingerprint;
     } catch {
-      // An unreadable cache is rebuilt below.
+      return false;
     }
+  };
+  const readCache = (): ImageTensorCache | undefined => {
+    if (!cacheFile || !sidecarMatches()) return undefined;
+    try {
+      const arr = readNpy(cacheFile);
+      return arr.dtype === 'uint8' && arr.shape.join() === shape.join() ? { data: arr.data as Uint8Array, shape } : undefined;
+    } catch {
+      return undefined; // an unreadable cache is rebuilt
+    }
+  };
+  const cached = readCache();
+  if (cached) return cached;
+  if (!cacheFile) return decodeAll(paths, inputSize, shape, opts);
+  // Several stage processes often want the same images at once (a table's pre-trainings start side by side): one
+  // decodes, the others wait for its cache file instead of decoding the same thousands of images beside it.
+  const lock = await takeBuildLock(`${cacheFile}.lock`, sidecarMatches, opts.onWait);
+  try {
+    const built = readCache();
+    if (built) return built;
+    const data = await decodeAll(paths, inputSize, shape, opts, lock.touch);
+    writeNpy(cacheFile, data.data, shape);
+    writeJsonAtomic(`${cacheFile}.json`, { fingerprint, inputSize, n: paths.length });
+    return data;
+  } finally {
+    lock.release();
   }
+}
+
+/** Decodes every image of `paths` (8 in flight), calling `opts.onImage` and `heartbeat` as it goes. */
+async function decodeAll(paths: string[], inputSize: number, shape: [number, number, number, 1], opts: ImageCacheOptions, heartbeat?: () => void): Promise<ImageTensorCache> {
   const pixels = inputSize * inputSize;
   const data = new Uint8Array(paths.length * pixels);
   const concurrency = opts.concurrency ?? 8;
@@ -67,14 +100,65 @@ export async function loadImageTensorCache(
       const i = next++;
       data.set(await decodeGray(paths[i], inputSize), i * pixels);
       opts.onImage?.(++done, paths.length);
+      heartbeat?.();
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
-  if (cacheFile) {
-    writeNpy(cacheFile, data, shape);
-    writeJsonAtomic(`${cacheFile}.json`, { fingerprint, inputSize, n: paths.length });
-  }
   return { data, shape };
+}
+
+/**
+ * An exclusive lock file beside a cache being built (`wx` create; content: host, pid, start). Waits while another
+ * holder keeps it fresh, returns early (with nothing to release) once `done()` says the other holder finished, and
+ * breaks a lock nobody has touched for STALE_LOCK_MS (its holder died). Works across hosts sharing a store.
+ */
+async function takeBuildLock(file: string, done: () => boolean, onWait?: (holder: string) => void): Promise<{ touch: () => void; release: () => void }> {
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, JSON.stringify({ host: hostname(), pid: process.pid, startedAt: new Date().toISOString() }));
+      closeSync(fd);
+      let last = Date.now();
+      return {
+        touch: () => {
+          if (Date.now() - last < 1000) return;
+          last = Date.now();
+          try {
+            utimesSync(file, new Date(), new Date());
+          } catch {
+            // a broken lock only costs a second decoder
+          }
+        },
+        release: () => rmSync(file, { force: true }),
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (done()) return { touch: () => undefined, release: () => undefined };
+    let age = 0;
+    try {
+      age = Date.now() - statSync(file).mtimeMs;
+    } catch {
+      continue; // released just now: try again
+    }
+    if (age > STALE_LOCK_MS) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (!told) {
+      told = true;
+      let holder = 'another process';
+      try {
+        const h = JSON.parse(readFileSync(file, 'utf8')) as { host?: string; pid?: number };
+        holder = `pid ${h.pid} on ${h.host}`;
+      } catch {
+        // the holder is still writing its record
+      }
+      onWait?.(holder);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /**

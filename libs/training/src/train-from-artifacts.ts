@@ -112,7 +112,7 @@ export async function trainFromArtifacts(args: TrainFromArtifactsArgs): Promise<
   const paths = Array.from(train, (i) => rows[i].path);
   const cacheFile = imageCacheFile(paths, p.inputSize, args.scratchDir)!;
   const decode = args.progress?.('decode images', train.length, 'images');
-  const cache = await loadImageTensorCache(paths, p.inputSize, cacheFile, { onImage: () => decode?.tick() });
+  const cache = await loadImageTensorCache(paths, p.inputSize, cacheFile, { onImage: () => decode?.tick(), onWait: (holder) => args.log(`waiting for ${holder}, which is decoding the same images into ${cacheFile}`) });
   decode?.done();
   const inputs: InputSource = { numRows: train.length, gather: (r) => makeImageBatch(cache, r) };
   const validation = await loadValidationSet(rows, train, p.inputSize, args.scratchDir);
