@@ -11,6 +11,9 @@
  *   finiteness before every update), read in place instead of square + sum + addN kernels. Float32 lanes as the stock
  *   sum, added in another order: the logged norm may differ in its last digits; a NaN or Inf still propagates.
  *
+ * - `transpose2d`: a float32 matrix transposed in cache-sized tiles (for the matmul route of matmul-fix.ts that avoids
+ *   packing fresh weights), ~5x faster than the backend's generic Transpose kernel.
+ *
  * The module imports the backend's own `WebAssembly.Memory` (exported by tfjs-backend-wasm's emscripten build as
  * `asm.memory`), so it reads and writes tensors where they live; outputs are allocated by the backend
  * (`makeOutput`), so tfjs owns and frees them as usual. New buffers, never in-place writes: the matmul kernel caches
@@ -53,6 +56,7 @@ interface HeapExports {
   sgdDecay(w: number, g: number, v: number, wOut: number, vOut: number, n: number, lr: number, momentum: number, wd: number): void;
   sgdPlain(w: number, g: number, v: number, wOut: number, vOut: number, n: number, lr: number, momentum: number, wd: number): void;
   sumsq(p: number, n: number): number;
+  transpose(src: number, dst: number, rows: number, cols: number): void;
 }
 
 // ---- a few WebAssembly binary-format helpers -----------------------------------------------------------------------
@@ -91,8 +95,11 @@ const set = (i: number) => [0x21, i];
 const i32 = (v: number) => [0x41, ...signedLeb(v)];
 const I32_ADD = [0x6a];
 const I32_AND = [0x71];
+const I32_MUL = [0x6c];
 const I32_SHL = [0x74];
 const I32_GE_U = [0x4f];
+const I32_LT_U = [0x49];
+const SELECT = [0x1b];
 const F32_ADD = [0x92];
 const F32_SUB = [0x93];
 const F32_MUL = [0x94];
@@ -191,17 +198,46 @@ function sumsqBody(): number[] {
   return body([I32, I32, I32, V128, V128, F64, F32], code);
 }
 
-/** The module's bytes: imports env.memory, exports sgdDecay, sgdPlain and sumsq. */
+/**
+ * transpose(src, dst, rows, cols): dst [cols, rows] = src [rows, cols]^T, float32, in TILE x TILE blocks so that both the
+ * rows read and the rows written stay in cache. 1024 x 512 (one mlp weight matrix): plain row-by-row loop 2.2 ms,
+ * tiles of 16 1.8 ms (16 destination rows 4 KB apart fall into one L1 set), tiles of 8 0.75 ms; tfjs's Transpose
+ * kernel 3.6 ms.
+ */
+const TILE = 8;
+function transposeBody(): number[] {
+  // params 0 src, 1 dst, 2 rows, 3 cols; locals 4 rb, 5 cb, 6 r, 7 c, 8 rEnd, 9 cEnd, 10 srcPtr, 11 dstPtr, 12 rowBytes
+  const min = (x: number[], limit: number) => [...x, ...get(limit), ...x, ...get(limit), ...I32_LT_U, ...SELECT]; // min(x, limit)
+  const loopWhileBelow = (i: number, end: number, inner: number[], step: number[]) => [
+    ...BLOCK, ...LOOP, ...get(i), ...get(end), ...I32_GE_U, ...brIf(1), ...inner, ...step, ...br(0), ...END, ...END,
+  ];
+  const inc = (i: number, by: number) => [...get(i), ...i32(by), ...I32_ADD, ...set(i)];
+  const innermost = loopWhileBelow(7, 9, [...get(11), ...get(10), ...f32Load, ...f32Store, ...inc(10, 4), ...get(11), ...get(12), ...I32_ADD, ...set(11)], inc(7, 1));
+  const rowLoop = loopWhileBelow(6, 8, [
+    // srcPtr = src + (r * cols + cb) * 4; dstPtr = dst + (cb * rows + r) * 4; c = cb
+    ...get(0), ...get(6), ...get(3), ...I32_MUL, ...get(5), ...I32_ADD, ...i32(2), ...I32_SHL, ...I32_ADD, ...set(10),
+    ...get(1), ...get(5), ...get(2), ...I32_MUL, ...get(6), ...I32_ADD, ...i32(2), ...I32_SHL, ...I32_ADD, ...set(11),
+    ...get(5), ...set(7),
+    ...innermost,
+  ], inc(6, 1));
+  const colBlocks = loopWhileBelow(5, 3, [...min([...get(5), ...i32(TILE), ...I32_ADD], 3), ...set(9), ...get(4), ...set(6), ...rowLoop], inc(5, TILE));
+  const rowBlocks = loopWhileBelow(4, 2, [...min([...get(4), ...i32(TILE), ...I32_ADD], 2), ...set(8), ...i32(0), ...set(5), ...colBlocks], inc(4, TILE));
+  const code = [...get(2), ...i32(2), ...I32_SHL, ...set(12), ...i32(0), ...set(4), ...rowBlocks];
+  return body([I32, I32, I32, I32, I32, I32, I32, I32, I32], code);
+}
+
+/** The module's bytes: imports env.memory, exports sgdDecay, sgdPlain, sumsq and transpose. */
 export function heapKernelModuleBytes(): Uint8Array {
   const sgdType = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [F32], [F32], [F32]]), 0x00];
   const sumsqType = [0x60, ...vector([[I32], [I32]]), 1, F64];
+  const transposeType = [0x60, ...vector([[I32], [I32], [I32], [I32]]), 0x00];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([sgdType, sumsqType])),
+    ...section(1, vector([sgdType, sumsqType, transposeType])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // memory, min 0 pages, no max
-    ...section(3, vector([[0], [0], [1]])),
-    ...section(7, vector([[...name('sgdDecay'), 0x00, 0], [...name('sgdPlain'), 0x00, 1], [...name('sumsq'), 0x00, 2]])),
-    ...section(10, vector([sgdBody(true), sgdBody(false), sumsqBody()])),
+    ...section(3, vector([[0], [0], [1], [2]])),
+    ...section(7, vector([[...name('sgdDecay'), 0x00, 0], [...name('sgdPlain'), 0x00, 1], [...name('sumsq'), 0x00, 2], [...name('transpose'), 0x00, 3]])),
+    ...section(10, vector([sgdBody(true), sgdBody(false), sumsqBody(), transposeBody()])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -285,4 +321,18 @@ export function sumOfSquares(tensors: readonly tf.Tensor[]): number {
     return total;
   }
   return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(tf.square(t)))).dataSync()[0]);
+}
+
+/**
+ * `x` [..., R, C] with leading dimensions 1, transposed to [..., C, R] by the heap module; undefined when the backend
+ * has no heap module (callers then use the Transpose kernel). For use inside kernels (raw TensorInfo in and out).
+ */
+export function heapTranspose2d(backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo | undefined {
+  const wb = backend as unknown as WasmBackendLike;
+  const k = wb.wasm && x.dtype === 'float32' ? heapExports(wb) : null;
+  if (!k || x.shape.length < 2 || x.shape.slice(0, -2).some((d) => d !== 1)) return undefined;
+  const [rows, cols] = x.shape.slice(-2);
+  const out = wb.makeOutput([...x.shape.slice(0, -2), cols, rows], 'float32');
+  k.transpose(offsetOf(wb, x), offsetOf(wb, out), rows, cols);
+  return out;
 }

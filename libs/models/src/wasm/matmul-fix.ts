@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { heapTranspose2d } from './heap-kernels';
 import { callKernel, kernelOps, release, type Info } from './kernel-call';
 
 /**
- * Works around three costs of the wasm backend's BatchMatMul / _FusedMatMul (tfjs 4.22) in dense training:
+ * Works around four costs of the wasm backend's BatchMatMul / _FusedMatMul (tfjs 4.22) in dense training:
  *
  * 1. With transposeA / transposeB it takes a naive loop ~20x slower than its XNNPACK path, and dense backprop always
  *    asks for transposes. The transposed operand is materialised with the Transpose kernel and the kernel is called
@@ -18,6 +19,13 @@ import { callKernel, kernelOps, release, type Info } from './kernel-call';
  *    activation), exactly as the training forward does; both reuse one packed operator, and inference results equal the
  *    training forward's bit for bit.
  *
+ * 4. Packing fresh weights is itself costly (~3.6 ms of a 5.7 ms forward of a 32 x 1024 batch through 1024 x 512
+ *    weights). A flag-free a·b with a small `a` (a training batch) and a `b` that XNNPACK has not packed yet (the
+ *    weights right after an SGD step) is computed as (b^T·a^T)^T: b^T by the heap module's tiled transpose
+ *    (heap-kernels.ts, 0.75 ms), streamed, and only the small a^T packed. Each output is the same sequential sum over k
+ *    in both orientations, so the result is bit for bit the direct product (checked in wasm-fixes.spec.ts). Weights
+ *    already packed (LDL-ALSG's neighbour forward runs first, with ~237 rows, and packs them) keep the direct route.
+ *
  * Results equal the stock kernels up to float summation order (tests compare gradients with the cpu backend).
  *
  * @param backendName backend whose kernels are wrapped; default 'wasm'.
@@ -26,12 +34,21 @@ import { callKernel, kernelOps, release, type Info } from './kernel-call';
 export function installMatMulTransposeFix(backendName = 'wasm'): () => void {
   const matMul = tf.getKernel('BatchMatMul', backendName);
   if (!matMul) throw new Error(`installMatMulTransposeFix: kernel BatchMatMul not registered for ${backendName}`);
-  const plain = (backend: tf.KernelBackend, a: Info, b: Info): Info =>
-    matMul.kernelFunc({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as Info;
+  const plain = (backend: tf.KernelBackend, a: Info, b: Info): Info => {
+    packed.add(b.dataId);
+    return matMul.kernelFunc({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as Info;
+  };
   const restores = [
     wrap('BatchMatMul', backendName, (backend, inputs, attrs, original) => {
       const { a, b } = inputs as { a: Info; b: Info };
       if (attrs.transposeB && !attrs.transposeA && smallTimesLargeTransposed(a, b)) return transposedProduct(backend, a, b, plain);
+      if (!attrs.transposeA && !attrs.transposeB) {
+        if (smallTimesFreshWeights(a, b)) {
+          const out = weightsStreamedProduct(backend, a, b, plain);
+          if (out) return out;
+        }
+        packed.add(b.dataId);
+      }
       return original();
     }),
     wrap('_FusedMatMul', backendName, (backend, inputs, attrs, original) => {
@@ -63,7 +80,7 @@ function wrap(kernelName: string, backendName: string, body: Body): () => void {
       if (!flags.transposeA && !flags.transposeB) return original.kernelFunc({ inputs, backend, attrs }) as Info;
       const temps: Info[] = [];
       const swap = (t: Info): Info => {
-        const out = kernelOps.transpose(backend, t, swapLastTwo(t.shape.length));
+        const out = heapTranspose2d(backend, t) ?? kernelOps.transpose(backend, t, swapLastTwo(t.shape.length));
         temps.push(out);
         return out;
       };
@@ -105,15 +122,59 @@ function smallTimesLargeTransposed(a: Info, b: Info): boolean {
   return M * K + M * N < N * K;
 }
 
+/**
+ * `b` operands XNNPACK has packed (by data id): a product with one of them reuses its cached operator, so the direct
+ * route is cheapest. Entries vanish with the tensors.
+ */
+const packed = new WeakSet<object>();
+
+let streamedCount = 0;
+/** How many products took the streamed-weights route so far (tests check which route a product took). */
+export function streamedWeightProducts(): number {
+  return streamedCount;
+}
+
+/** Rows of `a` up to which streaming fresh weights beats packing them (a training batch; not ~237 neighbour rows). */
+const STREAMED_WEIGHTS_MAX_ROWS = 64;
+
+/** a [M, K] · b [K, N] with a small M and a large b not packed yet: worth computing as (b^T·a^T)^T? */
+function smallTimesFreshWeights(a: Info, b: Info): boolean {
+  if (!singleMatrix(a) || !singleMatrix(b) || a.dtype !== 'float32' || packed.has(b.dataId)) return false;
+  const [M] = a.shape.slice(-2);
+  const [K, N] = b.shape.slice(-2);
+  return M <= STREAMED_WEIGHTS_MAX_ROWS && K * N >= 16_384 && M < N;
+}
+
+/** a·b as (b^T·a^T)^T with the heap module's transposes; undefined when the backend has no heap module. */
+function weightsStreamedProduct(backend: tf.KernelBackend, a: Info, b: Info, plain: (backend: tf.KernelBackend, a: Info, b: Info) => Info): Info | undefined {
+  const [M, K] = a.shape.slice(-2);
+  const N = b.shape[b.shape.length - 1];
+  const a2 = kernelOps.reshape(backend, a, [M, K]);
+  const b2 = kernelOps.reshape(backend, b, [K, N]);
+  const bT = heapTranspose2d(backend, b2);
+  const aT = bT && heapTranspose2d(backend, a2);
+  if (!bT || !aT) {
+    release(backend, a2, b2, ...(bT ? [bT] : []));
+    return undefined;
+  }
+  const outT = plain(backend, bT, aT);
+  const out = heapTranspose2d(backend, outT) as Info;
+  streamedCount++;
+  const ones = Array(Math.max(a.shape.length, b.shape.length) - 2).fill(1);
+  const shaped = kernelOps.reshape(backend, out, [...ones, M, N]);
+  release(backend, a2, b2, bT, aT, outT, out);
+  return shaped;
+}
+
 /** a·b^T computed as (b·a^T)^T, in the output shape the stock kernel would give. */
 function transposedProduct(backend: tf.KernelBackend, a: Info, b: Info, plain: (backend: tf.KernelBackend, a: Info, b: Info) => Info): Info {
   const [M, K] = a.shape.slice(-2);
   const N = b.shape[b.shape.length - 2];
   const a2 = kernelOps.reshape(backend, a, [M, K]);
   const b2 = kernelOps.reshape(backend, b, [N, K]);
-  const aT = kernelOps.transpose(backend, a2, [1, 0]);
+  const aT = heapTranspose2d(backend, a2) ?? kernelOps.transpose(backend, a2, [1, 0]);
   const outT = plain(backend, b2, aT);
-  const out = kernelOps.transpose(backend, outT, [1, 0]);
+  const out = heapTranspose2d(backend, outT) ?? kernelOps.transpose(backend, outT, [1, 0]);
   const ones = Array(Math.max(a.shape.length, b.shape.length) - 2).fill(1);
   const shaped = kernelOps.reshape(backend, out, [...ones, M, N]);
   release(backend, a2, b2, aT, outT, out);

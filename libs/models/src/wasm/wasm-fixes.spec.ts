@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { installForwardConvBackprop } from './conv-backprop';
-import { fusedSgdMomentum, hasFusedSgd, heapKernelModuleBytes, sumOfSquares } from './heap-kernels';
+import { streamedWeightProducts } from './matmul-fix';
+import { fusedSgdMomentum, hasFusedSgd, heapKernelModuleBytes, heapTranspose2d, sumOfSquares } from './heap-kernels';
 
 /** Run `fn` on `backend` and return its outputs as plain arrays (so results of two backends can be compared). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -224,5 +225,38 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
     const inf = tf.tensor1d([Infinity, 1, 2, 3]); // Inf in the SIMD body
     expect(sumOfSquares([inf])).toBe(Infinity);
     tf.dispose([...ts, bad, inf]);
+  });
+
+  it('the tiled heap transpose equals tf.transpose exactly, tails and leading 1-dimensions included', async () => {
+    await initBackend('wasm');
+    for (const shape of [[37, 53], [8, 16], [1, 19, 8], [1, 1]]) {
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 46);
+      const ref = tf.transpose(x, [...Array(shape.length - 2).keys(), shape.length - 1, shape.length - 2]);
+      const info = heapTranspose2d(tf.backend(), x) as tf.TensorInfo;
+      const got = tf.engine().makeTensorFromTensorInfo(info);
+      expect(got.shape).toEqual(ref.shape);
+      expect(bits(got)).toEqual(bits(ref));
+      tf.dispose([x, ref, got]);
+    }
+  });
+
+  it('a batch times fresh weights takes the streamed route (b^T·a^T)^T, bit for bit the direct product; packed weights keep the direct route', async () => {
+    await initBackend('wasm');
+    for (const [M, K, N] of [[32, 1024, 512], [32, 512, 256], [13, 200, 97]]) {
+      const x = tf.randomNormal([M, K], 0, 1, 'float32', 47);
+      const w = tf.randomNormal([K, N], 0, 0.1, 'float32', 48);
+      const before = streamedWeightProducts();
+      const streamed = tf.matMul(x, w); // w has never been packed
+      expect(streamedWeightProducts()).toBe(before + 1);
+      const many = tf.randomNormal([100, K], 0, 1, 'float32', 49);
+      tf.matMul(many, w).dispose(); // 100 rows: the direct route, which packs w
+      const direct = tf.matMul(x, w); // w packed: the direct route
+      expect(streamedWeightProducts()).toBe(before + 1);
+      expect(bits(streamed)).toEqual(bits(direct));
+      const cpu = await on('cpu', () => [tf.matMul(tf.tensor(x.dataSync(), x.shape), tf.tensor(w.dataSync(), w.shape))]);
+      await initBackend('wasm');
+      expect(maxAbsDiff(cpu[0], streamed.dataSync() as Float32Array) / maxAbs(cpu[0])).toBeLessThan(1e-5);
+      tf.dispose([x, w, streamed, many, direct]);
+    }
   });
 });
