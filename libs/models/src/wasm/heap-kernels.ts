@@ -323,13 +323,19 @@ export function sumOfSquares(tensors: readonly tf.Tensor[]): number {
   return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(tf.square(t)))).dataSync()[0]);
 }
 
+/** True when `backend` is a wasm backend whose heap the module runs on (the streamed-weights matmul needs it). */
+export function hasHeapKernels(backend: tf.KernelBackend): boolean {
+  const wb = backend as unknown as WasmBackendLike;
+  return Boolean(wb.wasm) && heapExports(wb) !== null;
+}
+
 /**
  * `x` [..., R, C] with leading dimensions 1, transposed to [..., C, R] by the heap module; undefined when the backend
  * has no heap module (callers then use the Transpose kernel). For use inside kernels (raw TensorInfo in and out).
  */
 export function heapTranspose2d(backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo | undefined {
   const wb = backend as unknown as WasmBackendLike;
-  const k = wb.wasm && x.dtype === 'float32' ? heapExports(wb) : null;
+  const k = x.dtype === 'float32' && hasHeapKernels(backend) ? heapExports(wb) : null;
   if (!k || x.shape.length < 2 || x.shape.slice(0, -2).some((d) => d !== 1)) return undefined;
   const [rows, cols] = x.shape.slice(-2);
   const out = wb.makeOutput([...x.shape.slice(0, -2), cols, rows], 'float32');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapTranspose2d } from './heap-kernels';
+import { hasHeapKernels, heapTranspose2d } from './heap-kernels';
 import { callKernel, kernelOps, release, type Info } from './kernel-call';
 
 /**
@@ -43,10 +43,7 @@ export function installMatMulTransposeFix(backendName = 'wasm'): () => void {
       const { a, b } = inputs as { a: Info; b: Info };
       if (attrs.transposeB && !attrs.transposeA && smallTimesLargeTransposed(a, b)) return transposedProduct(backend, a, b, plain);
       if (!attrs.transposeA && !attrs.transposeB) {
-        if (smallTimesFreshWeights(a, b)) {
-          const out = weightsStreamedProduct(backend, a, b, plain);
-          if (out) return out;
-        }
+        if (hasHeapKernels(backend) && smallTimesFreshWeights(a, b)) return weightsStreamedProduct(backend, a, b, plain);
         packed.add(b.dataId);
       }
       return original();
@@ -80,7 +77,7 @@ function wrap(kernelName: string, backendName: string, body: Body): () => void {
       if (!flags.transposeA && !flags.transposeB) return original.kernelFunc({ inputs, backend, attrs }) as Info;
       const temps: Info[] = [];
       const swap = (t: Info): Info => {
-        const out = heapTranspose2d(backend, t) ?? kernelOps.transpose(backend, t, swapLastTwo(t.shape.length));
+        const out = transposeOf(backend, t);
         temps.push(out);
         return out;
       };
@@ -98,6 +95,11 @@ function wrap(kernelName: string, backendName: string, body: Body): () => void {
     tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel(original);
   };
+}
+
+/** `t` with its last two dimensions swapped: the heap module's tiled transpose for a single matrix, else the kernel. */
+function transposeOf(backend: tf.KernelBackend, t: Info): Info {
+  return heapTranspose2d(backend, t) ?? kernelOps.transpose(backend, t, swapLastTwo(t.shape.length));
 }
 
 function swapLastTwo(rank: number): number[] {
@@ -145,39 +147,40 @@ function smallTimesFreshWeights(a: Info, b: Info): boolean {
   return M <= STREAMED_WEIGHTS_MAX_ROWS && K * N >= 16_384 && M < N;
 }
 
-/** a·b as (b^T·a^T)^T with the heap module's transposes; undefined when the backend has no heap module. */
-function weightsStreamedProduct(backend: tf.KernelBackend, a: Info, b: Info, plain: (backend: tf.KernelBackend, a: Info, b: Info) => Info): Info | undefined {
-  const [M, K] = a.shape.slice(-2);
-  const N = b.shape[b.shape.length - 1];
-  const a2 = kernelOps.reshape(backend, a, [M, K]);
+/** a·b as (b^T·a^T)^T: b^T by the heap module's tiled transpose, streamed; only the small a^T is packed. */
+function weightsStreamedProduct(backend: tf.KernelBackend, a: Info, b: Info, plain: PlainProduct): Info {
+  const [K, N] = b.shape.slice(-2);
   const b2 = kernelOps.reshape(backend, b, [K, N]);
-  const bT = heapTranspose2d(backend, b2);
-  const aT = bT && heapTranspose2d(backend, a2);
-  if (!bT || !aT) {
-    release(backend, a2, b2, ...(bT ? [bT] : []));
-    return undefined;
-  }
-  const outT = plain(backend, bT, aT);
-  const out = heapTranspose2d(backend, outT) as Info;
+  const bT = transposeOf(backend, b2);
   streamedCount++;
-  const ones = Array(Math.max(a.shape.length, b.shape.length) - 2).fill(1);
-  const shaped = kernelOps.reshape(backend, out, [...ones, M, N]);
-  release(backend, a2, b2, bT, aT, outT, out);
-  return shaped;
+  const out = swappedProduct(backend, a, bT, N, Math.max(a.shape.length, b.shape.length), plain);
+  release(backend, b2, bT);
+  return out;
 }
 
 /** a·b^T computed as (b·a^T)^T, in the output shape the stock kernel would give. */
-function transposedProduct(backend: tf.KernelBackend, a: Info, b: Info, plain: (backend: tf.KernelBackend, a: Info, b: Info) => Info): Info {
-  const [M, K] = a.shape.slice(-2);
-  const N = b.shape[b.shape.length - 2];
-  const a2 = kernelOps.reshape(backend, a, [M, K]);
+function transposedProduct(backend: tf.KernelBackend, a: Info, b: Info, plain: PlainProduct): Info {
+  const [N, K] = b.shape.slice(-2);
   const b2 = kernelOps.reshape(backend, b, [N, K]);
-  const aT = heapTranspose2d(backend, a2) ?? kernelOps.transpose(backend, a2, [1, 0]);
-  const outT = plain(backend, b2, aT);
-  const out = heapTranspose2d(backend, outT) ?? kernelOps.transpose(backend, outT, [1, 0]);
-  const ones = Array(Math.max(a.shape.length, b.shape.length) - 2).fill(1);
-  const shaped = kernelOps.reshape(backend, out, [...ones, M, N]);
-  release(backend, a2, b2, aT, outT, out);
+  const out = swappedProduct(backend, a, b2, N, Math.max(a.shape.length, b.shape.length), plain);
+  release(backend, b2);
+  return out;
+}
+
+type PlainProduct = (backend: tf.KernelBackend, a: Info, b: Info) => Info;
+
+/**
+ * (left·a^T)^T for a [.., M, K] and left [N, K]: the product both routes above share, with `left` streamed and the small
+ * a^T packed, returned as [1.., M, N] (`rank` dimensions, as the stock kernel shapes it).
+ */
+function swappedProduct(backend: tf.KernelBackend, a: Info, left: Info, N: number, rank: number, plain: PlainProduct): Info {
+  const [M, K] = a.shape.slice(-2);
+  const a2 = kernelOps.reshape(backend, a, [M, K]);
+  const aT = transposeOf(backend, a2);
+  const outT = plain(backend, left, aT);
+  const out = transposeOf(backend, outT);
+  const shaped = kernelOps.reshape(backend, out, [...Array(rank - 2).fill(1), M, N]);
+  release(backend, a2, aT, outT, out);
   return shaped;
 }
 
