@@ -6,18 +6,19 @@
  * Prints figures; asserts nothing (timings on a shared machine are noisy: the `uptime` load is printed alongside).
  *
  *   npx tsx tools/bench/graph.ts [--n 300000] [--exact full|off|<rows>] [--au <spec>] [--landmarks <spec>]
- *        [--recall-sample 2000] [--spaces au,landmarks] [--seed 1] [--standin] [--concurrent] [--threads omp,blas]
+ *        [--recall-sample 2000] [--spaces au,landmarks] [--seed 1] [--standin] [--sequential] [--threads omp,blas]
  *
  * <spec> = mode:key=value,... e.g. "hnsw:M=16,efConstruction=40,efSearch=20,pca=32,candidates=9" or "ivf:nlist=1024,nprobe=8"
- * (keys are KnnGraphOptions: M, efConstruction, efSearch, nlist, nprobe, pca, candidates; plus kernels=baseline, which
+ * (keys are KnnGraphOptions: M, efConstruction, efSearch, nlist, nprobe, pca, candidates, hnswBuildThreads; plus kernels=baseline, which
  * runs that graph with tools/native/build/alsg-faiss-baseline.node, built by `bash tools/native/build.sh
  * --also-baseline`, for same-run comparisons of the distance kernels; and locality=off, which stores the rows in input
  * order instead of search.ts's locality order). Defaults: DEFAULT_SPECS.
  * A sweep: several specs separated by ';' per space, each built on the same features in one run (the "both graphs"
  * total is printed only for one spec per space).
  *
- * --concurrent builds the spaces' graphs at the same time (one search process each, as `alsg run --jobs auto` runs the
- * two graph stage instances of a table) and reports the wall time of the pair instead of the sum; one spec per space.
+ * With one spec per space (the default) the two graphs are built at the same time, one search process each, as
+ * `alsg run --jobs auto` runs a table's two graph stage instances, and the pair's wall time is reported. --sequential
+ * builds them one after the other instead (and reports the sum); a sweep (several specs) always runs one at a time.
  * --threads omp,blas sets the search processes' thread counts (default: the stage's, defaultThreads in libs/knn).
  *
  * --exact full runs exact search over all n rows for both spaces (about 5 minutes for the landmarks on 2 cores);
@@ -50,7 +51,7 @@ const { values } = parseArgs({
     spaces: { type: 'string', default: 'au,landmarks' },
     seed: { type: 'string', default: '1' },
     standin: { type: 'boolean', default: false },
-    concurrent: { type: 'boolean', default: false },
+    sequential: { type: 'boolean', default: false },
     threads: { type: 'string' },
   },
 });
@@ -104,7 +105,7 @@ function line(space: string, label: string, g: KnnGraph): string {
 
 const specLists = { au: values.au!.split(';').filter(Boolean), landmarks: values.landmarks!.split(';').filter(Boolean) };
 const single = spaces.every((s) => specLists[s].length === 1);
-if (values.concurrent && !single) throw new Error('graph bench: --concurrent takes one spec per space (no sweeps)');
+const concurrent = single && spaces.length > 1 && !values.sequential;
 const threads = values.threads ? parseThreads(values.threads) : undefined;
 
 /** "omp,blas" -> thread counts of the search processes. */
@@ -118,7 +119,7 @@ function parseThreads(text: string): { omp: number; openblas: number } {
 async function buildOne(space: 'au' | 'landmarks', specText: string): Promise<void> {
   const { data, d } = space === 'au' ? { data: features.au, d: 17 } : { data: features.landmarks, d: 136 };
   const { kernels, locality, ...spec } = parseSpec(specText);
-  if (values.concurrent && (kernels !== 'default' || locality !== 'on')) throw new Error('graph bench: --concurrent runs the default kernels and locality order only');
+  if (concurrent && (kernels !== 'default' || locality !== 'on')) throw new Error('graph bench: kernels=baseline and locality=off set process-wide switches; add --sequential');
   if (locality === 'off') process.env.ALSG_KNN_LOCALITY = 'off';
   else delete process.env.ALSG_KNN_LOCALITY;
   // The search process reads ALSG_FAISS_COMPANION when it loads the companion (libs/knn/src/native.ts).
@@ -132,16 +133,16 @@ async function buildOne(space: 'au' | 'landmarks', specText: string): Promise<vo
   const p = g.info.params;
   const pre = p.pca ? `pca${p.pca} cand${p.candidates} ` : '';
   const kern = /kernels (\w+)/.exec(g.info.backendVersion)?.[1] ?? '?';
-  const label = pre + (spec.mode === 'hnsw' ? `hnsw M${p.M} efC${p.efConstruction} efS${p.efSearch}` : `ivf nlist${p.nlist} nprobe${p.nprobe}`) + ` [${kern}${locality === 'off' ? ', input order' : ''}]`;
-  if (!values.concurrent) approxWall += g.info.wall.total;
+  const label = pre + (spec.mode === 'hnsw' ? `hnsw M${p.M} efC${p.efConstruction} efS${p.efSearch} ins${g.info.hnswBuildThreads}` : `ivf nlist${p.nlist} nprobe${p.nprobe}`) + ` [${kern}${locality === 'off' ? ', input order' : ''}]`;
+  if (!concurrent) approxWall += g.info.wall.total;
   worstRecall = Math.min(worstRecall, g.info.recall.value ?? 0);
   // Concurrent: both search processes live at once, so their peaks add up (an upper bound).
-  peakRss = values.concurrent ? peakRss + (g.info.searchProcessPeakRssMB ?? 0) : Math.max(peakRss, rssNow() + (g.info.searchProcessPeakRssMB ?? 0));
+  peakRss = concurrent ? peakRss + (g.info.searchProcessPeakRssMB ?? 0) : Math.max(peakRss, rssNow() + (g.info.searchProcessPeakRssMB ?? 0));
   summary.push(line(space, label, g));
   console.log(`${summary[summary.length - 1]}  | load ${load().replace(/.*load average: /, '')}`);
 }
 
-if (values.concurrent) {
+if (concurrent) {
   const t0 = performance.now();
   await Promise.all(spaces.map((space) => buildOne(space, specLists[space][0])));
   approxWall = (performance.now() - t0) / 1000;
@@ -166,7 +167,7 @@ if (values.exact !== 'off') {
 
 console.log('\n=== summary ===');
 for (const s of summary) console.log(s);
-if (single) console.log(`both approximate graphs${values.concurrent ? ', built concurrently' : ''}: ${approxWall.toFixed(1)} s wall (goal <= 60 s); worst recall@4 ${worstRecall.toFixed(4)} (goal >= 0.95)`);
+if (single) console.log(`both approximate graphs${concurrent ? ', built concurrently' : ', one after the other'}: ${approxWall.toFixed(1)} s wall (goal <= 60 s); worst recall@4 ${worstRecall.toFixed(4)} (goal >= 0.95)`);
 else console.log(`sweep: ${summary.length} graphs; worst recall@4 ${worstRecall.toFixed(4)}`);
 console.log(`peak RSS (this process + search process, upper bound): ${peakRss} MB (goal <= 1536 MB); this process alone ${rssNow()} MB`);
 console.log(`features: ${features.source}`);

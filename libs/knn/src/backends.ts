@@ -6,12 +6,13 @@
  */
 import { createRequire } from 'node:module';
 import { AlsgError } from '@ldl-alsg/common';
-import { loadCompanion, loadFaissNode } from './native';
+import { COMPANION_PATH, loadCompanion, loadFaissNode } from './native';
 
 export interface SearchIndex {
   isTrained(): boolean;
   train(x: Float32Array): void;
-  add(x: Float32Array): void;
+  /** Adds rows; `ompThreads` (companion only) runs the insertion with that many OpenMP threads. */
+  add(x: Float32Array, ompThreads?: number): void;
   /** Sets a search/build parameter by FAISS name (nprobe, efSearch, efConstruction). */
   setParam(name: string, value: number): void;
   /** k nearest stored vectors of each query row, nearest first (-1 where fewer were found); [nq, k]. */
@@ -41,7 +42,13 @@ export function companionBackend(): SearchBackend {
       return {
         isTrained: () => co.isTrained(handle),
         train: (x) => co.train(handle, x),
-        add: (x) => co.add(handle, x),
+        add(x, ompThreads) {
+          if (ompThreads === undefined) return co.add(handle, x);
+          if (co.addThreads !== true) {
+            throw new AlsgError('E_DEPENDENCY', `knn: the FAISS companion binding ${COMPANION_PATH} predates hnswBuildThreads (it would ignore the thread count); rebuild it: bash tools/native/build.sh`);
+          }
+          co.add(handle, x, ompThreads);
+        },
         setParam: (name, value) => co.setParam(handle, name, value),
         search(queries, k) {
           const nq = queries.length / d;

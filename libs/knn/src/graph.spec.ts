@@ -186,6 +186,30 @@ describe('buildKnnGraph HNSW in locality order (above 20,000 rows)', () => {
   }, 60_000);
 });
 
+describe('repeatable HNSW builds (hnswBuildThreads)', () => {
+  // A deliberately weak index (M 4, efConstruction 8, efSearch 5: recall well below 1), so that a different insertion
+  // order shows in the final neighbours. With two OpenMP threads such builds differed between runs on this machine.
+  const n = 24_000;
+  const d = 6;
+  const x = continuousData(n, d, 9);
+  const weak = { k: 4, sigma: 1, mode: 'hnsw' as const, M: 4, efConstruction: 8, efSearch: 5, recallSample: 500, silent: true };
+  it('one insertion thread (the default) gives the same graph every run, and graph info says so', async () => {
+    const a = await buildKnnGraph(x, n, d, weak);
+    const b = await buildKnnGraph(x, n, d, { ...weak, hnswBuildThreads: 1 });
+    expect(a.info.hnswBuildThreads).toBe(1);
+    expect(a.info.recall.value).toBeLessThan(0.99); // the weak index misses neighbours: the comparison below can fail
+    expect(Buffer.from(b.neighbors.buffer).equals(Buffer.from(a.neighbors.buffer))).toBe(true);
+    expect(Buffer.from(b.squaredDistances.buffer).equals(Buffer.from(a.squaredDistances.buffer))).toBe(true);
+  }, 60_000);
+  it('records the thread count asked for, and rejects a non-positive one', async () => {
+    const c = await buildKnnGraph(x, n, d, { ...weak, hnswBuildThreads: 2 });
+    expect(c.info.hnswBuildThreads).toBe(2);
+    const exact = await buildKnnGraph(x.subarray(0, 600 * d), 600, d, { k: 4, sigma: 1, mode: 'exact', silent: true });
+    expect(exact.info.hnswBuildThreads).toBeNull();
+    await expect(buildKnnGraph(x, n, d, { ...weak, hnswBuildThreads: 0 })).rejects.toThrow('knn: hnswBuildThreads must be an integer >= 1, but got 0');
+  }, 60_000);
+});
+
 describe('per-space HNSW defaults (the graph stage)', () => {
   it('fills only what is not given, and nothing without a space', () => {
     expect(withHnswDefaults('landmarks', { efSearch: 30 })).toEqual({ M: HNSW_DEFAULTS.landmarks.M, efConstruction: HNSW_DEFAULTS.landmarks.efConstruction, efSearch: 30 });

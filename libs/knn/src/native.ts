@@ -59,7 +59,9 @@ export interface CompanionModule {
   isTrained(handle: unknown): boolean;
   ntotal(handle: unknown): number;
   train(handle: unknown, x: Float32Array): void;
-  add(handle: unknown, x: Float32Array): void;
+  add(handle: unknown, x: Float32Array, ompThreads?: number): void;
+  /** true when add() honours `ompThreads`; undefined in builds made before it did (they ignore the argument). */
+  addThreads?: boolean;
   search(handle: unknown, queries: Float32Array, k: number, labels: Int32Array, distances: Float32Array): void;
   free(handle: unknown): void;
 }

@@ -48,6 +48,13 @@ export interface KnnGraphOptions {
   autoExactMaxRows?: number;
   /** OpenMP / OpenBLAS threads of the search process; default: per mode, see {@link defaultThreads}. */
   threads?: { omp: number; openblas: number };
+  /**
+   * HNSW: OpenMP threads that insert rows into the graph. Default 1: the same graph on every run. FAISS 1.7.3 inserts
+   * from every thread it is given, in an order that depends on thread timing, so with more than one the links differ
+   * between runs and so do the few neighbours the search misses (docs/graph.md "Repeatable HNSW builds"). The searches
+   * keep `threads.omp` either way (each query is searched alone: repeatable).
+   */
+  hnswBuildThreads?: number;
 }
 
 /**
@@ -141,6 +148,7 @@ export function resolveKnnOptions(options: KnnGraphOptions, rows: number, compan
   const threads = options.threads ?? defaultThreads(mode);
   positiveInt('threads.omp', threads.omp);
   positiveInt('threads.openblas', threads.openblas);
+  const hnswBuildThreads = positiveInt('hnswBuildThreads', options.hnswBuildThreads ?? 1);
   return {
     k,
     sigma,
@@ -159,5 +167,6 @@ export function resolveKnnOptions(options: KnnGraphOptions, rows: number, compan
     chunkSize: positiveInt('chunkSize', options.chunkSize ?? (mode === 'exact' ? 4096 : 16384)),
     autoExactMaxRows,
     threads,
+    hnswBuildThreads,
   };
 }

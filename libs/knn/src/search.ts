@@ -31,6 +31,8 @@ export interface SearchInfo {
   /** faiss index_factory description of the index searched. */
   description: string;
   threads: { omp: number; openblas: number } | null;
+  /** HNSW: OpenMP threads that inserted the rows (1: the same graph every run); null for other modes. */
+  hnswBuildThreads: number | null;
   /** Candidates asked per row in the first pass. */
   candidates: number;
   /** Exact mode: rows searched again with more candidates because of ties / near-ties at the k-th neighbour. */
@@ -105,11 +107,14 @@ function range(start: number, end: number): Int32Array {
   return out;
 }
 
-/** Adds all rows (centred) to `index` in chunks, reporting progress; with `order`, index position p holds row order[p]. */
-function addAll(index: SearchIndex, data: Float32Array, n: number, d: number, mean: Float64Array, chunk: number, progress: ProgressFn, order?: Int32Array): void {
+/**
+ * Adds all rows (centred) to `index` in chunks, reporting progress; with `order`, index position p holds row order[p];
+ * with `ompThreads`, each add runs with that many OpenMP threads.
+ */
+function addAll(index: SearchIndex, data: Float32Array, n: number, d: number, mean: Float64Array, chunk: number, progress: ProgressFn, order?: Int32Array, ompThreads?: number): void {
   for (let s = 0; s < n; s += chunk) {
     const e = Math.min(n, s + chunk);
-    index.add(centredRows(data, d, mean, order ? order.subarray(s, e) : range(s, e)));
+    index.add(centredRows(data, d, mean, order ? order.subarray(s, e) : range(s, e)), ompThreads);
     progress('add', e, n);
   }
 }
@@ -238,6 +243,7 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
     backendVersion: backend.version,
     description,
     threads: backend.threads ?? null,
+    hnswBuildThreads: o.mode === 'hnsw' ? o.hnswBuildThreads : null,
     candidates: 0,
     expandedRows: 0,
     fallbackRows: 0,
@@ -276,7 +282,7 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
   const useOrder = o.mode === 'hnsw' && n > LOCALITY_MIN_ROWS && process.env.ALSG_KNN_LOCALITY !== 'off';
   const order = useOrder ? localityOrder(backend, data, n, d, mean, Math.ceil(n / LOCALITY_GROUP_ROWS), o.seed, o.chunkSize) : undefined;
   if (order) info.localityGroups = Math.min(n, Math.ceil(n / LOCALITY_GROUP_ROWS));
-  addAll(index, data, n, d, mean, addChunk, progress, order);
+  addAll(index, data, n, d, mean, addChunk, progress, order, o.mode === 'hnsw' ? o.hnswBuildThreads : undefined);
   if (o.mode === 'ivf') index.setParam('nprobe', o.nprobe);
   if (o.mode === 'hnsw') index.setParam('efSearch', o.efSearch);
   info.timings.build = now() - t;

@@ -49,6 +49,13 @@ export const graphParamsSchema: Record<string, unknown> = {
       minimum: 1,
       description: `HNSW search-time candidate list (raised to at least \`candidates\`). Default ${HNSW_DEFAULTS.au.efSearch} for au, ${HNSW_DEFAULTS.landmarks.efSearch} for landmarks.`,
     },
+    hnswBuildThreads: {
+      type: 'integer',
+      minimum: 1,
+      default: 1,
+      description:
+        'hnsw: OpenMP threads inserting images into the graph. 1 (default): the same graph on every run; more builds faster, but FAISS 1.7.3 then inserts in an order that depends on thread timing, so a few neighbours differ between runs. Searches use every core either way. Default 1.',
+    },
     pca: {
       type: 'integer',
       minimum: 0,

@@ -15,9 +15,12 @@
 //   create(d, description): handle                                faiss::index_factory(d, description, METRIC_L2)
 //   setParam(handle, name, value)                                 efConstruction directly; else faiss::ParameterSpace
 //   isTrained(handle): boolean;  ntotal(handle): number
-//   train(handle, x: Float32Array);  add(handle, x: Float32Array)  rows = x.length / d
+//   train(handle, x: Float32Array);  add(handle, x: Float32Array, ompThreads?)  rows = x.length / d; with
+//                                                                 ompThreads, the add runs with that many OpenMP
+//                                                                 threads (1: an HNSW graph that is the same every run)
 //   search(handle, q: Float32Array, k, labels: Int32Array, distances: Float32Array)   writes nq*k results in place
 //   free(handle)                                                  releases the index now (the GC would, later)
+//   addThreads: true                                              add() takes ompThreads (absent in older builds)
 #include <node_api.h>
 
 #include <faiss/AutoTune.h>
@@ -242,13 +245,32 @@ napi_value Train(napi_env env, napi_callback_info info) {
 
 napi_value Add(napi_env env, napi_callback_info info) {
   return Guard(env, [&] {
-    napi_value argv[2];
+    napi_value argv[3];
     Args(env, info, argv, 2, "add");
     Handle* h = GetHandle(env, argv[0], "add");
     size_t len = 0;
     float* x = GetTyped<float>(env, argv[1], napi_float32_array, "add", "x", &len);
     if (!h->index->is_trained) throw JsError{"alsg-faiss.add: the index must be trained first"};
-    h->index->add(static_cast<faiss::Index::idx_t>(Rows(h->index, len, "add")), x);
+    napi_valuetype type;
+    Check(env, napi_typeof(env, argv[2], &type), "typeof");
+    int threads = 0;
+    if (type != napi_undefined) {
+      double t = GetNumber(env, argv[2], "add", "ompThreads");
+      if (!(t >= 1) || t != static_cast<int>(t)) throw JsError{"alsg-faiss.add: ompThreads must be a positive integer"};
+      threads = static_cast<int>(t);
+    }
+    // faiss 1.7.3 inserts HNSW vertices from every OpenMP thread, so with more than one the links (and a few final
+    // neighbours) depend on thread timing; one thread inserts in a fixed order. The setting is per calling thread and
+    // is restored, so the searches that follow keep their threads.
+    const int before = omp_get_max_threads();
+    if (threads > 0) omp_set_num_threads(threads);
+    try {
+      h->index->add(static_cast<faiss::Index::idx_t>(Rows(h->index, len, "add")), x);
+    } catch (...) {
+      omp_set_num_threads(before);
+      throw;
+    }
+    omp_set_num_threads(before);
     return Undefined(env);
   });
 }
@@ -287,7 +309,11 @@ napi_value Free(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  // addThreads: true tells callers that add() honours its third argument (builds before it silently ignored it).
+  napi_value yes;
+  napi_get_boolean(env, true, &yes);
   const napi_property_descriptor props[] = {
+      {"addThreads", nullptr, nullptr, nullptr, nullptr, yes, napi_enumerable, nullptr},
       {"faissVersion", nullptr, FaissVersion, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"kernels", nullptr, Kernels, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
