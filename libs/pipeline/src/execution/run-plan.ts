@@ -24,7 +24,7 @@ import {
   scratchDirOf,
   writeAddressRecord,
 } from '../store/artifact-store';
-import { checkOutputs, damagedInputError, type IntegrityMode, type OutputRecords } from '../store/output-integrity';
+import { damagedInputError, verifyInstance, type IntegrityMode } from '../store/output-integrity';
 import { hostTag, ownerIsDead } from '../store/process-owner';
 import { shellQuote as quote } from './shell-quote';
 import { stageChildScript, tsxLoaderUrl, type StageJob } from './stage-job';
@@ -300,10 +300,8 @@ async function checkInputs(plan: Plan, inst: PlannedInstance, mode: IntegrityMod
     let check = checked.get(up.dir);
     if (!check) {
       check = (async () => {
-        const record = readStageRecord(plan.storeDir, up);
-        if (!record) throw ['stage.json is missing or not readable JSON'];
-        const problems = await checkOutputs(up.dir, record.outputs as OutputRecords | undefined, mode);
-        if (problems?.length) throw problems;
+        const { state, problems } = await verifyInstance(plan.storeDir, up, mode);
+        if (state === 'damaged') throw problems;
       })();
       checked.set(up.dir, check);
     }
