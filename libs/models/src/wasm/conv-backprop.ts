@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { kernelOps, release, type Info } from './kernel-call';
+import { callKernel, kernelOps, release, type Info } from './kernel-call';
 import { upsampleByStride } from './stride-upsample';
 
 /**
@@ -96,12 +96,19 @@ function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attr
   return dw;
 }
 
-/** dX by a forward convolution of the upsampled, padded output gradient with the flipped kernel. */
+/**
+ * dX by forward convolutions: one per stride phase where the phases tile the input evenly (backpropInputByPhases),
+ * else one convolution of the zero-upsampled, padded output gradient with the flipped kernel.
+ */
 function backpropInput(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attrs: ConvAttrs): Info | null {
   const dy = inputs.dy as Info;
   const filter = inputs.filter as Info;
   if (attrs.dataFormat !== 'NHWC' || !attrs.inputShape) return null;
   const c = convInfo(attrs.inputShape, filter.shape, attrs);
+  if (c.strideHeight > 1 || c.strideWidth > 1) {
+    const byPhases = backpropInputByPhases(dy, filter, c, attrs.inputShape, b);
+    if (byPhases) return byPhases;
+  }
   const [, h, w] = attrs.inputShape;
   const padTop = c.filterHeight - 1 - c.padInfo.top;
   const padLeft = c.filterWidth - 1 - c.padInfo.left;
@@ -123,4 +130,100 @@ function backpropInput(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attrs
   const dx = kernelOps.conv2d(b, g, wT, [1, 1]);
   release(b, ...temps);
   return dx;
+}
+
+/**
+ * One dimension of a strided convolution's input gradient split by phase. Input position t receives dy[i] through the
+ * kernel taps k = r + m*s only, where r = (t + pad) mod s, and then i = q - m with q = floor((t + pad) / s). So the
+ * positions of one residue r are a stride-1 'valid' correlation of dy (shifted by `before`, zero-padded) with that
+ * residue's taps in reverse order; they sit at t = offset + u*s, u = 0..size/s-1.
+ */
+interface Phase {
+  /** Kernel taps of this phase, last first (the correlation runs over them flipped). */
+  taps: number[];
+  /** dy rows to add in front (negative: rows to drop) and behind, before the 'valid' correlation. */
+  before: number;
+  after: number;
+  /** First input position of the phase (0 <= offset < s). */
+  offset: number;
+}
+
+/** The s phases of one dimension, or null when they do not each cover exactly size / s positions. */
+function phasesOf(size: number, kernel: number, stride: number, pad: number, outSize: number): Phase[] | null {
+  if (size % stride !== 0) return null;
+  const count = size / stride;
+  const phases: Phase[] = [];
+  for (let r = 0; r < stride; r++) {
+    const taps: number[] = [];
+    for (let k = r; k < kernel; k += stride) taps.push(k);
+    if (taps.length === 0) return null; // this phase gets no gradient at all: leave it to the upsampling route
+    const q0 = Math.ceil((pad - r) / stride);
+    const offset = q0 * stride + r - pad;
+    const before = taps.length - 1 - q0;
+    const after = count + taps.length - 1 - (before + outSize);
+    phases.push({ taps: taps.reverse(), before, after, offset });
+  }
+  return phases;
+}
+
+/**
+ * dX of a strided convolution without multiplying inserted zeros: for each pair of row and column phases, a stride-1
+ * convolution of the (shifted, padded) output gradient with that phase's taps of the flipped kernel, channel axes
+ * swapped; the s_h x s_w results are interleaved into the input grid. The upsampling route does s_h * s_w times the
+ * multiply-adds (all but one in s_h * s_w of them by zero). Returns null where the phases do not tile the input evenly.
+ */
+function backpropInputByPhases(dy: Info, filter: Info, c: tf.backend_util.Conv2DInfo, inputShape: number[], b: tf.KernelBackend): Info | null {
+  const [n, h, w, ci] = inputShape;
+  const [, ho, wo, co] = dy.shape;
+  const rows = phasesOf(h, c.filterHeight, c.strideHeight, c.padInfo.top, ho);
+  const cols = phasesOf(w, c.filterWidth, c.strideWidth, c.padInfo.left, wo);
+  if (!rows || !cols) return null;
+  const sh = c.strideHeight;
+  const sw = c.strideWidth;
+  const temps: Info[] = [];
+  const keep = (t: Info) => (temps.push(t), t);
+  const indices = (values: number[]) => keep(int32Tensor(b, values));
+  let result: Info | undefined;
+  for (const rp of rows) {
+    let band: Info | undefined; // this row phase's positions in every column: [n, h / sh, w, ci]
+    for (const cp of cols) {
+      const kRows = keep(callKernel('GatherV2', b, { x: filter, indices: indices(rp.taps) }, { axis: 0, batchDims: 0 }));
+      const kTaps = keep(callKernel('GatherV2', b, { x: kRows, indices: indices(cp.taps) }, { axis: 1, batchDims: 0 }));
+      const kernel = keep(kernelOps.transpose(b, kTaps, [0, 1, 3, 2])); // [taps h, taps w, co, ci]
+      let g = dy;
+      const cut = [Math.max(0, -rp.before), Math.max(0, -cp.before)];
+      const cutEnd = [Math.max(0, -rp.after), Math.max(0, -cp.after)];
+      if (cut[0] || cut[1] || cutEnd[0] || cutEnd[1]) {
+        g = keep(kernelOps.slice(b, g, [0, cut[0], cut[1], 0], [n, ho - cut[0] - cutEnd[0], wo - cut[1] - cutEnd[1], co]));
+      }
+      const pads: [number, number][] = [[0, 0], [Math.max(0, rp.before), Math.max(0, rp.after)], [Math.max(0, cp.before), Math.max(0, cp.after)], [0, 0]];
+      if (pads[1][0] || pads[1][1] || pads[2][0] || pads[2][1]) g = keep(kernelOps.pad(b, g, pads));
+      const part = keep(kernelOps.conv2d(b, g, kernel, [1, 1])); // [n, h / sh, w / sw, ci]
+      // Spread onto the columns of this phase: [n*h/sh, w/sw, 1, ci] -> pad the phase axis -> [n, h/sh, w, ci].
+      const spread = keep(kernelOps.reshape(b, part, [n * (h / sh), w / sw, 1, ci]));
+      const placed = keep(kernelOps.pad(b, spread, [[0, 0], [0, 0], [cp.offset, sw - 1 - cp.offset], [0, 0]]));
+      const cols4 = keep(kernelOps.reshape(b, placed, [n, h / sh, w, ci]));
+      band = band ? keep(callKernel('Add', b, { a: band, b: cols4 })) : cols4;
+    }
+    // Spread the band onto this phase's rows: [n, h/sh, 1, w*ci] -> pad the phase axis -> [n, h, w, ci].
+    const spread = keep(kernelOps.reshape(b, band!, [n, h / sh, 1, w * ci]));
+    const placed = keep(kernelOps.pad(b, spread, [[0, 0], [0, 0], [rp.offset, sh - 1 - rp.offset], [0, 0]]));
+    const rows4 = keep(kernelOps.reshape(b, placed, [n, h, w, ci]));
+    result = result ? keep(callKernel('Add', b, { a: result, b: rows4 })) : rows4;
+  }
+  // The result is the last temporary registered (or an earlier one when there is a single phase): keep it alive.
+  const out = kernelOps.reshape(b, result!, [n, h, w, ci]);
+  release(b, ...temps);
+  return out;
+}
+
+/** A small int32 vector on the backend (wasm names the method makeOutput, the cpu backend makeTensorInfo). */
+function int32Tensor(b: tf.KernelBackend, values: number[]): Info {
+  const anyB = b as unknown as {
+    makeOutput?: (s: number[], d: 'int32', o?: number, v?: Int32Array) => Info;
+    makeTensorInfo?: (s: number[], d: 'int32', v: Int32Array) => Info;
+  };
+  const data = Int32Array.from(values);
+  if (anyB.makeOutput) return anyB.makeOutput([values.length], 'int32', undefined, data);
+  return anyB.makeTensorInfo!([values.length], 'int32', data);
 }

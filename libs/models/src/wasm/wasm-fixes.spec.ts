@@ -96,10 +96,12 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     ['1x1 stride 2 valid', 2, 'valid', 1],
     ['7x7 stride 2 same', 2, 'same', 7],
   ];
-  for (const [label, stride, pad, ks] of cases) {
-    it(`conv2d ${label}: dX and dW match cpu within 1e-5`, async () => {
+  // 11 x 10 inputs: odd height, so a strided dX takes the upsampling route; 12 x 10: every stride phase tiles the input,
+  // so it takes the per-phase route (conv-backprop.ts backpropInputByPhases).
+  for (const [label, stride, pad, ks] of cases) for (const [hh, ww] of [[11, 10], [12, 10]]) {
+    it(`conv2d ${label}, ${hh}x${ww} input: dX and dW match cpu within 1e-5`, async () => {
       const fn = () => {
-        const x = tf.randomNormal([3, 11, 10, 4], 0, 1, 'float32', 7) as tf.Tensor4D;
+        const x = tf.randomNormal([3, hh, ww, 4], 0, 1, 'float32', 7) as tf.Tensor4D;
         const w = tf.randomNormal([ks, ks, 4, 5], 0, 0.3, 'float32', 8) as tf.Tensor4D;
         const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).square().sum();
         const fused = (a: tf.Tensor, b: tf.Tensor) =>
