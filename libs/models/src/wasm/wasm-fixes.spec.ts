@@ -175,8 +175,11 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
     const w = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
+    // Kernel temporaries are backend buffers, not engine tensors: count those too (8 x 8 input: the phase route).
+    const buffersBefore = tf.engine().backend.numDataIds();
     const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, w]);
     expect(tf.memory().numTensors).toBe(before + 2);
+    expect(tf.engine().backend.numDataIds()).toBe(buffersBefore + 2);
     tf.dispose([...g, x, w]);
   });
 });
