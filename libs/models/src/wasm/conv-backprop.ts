@@ -186,8 +186,8 @@ function backpropInputByPhases(dy: Info, filter: Info, c: tf.backend_util.Conv2D
   let result: Info | undefined;
   for (const rp of rows) {
     let band: Info | undefined; // this row phase's positions in every column: [n, h / sh, w, ci]
+    const kRows = keep(callKernel('GatherV2', b, { x: filter, indices: indices(rp.taps) }, { axis: 0, batchDims: 0 }));
     for (const cp of cols) {
-      const kRows = keep(callKernel('GatherV2', b, { x: filter, indices: indices(rp.taps) }, { axis: 0, batchDims: 0 }));
       const kTaps = keep(callKernel('GatherV2', b, { x: kRows, indices: indices(cp.taps) }, { axis: 1, batchDims: 0 }));
       const kernel = keep(kernelOps.transpose(b, kTaps, [0, 1, 3, 2])); // [taps h, taps w, co, ci]
       let g = dy;
