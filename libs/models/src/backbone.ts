@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AlsgError } from '@ldl-alsg/common';
+import { useLazyConvInputGradients } from './lazy-conv-gradients';
 
 /** Names accepted by {@link createBackbone}. */
 export type BackboneName = 'resnet50' | 'resnet18' | 'mobilenetv2' | 'small-cnn' | 'mlp' | 'mlp-norm';
@@ -42,6 +43,8 @@ export interface Backbone {
 
 /** Wrap a built LayersModel into the {@link Backbone} interface. */
 export function wrapModel(name: BackboneName, model: tf.LayersModel, opts: BackboneOptions): Backbone {
+  // The first convolution's image gradient is never needed; see lazy-conv-gradients.ts.
+  useLazyConvInputGradients(model);
   const vars = () => model.trainableWeights.map((w) => w.read() as tf.Variable);
   return {
     name,
