@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AlsgError } from '@ldl-alsg/common';
 import { useLazyConvInputGradients } from './lazy-conv-gradients';
+import { foldedInference } from './folded-inference';
 
 /** Names accepted by {@link createBackbone}. */
 export type BackboneName = 'resnet50' | 'resnet18' | 'mobilenetv2' | 'small-cnn' | 'mlp' | 'mlp-norm';
@@ -23,7 +24,8 @@ export interface BackboneOptions {
  *   (no softmax). Saved with {@link saveLayersModel}, it loads with `tf.loadLayersModel` and no custom classes.
  * - `logits(x, training)`: the forward pass. `training = true` uses batch statistics in BatchNorm (and updates its
  *   moving averages) and enables dropout; use `false` for evaluation and for forward-only passes whose statistics must
- *   not move (e.g. LDL-ALSG neighbours, if desired).
+ *   not move (e.g. LDL-ALSG neighbours). With `false`, a chain of conv -> batch norm -> ReLU layers runs as fused
+ *   convolutions with the statistics folded in (folded-inference.ts): equal to `model.apply` to float rounding.
  * - `trainableVariables()`: the variables an optimizer updates (`optimizer.minimize(f, true, vars)`).
  * - `decayVariables()`: the subset weight decay applies to (conv/dense kernels; not biases, BN scale/offset).
  * - `model.getWeights()` / `model.setWeights()`: every weight incl. BatchNorm moving statistics, for checkpoints.
@@ -45,13 +47,15 @@ export interface Backbone {
 export function wrapModel(name: BackboneName, model: tf.LayersModel, opts: BackboneOptions): Backbone {
   // The first convolution's image gradient is never needed; see lazy-conv-gradients.ts.
   useLazyConvInputGradients(model);
+  // Inference passes (LDL-ALSG's neighbours, per-epoch accuracy) run conv + batch norm + ReLU as one fused conv.
+  const inference = foldedInference(model);
   const vars = () => model.trainableWeights.map((w) => w.read() as tf.Variable);
   return {
     name,
     model,
     inputShape: opts.inputShape,
     numClasses: opts.numClasses,
-    logits: (x, training) => model.apply(x, { training }) as tf.Tensor2D,
+    logits: (x, training) => (!training && inference ? inference(x) : model.apply(x, { training })) as tf.Tensor2D,
     trainableVariables: vars,
     decayVariables: () => model.trainableWeights.filter((w) => /kernel/.test(w.originalName)).map((w) => w.read() as tf.Variable),
     countParams: () => model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0),
