@@ -184,6 +184,25 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
   });
 });
 
+  it('Identity shares the buffer (no copy), keeps it alive after the source is freed, and saved-for-gradient clones stay correct', async () => {
+    await initBackend('wasm');
+    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const buffers = tf.engine().backend.numDataIds();
+    const y = tf.clone(x); // runs the Identity kernel
+    expect(tf.engine().backend.numDataIds()).toBe(buffers); // the stock kernel allocated a copy here
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    y.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(buffers - 1);
+    // Gradient mode saves inputs through Identity; a variable updated after the step must not change what was saved.
+    const v = tf.variable(tf.tensor1d([1, 2, 3]));
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(v, v)) as tf.Scalar, [v]);
+    v.assign(tf.tensor1d([10, 20, 30]));
+    expect(Array.from(grads[v.name].dataSync())).toEqual([2, 4, 6]);
+    expect(value.dataSync()[0]).toBe(14);
+    tf.dispose([value, grads[v.name], v]);
+  });
+
 describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
   /** The stock op sequence of MomentumSgd (libs/training/src/sgd.ts), which the fused kernel must equal bit for bit. */
   const opsUpdate = (w: tf.Tensor, g: tf.Tensor, v: tf.Tensor, lr: number, m: number, wd: number): tf.Tensor[] =>
