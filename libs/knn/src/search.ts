@@ -238,12 +238,14 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
   const k = o.k;
   const mean = columnMeans(data, n, d);
   const description = indexDescription(o);
+  // Only HNSW insertion is order-dependent across OpenMP threads (docs/graph.md "Repeatable HNSW builds").
+  const insertThreads = o.mode === 'hnsw' ? o.hnswBuildThreads : null;
   const info: SearchInfo = {
     backend: backend.name,
     backendVersion: backend.version,
     description,
     threads: backend.threads ?? null,
-    hnswBuildThreads: o.mode === 'hnsw' ? o.hnswBuildThreads : null,
+    hnswBuildThreads: insertThreads,
     candidates: 0,
     expandedRows: 0,
     fallbackRows: 0,
@@ -282,7 +284,7 @@ export function searchGraph(backend: SearchBackend, data: Float32Array, n: numbe
   const useOrder = o.mode === 'hnsw' && n > LOCALITY_MIN_ROWS && process.env.ALSG_KNN_LOCALITY !== 'off';
   const order = useOrder ? localityOrder(backend, data, n, d, mean, Math.ceil(n / LOCALITY_GROUP_ROWS), o.seed, o.chunkSize) : undefined;
   if (order) info.localityGroups = Math.min(n, Math.ceil(n / LOCALITY_GROUP_ROWS));
-  addAll(index, data, n, d, mean, addChunk, progress, order, o.mode === 'hnsw' ? o.hnswBuildThreads : undefined);
+  addAll(index, data, n, d, mean, addChunk, progress, order, insertThreads ?? undefined);
   if (o.mode === 'ivf') index.setParam('nprobe', o.nprobe);
   if (o.mode === 'hnsw') index.setParam('efSearch', o.efSearch);
   info.timings.build = now() - t;
