@@ -243,6 +243,21 @@ napi_value Train(napi_env env, napi_callback_info info) {
   });
 }
 
+// Sets the calling thread's OpenMP thread count for one scope (0: leave it) and restores it on every exit, throws
+// included.
+class OmpThreadsFor {
+ public:
+  explicit OmpThreadsFor(int threads) : before_(omp_get_max_threads()) {
+    if (threads > 0) omp_set_num_threads(threads);
+  }
+  ~OmpThreadsFor() { omp_set_num_threads(before_); }
+  OmpThreadsFor(const OmpThreadsFor&) = delete;
+  OmpThreadsFor& operator=(const OmpThreadsFor&) = delete;
+
+ private:
+  const int before_;
+};
+
 napi_value Add(napi_env env, napi_callback_info info) {
   return Guard(env, [&] {
     napi_value argv[3];
@@ -262,15 +277,8 @@ napi_value Add(napi_env env, napi_callback_info info) {
     // faiss 1.7.3 inserts HNSW vertices from every OpenMP thread, so with more than one the links (and a few final
     // neighbours) depend on thread timing; one thread inserts in a fixed order. The setting is per calling thread and
     // is restored, so the searches that follow keep their threads.
-    const int before = omp_get_max_threads();
-    if (threads > 0) omp_set_num_threads(threads);
-    try {
-      h->index->add(static_cast<faiss::Index::idx_t>(Rows(h->index, len, "add")), x);
-    } catch (...) {
-      omp_set_num_threads(before);
-      throw;
-    }
-    omp_set_num_threads(before);
+    OmpThreadsFor scope(threads);
+    h->index->add(static_cast<faiss::Index::idx_t>(Rows(h->index, len, "add")), x);
     return Undefined(env);
   });
 }
