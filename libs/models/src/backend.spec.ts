@@ -11,7 +11,7 @@ describe('initBackend', () => {
     expect(info.detail).toMatch(/fixes=\[wasm:matmul-transpose, wasm:forward-conv-backprop, wasm:depthwise-backprop, wasm:lean-batchnorm-grad, wasm:fused-sgd, wasm:identity-alias\]/);
     expect(info.detail).toMatch(/skipped: tensorflow-gpu: .*; tensorflow: /);
     // The log line: short, without the import errors (those stay in detail, recorded in stage.json).
-    expect(info.summary).toMatch(/^wasm 4\.22\.0 \((no )?simd, \d+ threads?, 5 kernel fixes; tensorflow-gpu, tensorflow not available\)$/);
+    expect(info.summary).toMatch(/^wasm 4\.22\.0 \((no )?simd, \d+ threads?, 6 kernel fixes; tensorflow-gpu, tensorflow not available\)$/);
     expect(info.summary.length).toBeLessThan(100);
   });
 

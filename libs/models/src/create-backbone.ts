@@ -9,7 +9,7 @@ import { buildMlp, type MlpOptions } from './backbones/mlp';
 export const BACKBONES: readonly BackboneName[] = ['mlp', 'mlp-norm', 'small-cnn', 'resnet18', 'resnet50', 'mobilenetv2'];
 
 /** The embedded default (chosen by measurement, see docs/models.md). */
-export const DEFAULT_BACKBONE: BackboneName = 'mlp';
+export const DEFAULT_BACKBONE: BackboneName = 'small-cnn';
 
 /**
  * Build a backbone by name.

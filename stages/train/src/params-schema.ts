@@ -29,7 +29,7 @@ export const trainParamsSchema = {
       description:
         'baseline: cross-entropy only, batches of batchSize images; ldl-alsg: Eq. 5 with the wired graphs (AU, FL or AU+FL by which graphs are wired and which lambda > 0); nal: noise adaptation layer (Goldberger & Ben-Reuven); ipa2lt: LTNet with the three-step procedure (Zeng et al.); air: cross-entropy plus the auxiliary image regulariser (Azadi et al.), needs input `auxiliary`.',
     },
-    backbone: { type: 'string', default: 'mlp', description: 'Backbone of @ldl-alsg/models: mlp | small-cnn | resnet18 | resnet50 | mobilenetv2 (mlp trains on 2 CPU cores).' },
+    backbone: { type: 'string', default: 'small-cnn', description: 'Backbone of @ldl-alsg/models: small-cnn (the embedded default, chosen on the baseline and the validation split: docs/models.md) | mlp | mlp-norm | resnet18 | resnet50 | mobilenetv2 (small-cnn and mlp train on 2 CPU cores).' },
     inputSize: { type: 'integer', minimum: 8, default: 32, description: 'Side of the grayscale input image in pixels.' },
     lambda: perSpace('Weight lambda_t of the task guidance term in Eq. 5, >= 0 (paper 0.0005; 0 disables the space)', { au: 0.0005, landmarks: 0.0005 }, false),
     k: perSpace('Neighbours per centre taken from the graph (<= the graph\'s k; paper 4)', { au: 4, landmarks: 4 }, true),
