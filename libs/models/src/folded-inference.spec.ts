@@ -40,7 +40,7 @@ describe('foldedInference', () => {
     expect(fold).not.toBeNull();
     const x = tf.randomUniform([9, 16, 16, 1], 0, 255, 'float32', 2);
     const want = tf.tidy(() => (model.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array);
-    let got = new Float32Array();
+    let got: Float32Array = new Float32Array(0);
     const info = await tf.profile(() => {
       got = tf.tidy(() => fold!(x).dataSync() as Float32Array);
     });

@@ -13,13 +13,12 @@ async function stepOf(model: tf.LayersModel): Promise<{ logits: Float32Array; gr
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32'), 7);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let grads: Float32Array[] = [];
-  let logits = new Float32Array();
   const info = await tf.profile(() => {
     const { grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, vars);
     grads = vars.map((v) => g[v.name].dataSync() as Float32Array);
     tf.dispose(g);
   });
-  logits = tf.tidy(() => (model.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array);
+  const logits = tf.tidy(() => (model.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array);
   tf.dispose([x, y]);
   return { logits, grads, kernels: info.kernels.map((k) => k.name) };
 }
