@@ -1,17 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { isPlainConv, type Conv2DFields } from './tfjs-layer-fields';
 
 type LayerVariable = { read(): tf.Tensor };
 
-/** The fields of tfjs-layers' Conv2D, BatchNormalization and ReLU this module reads (protected in tfjs's typings). */
-interface ConvFields {
-  kernel: LayerVariable | null;
-  bias: unknown;
-  activation: { getClassName(): string };
-  strides: [number, number];
-  padding: string;
-  dataFormat: string;
-  dilationRate: [number, number];
-}
+/** The fields of tfjs-layers' BatchNormalization and ReLU this module reads (protected in tfjs's typings). */
 interface BatchNormFields {
   axis: number | number[];
   epsilon: number;
@@ -58,7 +50,7 @@ export function foldedInference(model: tf.LayersModel): ((x: tf.Tensor) => tf.Te
     if (layer.getClassName() === 'Conv2D' && next?.getClassName() === 'BatchNormalization' && foldable(layer, next)) {
       const after = layers[i + 2];
       const relu = after?.getClassName() === 'ReLU' && (after as unknown as ReluFields).maxValue == null;
-      steps.push(foldedConvStep(layer as unknown as ConvFields, next as unknown as BatchNormFields, relu));
+      steps.push(foldedConvStep(layer as unknown as Conv2DFields, next as unknown as BatchNormFields, relu));
       folded++;
       i += relu ? 2 : 1;
       continue;
@@ -70,13 +62,12 @@ export function foldedInference(model: tf.LayersModel): ((x: tf.Tensor) => tf.Te
 }
 
 function foldable(convLayer: tf.layers.Layer, bnLayer: tf.layers.Layer): boolean {
-  const conv = convLayer as unknown as ConvFields;
   const bn = bnLayer as unknown as BatchNormFields;
   const lastAxis = bn.axis === -1 || bn.axis === 3 || (Array.isArray(bn.axis) && bn.axis.length === 1 && (bn.axis[0] === -1 || bn.axis[0] === 3));
-  return conv.bias == null && conv.activation.getClassName() === 'linear' && conv.dataFormat === 'channelsLast' && (conv.padding === 'same' || conv.padding === 'valid') && lastAxis;
+  return isPlainConv(convLayer as unknown as Conv2DFields) && lastAxis;
 }
 
-function foldedConvStep(conv: ConvFields, bn: BatchNormFields, relu: boolean): Step {
+function foldedConvStep(conv: Conv2DFields, bn: BatchNormFields, relu: boolean): Step {
   return (x) => {
     const mean = bn.movingMean.read();
     const scale = tf.mul(tf.rsqrt(tf.add(bn.movingVariance.read(), bn.epsilon)), bn.gamma ? bn.gamma.read() : 1) as tf.Tensor1D;

@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { isPlainConv, type Conv2DFields } from './tfjs-layer-fields';
 
-/** The fields of a tfjs-layers Conv2D this module reads (protected in tfjs's typings). */
-interface Conv2DFields {
-  kernel: { read(): tf.Tensor } | null;
-  bias: unknown;
-  activation: { getClassName(): string };
-  strides: [number, number];
-  padding: string;
-  dataFormat: string;
-  dilationRate: [number, number];
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: object): tf.Tensor;
-}
+type PatchableConv = Conv2DFields & { call(inputs: tf.Tensor | tf.Tensor[], kwargs: object): tf.Tensor };
 
 const PATCHED = Symbol('lazyConvInputGradient');
 
@@ -31,13 +22,12 @@ export function useLazyConvInputGradients(model: tf.LayersModel): number {
   let switched = 0;
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'Conv2D') continue;
-    const conv = layer as unknown as Conv2DFields & { [PATCHED]?: true };
+    const conv = layer as unknown as PatchableConv & { [PATCHED]?: true };
     if (conv[PATCHED]) {
       switched++;
       continue;
     }
-    const plain = conv.bias == null && conv.activation.getClassName() === 'linear' && conv.dataFormat === 'channelsLast' && (conv.padding === 'same' || conv.padding === 'valid');
-    if (!plain) continue;
+    if (!isPlainConv(conv)) continue;
     conv.call = (inputs) =>
       tf.tidy(() => {
         const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;

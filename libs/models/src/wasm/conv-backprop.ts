@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { callKernel, kernelOps, release, type Info } from './kernel-call';
+import { callKernel, kernelOps, release, tensorInfoFrom, type Info } from './kernel-call';
 import { upsampleByStride } from './stride-upsample';
 
 /**
@@ -182,7 +182,7 @@ function backpropInputByPhases(dy: Info, filter: Info, c: tf.backend_util.Conv2D
   const sw = c.strideWidth;
   const temps: Info[] = [];
   const keep = (t: Info) => (temps.push(t), t);
-  const indices = (values: number[]) => keep(int32Tensor(b, values));
+  const indices = (values: number[]) => keep(tensorInfoFrom(b, [values.length], Int32Array.from(values)));
   let result: Info | undefined;
   for (const rp of rows) {
     let band: Info | undefined; // this row phase's positions in every column: [n, h / sh, w, ci]
@@ -211,19 +211,6 @@ function backpropInputByPhases(dy: Info, filter: Info, c: tf.backend_util.Conv2D
     const rows4 = keep(kernelOps.reshape(b, placed, [n, h, w, ci]));
     result = result ? keep(callKernel('Add', b, { a: result, b: rows4 })) : rows4;
   }
-  // The result is the last temporary registered (or an earlier one when there is a single phase): keep it alive.
-  const out = kernelOps.reshape(b, result!, [n, h, w, ci]);
-  release(b, ...temps);
-  return out;
-}
-
-/** A small int32 vector on the backend (wasm names the method makeOutput, the cpu backend makeTensorInfo). */
-function int32Tensor(b: tf.KernelBackend, values: number[]): Info {
-  const anyB = b as unknown as {
-    makeOutput?: (s: number[], d: 'int32', o?: number, v?: Int32Array) => Info;
-    makeTensorInfo?: (s: number[], d: 'int32', v: Int32Array) => Info;
-  };
-  const data = Int32Array.from(values);
-  if (anyB.makeOutput) return anyB.makeOutput([values.length], 'int32', undefined, data);
-  return anyB.makeTensorInfo!([values.length], 'int32', data);
+  release(b, ...temps.filter((t) => t !== result)); // the result is one of the temporaries: it stays
+  return result!;
 }

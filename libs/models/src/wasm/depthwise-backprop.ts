@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { kernelOps, release, type Info } from './kernel-call';
+import { kernelOps, release, tensorInfoFrom, type Info } from './kernel-call';
 import { upsampleByStride } from './stride-upsample';
 
 /**
@@ -63,15 +63,6 @@ function info(xShape: number[], wShape: number[], a: DwAttrs) {
   return c;
 }
 
-function makeOutput(b: tf.KernelBackend, shape: number[], values: Float32Array): Info {
-  const anyB = b as unknown as {
-    makeOutput?: (s: number[], d: 'float32', o?: number, v?: Float32Array) => Info;
-    makeTensorInfo?: (s: number[], d: 'float32', v: Float32Array) => Info;
-  };
-  if (anyB.makeOutput) return anyB.makeOutput(shape, 'float32', undefined, values);
-  return anyB.makeTensorInfo!(shape, 'float32', values);
-}
-
 function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, a: DwAttrs): Info {
   const x = inputs.x as Info;
   const dy = inputs.dy as Info;
@@ -102,7 +93,7 @@ function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, a: D
       }
     }
   }
-  return makeOutput(b, [kh, kw, ch, 1], out);
+  return tensorInfoFrom(b, [kh, kw, ch, 1], out);
 }
 
 function backpropInput(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, a: DwAttrs): Info {

@@ -24,6 +24,20 @@ export function release(backend: tf.KernelBackend, ...infos: Info[]): void {
   for (const t of infos) backend.disposeData(t.dataId);
 }
 
+/**
+ * A new backend tensor holding `values` (for kernel temporaries such as gather indices, or a result computed in JS).
+ * The wasm backend names the method makeOutput, the cpu backend makeTensorInfo.
+ */
+export function tensorInfoFrom(b: tf.KernelBackend, shape: number[], values: Float32Array | Int32Array): Info {
+  const dtype = values instanceof Int32Array ? 'int32' : 'float32';
+  const anyB = b as unknown as {
+    makeOutput?: (s: number[], d: 'float32' | 'int32', o?: number, v?: Float32Array | Int32Array) => Info;
+    makeTensorInfo?: (s: number[], d: 'float32' | 'int32', v: Float32Array | Int32Array) => Info;
+  };
+  if (anyB.makeOutput) return anyB.makeOutput(shape, dtype, undefined, values);
+  return anyB.makeTensorInfo!(shape, dtype, values);
+}
+
 /** Name under which `backend` is registered in the engine ('wasm', 'cpu', ...). */
 export function backendName(backend: tf.KernelBackend): string {
   for (const name of ['wasm', 'cpu', 'tensorflow', 'webgl']) {
