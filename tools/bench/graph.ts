@@ -55,10 +55,21 @@ const { values } = parseArgs({
     threads: { type: 'string' },
   },
 });
-const n = Number(values.n);
+/** A whole number >= min from a command-line option, or an error that names the option and what it got. */
+function intOption(name: string, text: string, min: number): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) throw new Error(`graph bench: --${name} must be an integer >= ${min}, but got "${text}"`);
+  return v;
+}
+const n = intOption('n', values.n!, 1);
+const seedOption = intOption('seed', values.seed!, 0);
+const recallSample = intOption('recall-sample', values['recall-sample']!, 0);
 const spaces = values.spaces!.split(',') as ('au' | 'landmarks')[];
+for (const s of spaces) if (s !== 'au' && s !== 'landmarks') throw new Error(`graph bench: --spaces takes au and/or landmarks (comma-separated), but got "${s}"`);
+if (!/^(full|off|\d+)$/.test(values.exact!)) throw new Error(`graph bench: --exact must be full, off or a row count, but got "${values.exact}"`);
 
 /** Parses "mode:key=value,key=value" (e.g. "ivf:nlist=1024,nprobe=8") into graph options. */
+const SPEC_NUMBER_KEYS = ['M', 'efConstruction', 'efSearch', 'nlist', 'nprobe', 'pca', 'candidates', 'hnswBuildThreads'];
 type Spec = KnnGraphOptions & { mode: 'hnsw' | 'ivf'; kernels: 'default' | 'baseline'; locality: 'on' | 'off' };
 function parseSpec(spec: string): Spec {
   const [mode, rest = ''] = spec.split(':');
@@ -74,17 +85,25 @@ function parseSpec(spec: string): Spec {
     } else if (key === 'kernels') {
       if (v !== 'baseline') throw new Error(`graph bench: kernels must be "baseline" (the default build needs no key), but got "${v}"`);
       kernels = v;
-    } else out[key] = Number(v);
+    } else if (SPEC_NUMBER_KEYS.includes(key)) {
+      const num = Number(v);
+      if (v === undefined || v === '' || !Number.isFinite(num) || num < 0) throw new Error(`graph bench: ${key} in "${spec}" must be a non-negative number, but got "${v ?? ''}"`);
+      out[key] = num;
+    } else throw new Error(`graph bench: unknown key "${key}" in "${spec}"; expected one of ${[...SPEC_NUMBER_KEYS, 'kernels', 'locality'].join(', ')}`);
   }
   return { ...out, mode, kernels, locality } as Spec;
 }
 const BASELINE_COMPANION = fileURLToPath(new URL('../native/build/alsg-faiss-baseline.node', import.meta.url));
 const load = (): string => execSync('uptime').toString().trim();
 
+const specLists = { au: values.au!.split(';').filter(Boolean), landmarks: values.landmarks!.split(';').filter(Boolean) };
+// Parse every spec before the features are generated (a minute at full n), so a typo fails at once.
+for (const list of Object.values(specLists)) list.forEach(parseSpec);
+
 console.log(`graph benchmark: n=${n}, k=4, au=${values.au}, landmarks=${values.landmarks}, exact=${values.exact}, cores=${(await import('node:os')).availableParallelism()}`);
 console.log(`load before: ${load()}`);
 const tGen = performance.now();
-const features = await loadBenchFeatures(n, Number(values.seed), values.standin!);
+const features = await loadBenchFeatures(n, seedOption, values.standin!);
 console.log(`features: ${features.source} (${((performance.now() - tGen) / 1000).toFixed(1)} s to generate)`);
 
 const summary: string[] = [];
@@ -103,7 +122,6 @@ function line(space: string, label: string, g: KnnGraph): string {
   );
 }
 
-const specLists = { au: values.au!.split(';').filter(Boolean), landmarks: values.landmarks!.split(';').filter(Boolean) };
 const single = spaces.every((s) => specLists[s].length === 1);
 const concurrent = single && spaces.length > 1 && !values.sequential;
 const threads = values.threads ? parseThreads(values.threads) : undefined;
@@ -127,7 +145,7 @@ async function buildOne(space: 'au' | 'landmarks', specText: string): Promise<vo
     if (!existsSync(BASELINE_COMPANION)) throw new Error(`graph bench: ${BASELINE_COMPANION} is missing; run bash tools/native/build.sh --also-baseline`);
     process.env.ALSG_FAISS_COMPANION = BASELINE_COMPANION;
   } else delete process.env.ALSG_FAISS_COMPANION;
-  const g = await buildKnnGraph(data, n, d, { ...spec, k: 4, sigma: PAPER_SIGMA[space], recallSample: Number(values['recall-sample']), seed: Number(values.seed), ...(threads ? { threads } : {}) });
+  const g = await buildKnnGraph(data, n, d, { ...spec, k: 4, sigma: PAPER_SIGMA[space], recallSample, seed: seedOption, ...(threads ? { threads } : {}) });
   delete process.env.ALSG_FAISS_COMPANION;
   delete process.env.ALSG_KNN_LOCALITY;
   const p = g.info.params;
