@@ -5,6 +5,7 @@
  */
 import { LDL_METRIC_NAMES, meanSd } from '@ldl-alsg/evaluation';
 import type { ClaimResult } from './claims';
+import { describeGeneratorSources } from './data-sources';
 import type { ReferenceDiff } from './reference';
 import type { Provenance, ResultRecord } from './results';
 import type { Figure } from './plots/figures';
@@ -79,7 +80,7 @@ export function tableCsvRows(table: BuiltTable): { header: string[]; rows: Recor
 export function provenanceLines(p: Provenance): string[] {
   const sets = p.testSets.map((s) => `${s.dataset} (${s.domain ?? 'no domain'}, n=${s.n})`).join(', ');
   const lines = [
-    `Data: ${p.data}; test sets: ${sets}.`,
+    `Data: ${p.data}${p.generators?.length ? ` (${describeGeneratorSources(p.generators)})` : ''}; test sets: ${sets}.`,
     `Backbone: ${p.backbones.join(', ')}; training backend: ${p.backends.join(', ')}; inference backend: ${p.inferenceBackends.join(', ') || 'unknown'}.`,
     `Seeds: ${p.seeds.join(', ') || 'unknown'} (${p.results} evaluated model${p.results === 1 ? '' : 's'}); a cell with several seeds shows mean ± sample sd (n = seeds).`,
   ];

@@ -13,6 +13,7 @@ import { readResults } from './results';
 import { writeReference } from './reference';
 import { evaluateClaims } from './claims';
 import { runReport, type ReportParams } from './report';
+import { readGeneratorSources } from './data-sources';
 import { fakeResult } from './fixtures/report-results';
 
 /** The figures of the fixture report, in order (table1: no sweep; no landmarks.npy: one t-SNE map). */
@@ -51,6 +52,8 @@ function setup(): { root: string; results: string[]; features: string; dataset: 
   const rng = new Rng(1, 'report-spec');
   const rows = Array.from({ length: 60 }, (_, i) => ({ id: `ck${i}`, path: `images/${i}.png`, label: CLASSES[i % 3], dataset: 'ckplus-syn', split: 'test' as const, domain: 'lab' as const }));
   writeManifest(dataset, rows);
+  // The head of a synthfer ingest report: the generator settings the provenance names.
+  writeFileSync(join(dataset, 'ingest-report.json'), JSON.stringify({ format: 'synthfer', generator: { name: '@ldl-alsg/synthfer', version: '1.0.1' }, options: { profile: 'default', seed: 7 }, n: 60 }));
   const perSet = (base: number) => Object.fromEntries(['affectnet-syn', 'raf-syn', 'sfew-syn', 'ckplus-syn', 'cfee-syn', 'mmi-syn', 'oulu-syn'].map((d, i) => [d, base + i]));
   writeFileSync(
     join(dataset, 'ceilings.json'),
@@ -98,7 +101,7 @@ describe('runReport', () => {
     expect(md).toContain('| Ceiling: oracle | 80.00 (paper —) | 81.00 (paper —) | 82.00 (paper —) | 83.00 (paper —) | 84.00 (paper —) | 85.00 (paper —) | 86.00 (paper —) | 81.00 (paper —) | 84.50 (paper —) | 83.00 (paper —) |');
     expect(md).toContain('| Ceiling: AU features | 70.00 (paper —) |');
     expect(md.indexOf('| LDL-ALSG(AU+FL) |')).toBeLessThan(md.indexOf('| Ceiling: oracle |'));
-    expect(md).toContain('Data: synthetic (synthfer benchmark)');
+    expect(md).toContain('Data: synthetic (synthfer benchmark) (@ldl-alsg/synthfer 1.0.1, profile default, seed 7); test sets:');
     expect(md).toContain('training backend: wasm; inference backend: unknown');
     expect(md).toContain('Seeds: 1, 2 (3 evaluated models)');
     // LDL-ALSG has seed 1 only: seed 2 leaves the claim, which the bootstrap decides alone.
@@ -203,5 +206,24 @@ describe('runReport', () => {
     mkdirSync(out);
     const r = await runReport({ params: { ...params, tsne: { ...params.tsne, enabled: false }, reference: { file: refFile, tolerance: 0, failOnMismatch: true } }, results, outDir: out });
     expect(r.diff!.ok).toBe(true);
+  });
+});
+
+describe('readGeneratorSources', () => {
+  it('reads the synthfer settings once per distinct generator, skips real-data ingests and refuses a report without a seed', () => {
+    const root = mkdtempSync(join(tmpdir(), 'alsg-sources-'));
+    const write = (name: string, doc: unknown): string => {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'ingest-report.json'), JSON.stringify(doc));
+      return dir;
+    };
+    const head = { format: 'synthfer', generator: { name: '@ldl-alsg/synthfer', version: '1.0.1' } };
+    const a = write('a', { ...head, options: { profile: 'default', seed: 2 } });
+    const b = write('b', { ...head, options: { profile: 'default', seed: 2 } });
+    const real = write('real', { format: 'rafdb' });
+    expect(readGeneratorSources([a, b, real, join(root, 'no-report')])).toEqual([{ generator: '@ldl-alsg/synthfer', version: '1.0.1', profile: 'default', seed: 2 }]);
+    const bad = write('bad', { ...head, options: { profile: 'default' } });
+    expect(() => readGeneratorSources([bad])).toThrow(/bad\/ingest-report\.json: a synthfer ingest report must have .*an integer options\.seed/);
   });
 });

@@ -10,6 +10,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { formatCsv, readNpy, writeFileAtomic, writeJsonAtomic } from '@ldl-alsg/artifacts';
 import { readManifests, type ManifestRow } from '@ldl-alsg/datasets';
+import { readGeneratorSources } from './data-sources';
 import { addCeilingRows, type CeilingsFile, readCeilings } from './ceilings';
 import { type Claim, CLAIM_LEVEL, type ClaimResult, type ClaimStatsOptions, DEFAULT_BOOTSTRAP, evaluateClaims } from './claims';
 import type { TableId } from './paper-values';
@@ -19,7 +20,7 @@ import { robustView, tsneSpec } from './plots/tsne-map';
 import { DEFAULT_REFERENCE_TOLERANCE, diffAgainstReference, readReference, type ReferenceDiff, type ReferenceFile, writeReference } from './reference';
 import { graphDiagnosticsMarkdown } from './graph-diagnostics';
 import { renderHtml, renderMarkdown, ldlRows, type ReportContent, tableCsvRows } from './render';
-import { collectProvenance, readResults, type ResultRecord } from './results';
+import { collectProvenance, type Provenance, readResults, type ResultRecord } from './results';
 import { buildTable, paperDatasetKey, type BuiltTable } from './table';
 import { subsample, tsne } from './tsne';
 
@@ -174,7 +175,7 @@ export function checksDocument(checks: readonly ClaimResult[], options: ClaimSta
  * Builds everything in memory from loaded results, with the figures as specs (rendering is async: runReport). Reads
  * only the files beside the results that the figures use (confusion.csv, the models' train-log.jsonl).
  */
-export function composeReport(params: ReportParams, results: readonly ResultRecord[], extraFigures: FigureSpec[] = [], trainSizes?: ReportContent['provenance']['trainSizes'], ceilings: CeilingsFile | null = null): Omit<ReportContent, 'figures'> & { figureSpecs: FigureSpec[] } {
+export function composeReport(params: ReportParams, results: readonly ResultRecord[], extraFigures: FigureSpec[] = [], data: Pick<Provenance, 'trainSizes' | 'generators'> = {}, ceilings: CeilingsFile | null = null): Omit<ReportContent, 'figures'> & { figureSpecs: FigureSpec[] } {
   const { table, checks } = tableAndChecks(params, results, ceilings);
   let diff: ReferenceDiff | null = null;
   if (params.reference) {
@@ -184,7 +185,7 @@ export function composeReport(params: ReportParams, results: readonly ResultReco
   const title = params.title || `${params.table.replace('table', 'Table ')} reproduction`;
   const sweep = params.sweep === undefined ? defaultSweep(params.table) : params.sweep;
   const figureSpecs = [...tableFigureSpecs({ tableId: params.table, title, table, results, sweep }), ...extraFigures];
-  const provenance = { ...collectProvenance(results), ...(trainSizes ? { trainSizes } : {}) };
+  const provenance: Provenance = { ...collectProvenance(results), ...(data.trainSizes ? { trainSizes: data.trainSizes } : {}), ...(data.generators?.length ? { generators: data.generators } : {}) };
   return { title, table, provenance, checks, diff, ldl: ldlRows(table, results), figureSpecs };
 }
 
@@ -193,7 +194,8 @@ export async function runReport(args: ReportArgs): Promise<ReportOutcome> {
   const params: ReportParams = { ...args.params, tsne: { ...DEFAULT_TSNE, ...(args.params.tsne ?? {}) }, expect: args.params.expect ?? [], paperRows: args.params.paperRows ?? true, failOnClaims: args.params.failOnClaims ?? false };
   const results = readResults(args.results);
   let tsneSpecs: FigureSpec[] = [];
-  let trainSizes: ReportContent['provenance']['trainSizes'];
+  let trainSizes: Provenance['trainSizes'];
+  let generators: Provenance['generators'];
   const ceilings = args.datasets?.length ? readCeilings(args.datasets) : null;
   if (args.datasets?.length) {
     const manifest = readManifests(args.datasets);
@@ -204,11 +206,12 @@ export async function runReport(args: ReportArgs): Promise<ReportOutcome> {
       sizes.set(r.dataset, s);
     }
     trainSizes = [...sizes.values()];
+    generators = readGeneratorSources(args.datasets);
     if (args.features?.length && params.tsne.enabled) tsneSpecs = tsneFigures(args.features[0], manifest.rows, params.tsne, args.log);
   } else if (args.features?.length && params.tsne.enabled) {
     throw new AlsgError('E_CONFIG', 'report: t-SNE maps need the `dataset` input (ingest outputs the features are aligned with) besides `features`');
   }
-  const { figureSpecs, ...composed } = composeReport(params, results, tsneSpecs, trainSizes, ceilings);
+  const { figureSpecs, ...composed } = composeReport(params, results, tsneSpecs, { trainSizes, generators }, ceilings);
   const figures: Figure[] = await renderFigures(figureSpecs);
   const content: ReportContent = { ...composed, figures };
   const out = args.outDir;

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlsgError } from '@ldl-alsg/common';
 import { type EvaluationMetrics, METRICS_SCHEMA } from '@ldl-alsg/evaluation';
+import type { GeneratorSource } from './data-sources';
 import { describeRun } from './descriptors';
 import { type PredictionSet, readPredictions } from './predictions';
 
@@ -51,6 +52,8 @@ export interface Provenance {
   testSets: { dataset: string; domain: string | null; n: number }[];
   /** Training/validation sizes per dataset, when the report was given the ingest outputs. */
   trainSizes?: { dataset: string; train: number; val: number; test: number }[];
+  /** The synthetic benchmark's generator settings (version, profile, seed), when the report was given the ingest outputs. */
+  generators?: GeneratorSource[];
   backbones: string[];
   /** TF.js backends the models were trained on. */
   backends: string[];
