@@ -6,8 +6,8 @@
 #   bash tools/bench/run-all.sh [--out DIR] [--skip name,name] [--only name,name] [--list]
 #
 # Names, in run order (the long ones last, so a short session still gets the rest):
-#   models  ingest  csv  synthfer  graph  train-ratio  cached  slurm  backbone  table1-cold  ci
-# table1-cold (a cold `npx nx run pipelines:table1` in a fresh store: about an hour on 2 cores) and ci (a fresh clone's
+#   models  ingest  csv  synthfer  graph  train-ratio  train-ratio-cnn  cached  slurm  backbone  table1-cold  ci
+# table1-cold (a cold `npx nx run pipelines:table1` in a fresh store: about 1.5 h on 2 cores with the small-cnn default) and ci (a fresh clone's
 # `CI=true bash .ci/run`: ~15 min) dominate; skip them with --skip table1-cold,ci when the session is short.
 # Output: DIR (default .alsg/bench/<UTC timestamp>/) holds <name>.txt per benchmark and summary.txt (one line each:
 # name, exit code, wall, CPU, peak RSS, load before -> after). Prints no verdicts: read the figures.
@@ -15,7 +15,7 @@ set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-ALL=(models ingest csv synthfer graph train-ratio cached slurm backbone table1-cold ci)
+ALL=(models ingest csv synthfer graph train-ratio train-ratio-cnn cached slurm backbone table1-cold ci)
 OUT="$ROOT/.alsg/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 SKIP=""
 ONLY=""
@@ -48,9 +48,10 @@ command_for() {
     synthfer) echo "npx tsx tools/bench/synthfer.ts 4000 40000 2" ;;
     graph) echo "npx tsx tools/bench/graph.ts --exact off" ;;
     train-ratio) echo "npx tsx tools/bench/train-ratio.ts --train 3000 --test 1000 --reps 4 --accuracy-epochs 10 --dataset raf-syn --lr 0.01" ;;
+    train-ratio-cnn) echo "npx tsx tools/bench/train-ratio.ts --backbone small-cnn --train 2000 --test 200 --reps 3" ;;
     cached) echo "ALSG_STORE=$STORE_SMOKE node bin/alsg.mjs run pipelines/table1.yaml --profile smoke --jobs 2 && ALSG_STORE=$STORE_SMOKE npx tsx tools/bench/cached-pipeline.ts" ;;
     slurm) echo "bash tools/bench/slurm-vs-local.sh" ;;
-    backbone) echo "npx tsx tools/bench/backbone-select.ts --data \$(ALSG_STORE=$STORE_SMOKE.default node bin/alsg.mjs run pipelines/table1.yaml --only syn >/dev/null && ls -d $STORE_SMOKE.default/ingest/*/ | head -1) --candidates mlp@32 --epochs 30 --lr 0.03 --eval-every 3" ;;
+    backbone) echo "npx tsx tools/bench/backbone-select.ts --data \$(ALSG_STORE=$STORE_SMOKE.default node bin/alsg.mjs run pipelines/table1.yaml --only syn >/dev/null && ls -d $STORE_SMOKE.default/ingest/*/ | head -1) --candidates small-cnn@32 --epochs 30 --lr 0.03 --eval-every 3" ;;
     table1-cold) echo "ALSG_STORE=$OUT/store-table1 npx nx run pipelines:table1 --skip-nx-cache" ;;
     ci) echo "rm -rf $OUT/ci-clone && git clone -q $ROOT $OUT/ci-clone && cd $OUT/ci-clone && CI=true bash .ci/run" ;;
   esac
