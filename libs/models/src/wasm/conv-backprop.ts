@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { heapFloat32 } from './heap-kernels';
 import { callKernel, kernelOps, release, tensorInfoFrom, type Info } from './kernel-call';
 import { upsampleByStride } from './stride-upsample';
 
@@ -97,8 +98,10 @@ function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attr
 }
 
 /**
- * dX by forward convolutions: one per stride phase where the phases tile the input evenly (backpropInputByPhases),
- * else one convolution of the zero-upsampled, padded output gradient with the flipped kernel.
+ * dX of a strided convolution: on wasm one matrix product and a scatter-add on the heap (backpropInputByGemm); elsewhere
+ * by forward convolutions, one per stride phase where the phases tile the input evenly (backpropInputByPhases), else one
+ * convolution of the zero-upsampled, padded output gradient with the flipped kernel. A stride-1 dX is that one
+ * convolution everywhere (XNNPACK's forward conv, nothing to gain).
  */
 function backpropInput(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attrs: ConvAttrs): Info | null {
   const dy = inputs.dy as Info;
@@ -106,6 +109,8 @@ function backpropInput(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attrs
   if (attrs.dataFormat !== 'NHWC' || !attrs.inputShape) return null;
   const c = convInfo(attrs.inputShape, filter.shape, attrs);
   if (c.strideHeight > 1 || c.strideWidth > 1) {
+    const byGemm = backpropInputByGemm(dy, filter, c, attrs.inputShape, b);
+    if (byGemm) return byGemm;
     const byPhases = backpropInputByPhases(dy, filter, c, attrs.inputShape, b);
     if (byPhases) return byPhases;
   }
@@ -213,4 +218,51 @@ function backpropInputByPhases(dy: Info, filter: Info, c: tf.backend_util.Conv2D
   }
   release(b, ...temps.filter((t) => t !== result)); // the result is one of the temporaries: it stays
   return result!;
+}
+
+/**
+ * dX of a strided convolution as one matrix product and a scatter-add (col2im) on the wasm heap:
+ * cols[(n,i,j), (kh,kw,c)] = sum_co dy[n,i,j,co] * w[kh,kw,c,co], then dx[n, i*sh+kh-top, j*sw+kw-left, c] += cols.
+ * The product runs on XNNPACK with the small kernel as its packed operand and dy streamed (matmul-fix.ts materialises
+ * w^T); the scatter-add is a plain loop over the heap, each dX element summing its taps in (i, j, kh, kw) order. On
+ * small-cnn's stride-2 layers this is 2.5-3x faster than the phase route's four small convolutions with their gathers,
+ * pads and adds (docs/training.md). Null where the heap cannot be read in place (not wasm): the caller falls back.
+ */
+function backpropInputByGemm(dy: Info, filter: Info, c: tf.backend_util.Conv2DInfo, inputShape: number[], b: tf.KernelBackend): Info | null {
+  const heap = heapFloat32(b);
+  if (!heap || dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
+  const [n, h, w, ci] = inputShape;
+  const [, ho, wo, co] = dy.shape;
+  const [kh, kw] = [c.filterHeight, c.filterWidth];
+  const rows = n * ho * wo;
+  const taps = kh * kw * ci;
+  const dy2 = kernelOps.reshape(b, dy, [1, rows, co]);
+  const w2 = kernelOps.reshape(b, filter, [1, taps, co]);
+  const cols = callKernel('BatchMatMul', b, { a: dy2, b: w2 }, { transposeA: false, transposeB: true }); // [1, rows, taps]
+  const dx = heap.output([n, h, w, ci]);
+  const H = heap.view(); // after the last allocation
+  const colsAt = heap.index(cols);
+  const dxAt = heap.index(dx);
+  H.fill(0, dxAt, dxAt + n * h * w * ci);
+  const { top, left } = c.padInfo;
+  for (let img = 0; img < n; img++) {
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        const row = colsAt + ((img * ho + i) * wo + j) * taps;
+        for (let a = 0; a < kh; a++) {
+          const y = i * c.strideHeight + a - top;
+          if (y < 0 || y >= h) continue;
+          for (let bb = 0; bb < kw; bb++) {
+            const x = j * c.strideWidth + bb - left;
+            if (x < 0 || x >= w) continue;
+            const dst = dxAt + ((img * h + y) * w + x) * ci;
+            const src = row + (a * kw + bb) * ci;
+            for (let ch = 0; ch < ci; ch++) H[dst + ch] += H[src + ch];
+          }
+        }
+      }
+    }
+  }
+  release(b, dy2, w2, cols);
+  return dx;
 }

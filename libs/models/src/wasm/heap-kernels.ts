@@ -323,6 +323,18 @@ export function sumOfSquares(tensors: readonly tf.Tensor[]): number {
   return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(tf.square(t)))).dataSync()[0]);
 }
 
+/**
+ * Direct float32 access to the wasm backend's heap, for kernels whose inner loop is plain JS over tensors in place
+ * (conv-backprop.ts's col2im); null on other backends. `output` allocates an uninitialised float32 tensor on the heap.
+ * `view()` must be called after the kernel's last allocation:
+ * growing the heap replaces its buffer, and with it every view.
+ */
+export function heapFloat32(backend: tf.KernelBackend): { output: (shape: number[]) => tf.TensorInfo; view: () => Float32Array; index: (t: tf.TensorInfo) => number } | null {
+  const wb = backend as unknown as WasmBackendLike & { wasm?: { HEAPF32?: Float32Array } };
+  if (!(wb.wasm?.HEAPF32 instanceof Float32Array) || typeof wb.dataIdMap?.get !== 'function' || typeof wb.makeOutput !== 'function') return null;
+  return { output: (shape) => wb.makeOutput(shape, 'float32'), view: () => wb.wasm.HEAPF32 as Float32Array, index: (t) => offsetOf(wb, t) / 4 };
+}
+
 /** True when `backend` is a wasm backend whose heap the module runs on (the streamed-weights matmul needs it). */
 export function hasHeapKernels(backend: tf.KernelBackend): boolean {
   const wb = backend as unknown as WasmBackendLike;

@@ -26,16 +26,20 @@ export function release(backend: tf.KernelBackend, ...infos: Info[]): void {
 
 /**
  * A new backend tensor holding `values` (for kernel temporaries such as gather indices, or a result computed in JS).
- * The wasm backend names the method makeOutput, the cpu backend makeTensorInfo.
+ * The wasm backend takes them through makeOutput(shape, dtype, offset, values), the cpu backend through makeTensorInfo;
+ * the cpu backend also has a makeOutput, with another signature (values first) that returns an engine tensor, so the
+ * choice goes by backend, not by which method exists.
  */
 export function tensorInfoFrom(b: tf.KernelBackend, shape: number[], values: Float32Array | Int32Array): Info {
   const dtype = values instanceof Int32Array ? 'int32' : 'float32';
   const anyB = b as unknown as {
+    wasm?: object;
     makeOutput?: (s: number[], d: 'float32' | 'int32', o?: number, v?: Float32Array | Int32Array) => Info;
     makeTensorInfo?: (s: number[], d: 'float32' | 'int32', v: Float32Array | Int32Array) => Info;
   };
-  if (anyB.makeOutput) return anyB.makeOutput(shape, dtype, undefined, values);
-  return anyB.makeTensorInfo!(shape, dtype, values);
+  if (anyB.wasm && anyB.makeOutput) return anyB.makeOutput(shape, dtype, undefined, values);
+  if (!anyB.makeTensorInfo) throw new Error(`tensorInfoFrom: backend ${backendName(b)} has neither wasm's makeOutput nor makeTensorInfo`);
+  return anyB.makeTensorInfo(shape, dtype, values);
 }
 
 /** Name under which `backend` is registered in the engine ('wasm', 'cpu', ...). */

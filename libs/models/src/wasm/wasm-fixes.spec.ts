@@ -96,8 +96,8 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     ['1x1 stride 2 valid', 2, 'valid', 1],
     ['7x7 stride 2 same', 2, 'same', 7],
   ];
-  // 11 x 10 inputs: odd height, so a strided dX takes the upsampling route; 12 x 10: every stride phase tiles the input,
-  // so it takes the per-phase route (conv-backprop.ts backpropInputByPhases).
+  // On wasm a strided dX takes the matrix-product + col2im route (conv-backprop.ts backpropInputByGemm) for every shape;
+  // odd (11 x 10) and even (12 x 10) inputs check its bounds. The other two routes are checked on the cpu backend below.
   for (const [label, stride, pad, ks] of cases) for (const [hh, ww] of [[11, 10], [12, 10]]) {
     it(`conv2d ${label}, ${hh}x${ww} input: dX and dW match cpu within 1e-5`, async () => {
       const fn = () => {
@@ -154,9 +154,11 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     }
   });
 
-  it('forward-conv backprop installed on the cpu backend (opt-in) equals the stock cpu kernels', async () => {
+  // 9 x 9: odd, so a strided dX takes the upsampling route; 12 x 10: every stride phase tiles the input, so it takes the
+  // per-phase route (backpropInputByPhases). The matrix-product route needs the wasm heap and is not installed here.
+  for (const [hh, ww] of [[9, 9], [12, 10]]) it(`forward-conv backprop installed on the cpu backend (opt-in) equals the stock cpu kernels, ${hh}x${ww} input`, async () => {
     const fn = () => {
-      const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 31) as tf.Tensor4D;
+      const x = tf.randomNormal([2, hh, ww, 3], 0, 1, 'float32', 31) as tf.Tensor4D;
       const w = tf.randomNormal([3, 3, 3, 4], 0, 0.3, 'float32', 32) as tf.Tensor4D;
       return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum())([x, w]);
     };
@@ -175,7 +177,7 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     const x = tf.randomNormal([2, 8, 8, 3]) as tf.Tensor4D;
     const w = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    // Kernel temporaries are backend buffers, not engine tensors: count those too (8 x 8 input: the phase route).
+    // Kernel temporaries are backend buffers, not engine tensors: count those too (stride 2: the matrix-product route).
     const buffersBefore = tf.engine().backend.numDataIds();
     const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, w]);
     expect(tf.memory().numTensors).toBe(before + 2);
