@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AlsgError } from '@ldl-alsg/common';
 import { useLazyConvInputGradients } from './lazy-conv-gradients';
+import { useLeanBatchNormTraining } from './lean-batchnorm-training';
 import { foldedInference } from './folded-inference';
 
 /** Names accepted by {@link createBackbone}. */
@@ -47,6 +48,8 @@ export interface Backbone {
 export function wrapModel(name: BackboneName, model: tf.LayersModel, opts: BackboneOptions): Backbone {
   // The first convolution's image gradient is never needed; see lazy-conv-gradients.ts.
   useLazyConvInputGradients(model);
+  // Batch norm in training differentiates in closed form instead of op by op; see lean-batchnorm-training.ts.
+  useLeanBatchNormTraining(model);
   // Inference passes (LDL-ALSG's neighbours, per-epoch accuracy) run conv + batch norm + ReLU as one fused conv.
   const inference = foldedInference(model);
   const vars = () => model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,17 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { isPlainConv, type Conv2DFields } from './tfjs-layer-fields';
+import { type BatchNormFields, isPlainConv, normalizesLastAxis, type Conv2DFields } from './tfjs-layer-fields';
 
-type LayerVariable = { read(): tf.Tensor };
-
-/** The fields of tfjs-layers' BatchNormalization and ReLU this module reads (protected in tfjs's typings). */
-interface BatchNormFields {
-  axis: number | number[];
-  epsilon: number;
-  gamma: LayerVariable | null;
-  beta: LayerVariable | null;
-  movingMean: LayerVariable;
-  movingVariance: LayerVariable;
-}
+/** The field of tfjs-layers' ReLU this module reads (protected in tfjs's typings). */
 interface ReluFields {
   maxValue?: number | null;
 }
@@ -63,8 +53,7 @@ export function foldedInference(model: tf.LayersModel): ((x: tf.Tensor) => tf.Te
 
 function foldable(convLayer: tf.layers.Layer, bnLayer: tf.layers.Layer): boolean {
   const bn = bnLayer as unknown as BatchNormFields;
-  const lastAxis = bn.axis === -1 || bn.axis === 3 || (Array.isArray(bn.axis) && bn.axis.length === 1 && (bn.axis[0] === -1 || bn.axis[0] === 3));
-  return isPlainConv(convLayer as unknown as Conv2DFields) && lastAxis;
+  return isPlainConv(convLayer as unknown as Conv2DFields) && normalizesLastAxis(bn, 4);
 }
 
 function foldedConvStep(conv: Conv2DFields, bn: BatchNormFields, relu: boolean): Step {
