@@ -17,7 +17,8 @@ import { upsampleByStride } from './stride-upsample';
  *   viewed as [ci, H', W', n] (batch and channel axes swapped) with the output gradient viewed as an [Ho, Wo, n, co]
  *   filter, dilated by the stride.
  * - dX = 'valid' convolution of the output gradient (zero-upsampled by the stride, padded by K-1-pad) with the spatially
- *   flipped kernel whose in/out channel axes are swapped.
+ *   flipped kernel whose in/out channel axes are swapped; for strided convolutions, per stride phase without the zeros,
+ *   and on wasm as one matrix product and a col2im on the heap instead (backpropInput).
  * Each kernel frees its temporaries itself (the kernel-level equivalent of wrapping a custom gradient in tf.tidy).
  * Cases outside NHWC with dilation 1 fall back to the original kernel when one exists.
  *
