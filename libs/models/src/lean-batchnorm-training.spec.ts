@@ -83,7 +83,7 @@ describe('useLeanBatchNormTraining', () => {
     lean.dispose();
   });
 
-  it('is applied by createBackbone, idempotent, leaves inference and the saved topology as tfjs has them', async () => {
+  it('is applied by createBackbone, idempotent, leaks nothing, leaves inference and the saved topology as tfjs has them', async () => {
     await initBackend('wasm');
     const net = createBackbone('small-cnn', opts);
     expect(useLeanBatchNormTraining(net.model)).toBe(3);
@@ -96,6 +96,16 @@ describe('useLeanBatchNormTraining', () => {
     expect(Array.from(p)).toEqual(Array.from(q));
     tf.dispose(x);
     stock.dispose();
+    // (after the inference check: training moves the moving statistics) Training steps leave no tensor and no backend buffer behind (the kept batch statistics are freed).
+    const vars = net.trainableVariables();
+    const trainStep = () => {
+      const q = tf.variableGrads(() => (net.logits(tf.ones([2, 16, 16, 1]) as tf.Tensor4D, true) as tf.Tensor).square().mean() as tf.Scalar, vars);
+      tf.dispose([q.value, ...Object.values(q.grads)]);
+    };
+    trainStep();
+    const [tensors, buffers] = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+    for (let i = 0; i < 3; i++) trainStep();
+    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual([tensors, buffers]);
     net.dispose();
   });
 });
