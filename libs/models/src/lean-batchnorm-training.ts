@@ -36,7 +36,7 @@ export function useLeanBatchNormTraining(model: tf.LayersModel): number {
     const stockCall = bn.call.bind(bn);
     bn.call = (inputs, kwargs) => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (!kwargs?.training || Array.isArray(inputs) && inputs.length !== 1 || !normalizesLastAxis(bn, x.rank)) return stockCall(inputs, kwargs);
+      if (!kwargs?.training || (Array.isArray(inputs) && inputs.length !== 1) || !normalizesLastAxis(bn, x.rank)) return stockCall(inputs, kwargs);
       const { normed, mean, variance } = batchNormTraining(x, bn.gamma!.read(), bn.beta!.read(), bn.epsilon);
       try {
         movingAverage(bn.movingMean, mean, bn.momentum);

@@ -227,7 +227,7 @@ function backpropInputByPhases(dy: Info, filter: Info, c: tf.backend_util.Conv2D
  * The product runs on XNNPACK with the small kernel as its packed operand and dy streamed (matmul-fix.ts materialises
  * w^T); the scatter-add is a plain loop over the heap, each dX element summing its taps in (i, j, kh, kw) order. On
  * small-cnn's stride-2 layers this is 2.5-3x faster than the phase route's four small convolutions with their gathers,
- * pads and adds (docs/training.md). Null where the heap cannot be read in place (not wasm): the caller falls back.
+ * pads and adds (docs/models.md). Null where the heap cannot be read in place (not wasm): the caller falls back.
  */
 function backpropInputByGemm(dy: Info, filter: Info, c: tf.backend_util.Conv2DInfo, inputShape: number[], b: tf.KernelBackend): Info | null {
   const heap = heapFloat32(b);
