@@ -14,7 +14,7 @@ const { join, resolve } = require('node:path');
 
 // The same glob as src/create-nodes.ts exports (nx-plugin.spec.ts checks), repeated so that a cache hit loads no TypeScript.
 const PIPELINE_GLOB = 'pipelines/*.yaml';
-const CACHE_FORMAT = 'alsg-nx-nodes-1';
+const CACHE_FORMAT = 'alsg-nx-nodes-2';
 
 let implementation;
 const load = () => {

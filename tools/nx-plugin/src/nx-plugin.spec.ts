@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { createFixtureWorkspace } from '@ldl-alsg/pipeline/fixtures';
 import { createNxFixtureWorkspace } from './fixtures/nx-fixture-workspace';
 import { createStageRegistry, resolveWorkspaceLayout } from '@ldl-alsg/pipeline/planner';
-import { buildPipelineTargets, PIPELINE_GLOB } from './create-nodes';
+import { buildPipelineTargets, PIPELINE_GLOB, stageCodeInputName } from './create-nodes';
 
 const ONE = `stages:
   data: { stage: source, params: { label: a } }
@@ -26,7 +26,7 @@ describe('buildPipelineTargets', () => {
   it('infers a target per instance and per pipeline, each one alsg run with profile configurations, the store as the only cache', () => {
     const ws = createFixtureWorkspace();
     const registry = createStageRegistry(resolveWorkspaceLayout({ root: ws.root, env: {} }));
-    const { targets, stages } = buildPipelineTargets('pipelines/one.yaml', parse(ONE), registry, {});
+    const { targets, stages, namedInputs } = buildPipelineTargets('pipelines/one.yaml', parse(ONE), registry, {});
     expect(Object.keys(targets).sort()).toEqual(['one', 'one/data', 'one/twice@factor=2', 'one/twice@factor=3']);
     expect(stages.sort()).toEqual(['double', 'source']);
     const t = targets['one/twice@factor=3'];
@@ -34,9 +34,12 @@ describe('buildPipelineTargets', () => {
     expect(t.configurations?.smoke.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --jobs auto --only twice@factor=3 --if-present --profile smoke');
     expect(targets.one.options.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --jobs auto');
     expect(targets.one.configurations?.smoke.command).toBe('node bin/alsg.mjs run pipelines/one.yaml --jobs auto --profile smoke');
-    expect(t.inputs).toContain('{workspaceRoot}/pipelines/one.yaml'); // for `nx affected -t`, not for a cache
-    expect(t.inputs).toContain('{workspaceRoot}/stages/double/src/stage.ts');
-    expect(t.inputs).toContain('{workspaceRoot}/libs/common/src/errors.ts'); // imported library, transitively
+    // for `nx affected -t`, not for a cache: the file, and the stage's code as a named input of the project
+    expect(t.inputs).toEqual(['{workspaceRoot}/pipelines/one.yaml', stageCodeInputName('double')]);
+    expect(namedInputs[stageCodeInputName('double')]).toContain('{workspaceRoot}/stages/double/src/stage.ts');
+    expect(namedInputs[stageCodeInputName('double')]).toContain('{workspaceRoot}/libs/common/src/errors.ts'); // imported library, transitively
+    expect(targets.one.inputs?.sort()).toEqual(['{workspaceRoot}/pipelines/one.yaml', stageCodeInputName('double'), stageCodeInputName('source')].sort());
+    expect(Object.keys(namedInputs).sort()).toEqual([stageCodeInputName('double'), stageCodeInputName('source')]);
     for (const target of Object.values(targets)) {
       // alsg checks its store per instance key: Nx's cache would re-run what alsg made, key on the whole file and copy
       // every result into .nx/cache a second time
@@ -72,10 +75,10 @@ describe('buildPipelineTargets', () => {
 
 describe('plugin.cjs: inference kept under a key over what it reads', () => {
   const plugin = createRequire(import.meta.url)('../plugin.cjs') as {
-    createNodesV2: [string, (files: string[], options: unknown, context: { workspaceRoot: string }) => Promise<Array<[string, { projects: Record<string, { targets: Record<string, { inputs?: string[] }> }> }]>>];
+    createNodesV2: [string, (files: string[], options: unknown, context: { workspaceRoot: string }) => Promise<Array<[string, { projects: Record<string, { targets: Record<string, { inputs?: string[] }>; namedInputs: Record<string, string[]> }> }]>>];
   };
-  const targetsOf = async (root: string): Promise<Record<string, { inputs?: string[] }>> =>
-    (await plugin.createNodesV2[1](['pipelines/one.yaml'], {}, { workspaceRoot: root }))[0][1].projects.pipelines.targets;
+  const projectOf = async (root: string) => (await plugin.createNodesV2[1](['pipelines/one.yaml'], {}, { workspaceRoot: root }))[0][1].projects.pipelines;
+  const targetsOf = async (root: string): Promise<Record<string, { inputs?: string[] }>> => (await projectOf(root)).targets;
 
   it('has the glob of create-nodes.ts', () => {
     expect(plugin.createNodesV2[0]).toBe(PIPELINE_GLOB);
@@ -94,9 +97,9 @@ describe('plugin.cjs: inference kept under a key over what it reads', () => {
     expect((await targetsOf(ws.root)).one).toHaveProperty('marker', true);
     // a new source file of a stage: its code inputs change, so the key must
     writeFileSync(join(ws.root, 'stages/double/src/extra.ts'), 'export const extra = 1;\n');
-    const again = await targetsOf(ws.root);
-    expect(again.one).not.toHaveProperty('marker');
-    expect(again['one/twice@factor=2'].inputs).toContain('{workspaceRoot}/stages/double/src/extra.ts');
+    const again = await projectOf(ws.root);
+    expect(again.targets.one).not.toHaveProperty('marker');
+    expect(again.namedInputs[stageCodeInputName('double')]).toContain('{workspaceRoot}/stages/double/src/extra.ts');
     // an edited pipeline
     writeFileSync(join(ws.root, 'pipelines/one.yaml'), ONE.replace('factor: [2, 3]', 'factor: [2, 4]'));
     expect(Object.keys(await targetsOf(ws.root))).toContain('one/twice@factor=4');
