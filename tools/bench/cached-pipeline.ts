@@ -116,7 +116,7 @@ for (let i = 0; i < repeats; i++) {
 console.log(`alsg run (fully cached): median ${median(alsg).toFixed(2)} s of ${alsg.map((s) => s.toFixed(2)).join(', ')}  [${summary}]`);
 console.log(`  of which start-up (alsg --version: node, tsx loader, CLI entry): median ${median(startup).toFixed(2)} s; load ${load()}`);
 
-// As the issue measures it (`npx nx`, ~0.2 s of npx included); the fixture workspace has no nx of its own.
+// As the issue measures it (`npx nx`: npx adds ~0.4 s over node_modules/.bin/nx here); the fixture workspace has no nx of its own.
 const nxRun = (): { out: string; seconds: number } =>
   values.fixture
     ? ws.exec(node, [nxBin, 'run', target, '--outputStyle=stream'], { NX_PERF_LOGGING: 'true' })
