@@ -221,8 +221,7 @@ export function makeImageBatch(cache: ImageTensorCache, rows: ArrayLike<number>)
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
     if (!(i >= 0 && i < n)) throw new AlsgError('E_INPUT', `makeImageBatch: row ${i} outside the cache of ${n} images`);
-    const src = cache.data.subarray(i * pixels, (i + 1) * pixels);
-    for (let p = 0; p < pixels; p++) out[r * pixels + p] = src[p];
+    out.set(cache.data.subarray(i * pixels, (i + 1) * pixels), r * pixels); // uint8 -> float32, converted natively
   }
   return tf.tensor4d(out, [rows.length, h, w, 1]);
 }

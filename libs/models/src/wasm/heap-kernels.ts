@@ -13,6 +13,8 @@
  *
  * - `transpose2d`: a float32 matrix transposed in cache-sized tiles (for the matmul route of matmul-fix.ts that avoids
  *   packing fresh weights), ~5x faster than the backend's generic Transpose kernel.
+ * - `colsum`: sums (or means) over the middle axis of [groups, rows, cols], read in place, for Sum / Mean over
+ *   non-innermost axes (outer-axis-reductions.ts); bit for bit the stock kernels, which transpose first.
  *
  * The module imports the backend's own `WebAssembly.Memory` (exported by tfjs-backend-wasm's emscripten build as
  * `asm.memory`), so it reads and writes tensors where they live; outputs are allocated by the backend
@@ -57,6 +59,7 @@ interface HeapExports {
   sgdPlain(w: number, g: number, v: number, wOut: number, vOut: number, n: number, lr: number, momentum: number, wd: number): void;
   sumsq(p: number, n: number): number;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  colsum(src: number, dst: number, groups: number, rows: number, cols: number, mean: number): void;
 }
 
 // ---- a few WebAssembly binary-format helpers -----------------------------------------------------------------------
@@ -98,11 +101,15 @@ const I32_AND = [0x71];
 const I32_MUL = [0x6c];
 const I32_SHL = [0x74];
 const I32_GE_U = [0x4f];
+const I32_EQZ = [0x45];
 const I32_LT_U = [0x49];
 const SELECT = [0x1b];
 const F32_ADD = [0x92];
 const F32_SUB = [0x93];
 const F32_MUL = [0x94];
+const F32_DIV = [0x95];
+const F32_CONVERT_I32_U = [0xb3];
+const f32Const0 = [0x43, 0, 0, 0, 0];
 const F64_ADD = [0xa0];
 const F64_PROMOTE = [0xbb];
 const f32Load = [0x2a, 0x02, 0x00]; // align 4 bytes, offset 0
@@ -116,6 +123,7 @@ const F32X4_ADD = [0xfd, ...unsignedLeb(228)];
 const F32X4_SUB = [0xfd, ...unsignedLeb(229)];
 const F32X4_MUL = [0xfd, ...unsignedLeb(230)];
 const BLOCK = [0x02, 0x40];
+const IF = [0x04, 0x40];
 const LOOP = [0x03, 0x40];
 const END = [0x0b];
 const brIf = (depth: number) => [0x0d, depth];
@@ -226,18 +234,68 @@ function transposeBody(): number[] {
   return body([I32, I32, I32, I32, I32, I32, I32, I32, I32], code);
 }
 
-/** The module's bytes: imports env.memory, exports sgdDecay, sgdPlain, sumsq and transpose. */
+/**
+ * colsum(src, dst, groups, rows, cols, mean): for src seen as [groups, rows, cols] (float32),
+ *   dst[g, c] = sum over r = 0, 1, ..., rows - 1 of src[g, r, c]   (divided by rows when `mean` is not 0),
+ * i.e. a Sum or Mean over the middle axes of a tensor whose innermost axes are kept (batch norm's moments over N, H, W
+ * of an NHWC activation; global average pooling over H, W). Each output is one float32 running sum started at +0 and
+ * added row by row, in the order of r, then divided by (float) rows: the exact arithmetic of tfjs-backend-wasm's Sum
+ * and Mean kernels (a plain sequential loop per output, which the compiler may not reorder without fast-math), which
+ * reach that order only after a Transpose that brings the reduced axes innermost. Here the rows are read in place:
+ * dst's row of sums stays in cache and is updated four lanes at a time (then the cols % 4 tail), src is read once.
+ */
+function colsumBody(): number[] {
+  // params 0 src, 1 dst, 2 groups, 3 rows, 4 cols, 5 mean; locals 6 g, 7 r, 8 p, 9 rowBytes, 10 vecBytes, 11 srcRow,
+  // 12 dstRow (i32), 13 divisor (f32)
+  const inc = (i: number, by: number[]) => [...get(i), ...by, ...I32_ADD, ...set(i)];
+  const loopWhileBelow = (i: number, end: number, inner: number[], step: number[]) => [
+    ...BLOCK, ...LOOP, ...get(i), ...get(end), ...I32_GE_U, ...brIf(1), ...inner, ...step, ...br(0), ...END, ...END,
+  ];
+  const dstAt = [...get(12), ...get(8), ...I32_ADD];
+  const srcAt = [...get(11), ...get(8), ...I32_ADD];
+  const zeroRow = [...i32(0), ...set(8), ...loopWhileBelow(8, 9, [...dstAt, ...f32Const0, ...f32Store], inc(8, i32(4)))];
+  const addRow = [
+    ...i32(0), ...set(8),
+    ...loopWhileBelow(8, 10, [...dstAt, ...dstAt, ...v128Load, ...srcAt, ...v128Load, ...F32X4_ADD, ...v128Store], inc(8, i32(16))),
+    ...loopWhileBelow(8, 9, [...dstAt, ...dstAt, ...f32Load, ...srcAt, ...f32Load, ...F32_ADD, ...f32Store], inc(8, i32(4))),
+  ];
+  const divideRow = [
+    ...get(5), ...I32_EQZ, ...I32_EQZ, ...IF,
+    ...i32(0), ...set(8),
+    ...loopWhileBelow(8, 9, [...dstAt, ...dstAt, ...f32Load, ...get(13), ...F32_DIV, ...f32Store], inc(8, i32(4))),
+    ...END,
+  ];
+  const group = [
+    ...zeroRow,
+    ...i32(0), ...set(7),
+    ...loopWhileBelow(7, 3, [...addRow, ...inc(11, get(9))], inc(7, i32(1))),
+    ...divideRow,
+  ];
+  const code = [
+    ...get(4), ...i32(2), ...I32_SHL, ...set(9), // rowBytes = cols * 4
+    ...get(4), ...i32(-4), ...I32_AND, ...i32(2), ...I32_SHL, ...set(10), // vecBytes = (cols & ~3) * 4
+    ...get(3), ...F32_CONVERT_I32_U, ...set(13),
+    ...get(0), ...set(11),
+    ...get(1), ...set(12),
+    ...i32(0), ...set(6),
+    ...loopWhileBelow(6, 2, group, [...inc(12, get(9)), ...inc(6, i32(1))]),
+  ];
+  return body([I32, I32, I32, I32, I32, I32, I32, F32], code);
+}
+
+/** The module's bytes: imports env.memory, exports sgdDecay, sgdPlain, sumsq, transpose and colsum. */
 export function heapKernelModuleBytes(): Uint8Array {
   const sgdType = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [F32], [F32], [F32]]), 0x00];
   const sumsqType = [0x60, ...vector([[I32], [I32]]), 1, F64];
   const transposeType = [0x60, ...vector([[I32], [I32], [I32], [I32]]), 0x00];
+  const colsumType = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector([sgdType, sumsqType, transposeType])),
+    ...section(1, vector([sgdType, sumsqType, transposeType, colsumType])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // memory, min 0 pages, no max
-    ...section(3, vector([[0], [0], [1], [2]])),
-    ...section(7, vector([[...name('sgdDecay'), 0x00, 0], [...name('sgdPlain'), 0x00, 1], [...name('sumsq'), 0x00, 2], [...name('transpose'), 0x00, 3]])),
-    ...section(10, vector([sgdBody(true), sgdBody(false), sumsqBody(), transposeBody()])),
+    ...section(3, vector([[0], [0], [1], [2], [3]])),
+    ...section(7, vector([[...name('sgdDecay'), 0x00, 0], [...name('sgdPlain'), 0x00, 1], [...name('sumsq'), 0x00, 2], [...name('transpose'), 0x00, 3], [...name('colsum'), 0x00, 4]])),
+    ...section(10, vector([sgdBody(true), sgdBody(false), sumsqBody(), transposeBody(), colsumBody()])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -352,5 +410,19 @@ export function heapTranspose2d(backend: tf.KernelBackend, x: tf.TensorInfo): tf
   const [rows, cols] = x.shape.slice(-2);
   const out = wb.makeOutput([...x.shape.slice(0, -2), cols, rows], 'float32');
   k.transpose(offsetOf(wb, x), offsetOf(wb, out), rows, cols);
+  return out;
+}
+
+/**
+ * Sum (or mean) of float32 `x` seen as [groups, rows, cols] over its rows, by the heap module ({@link colsumBody}): a new
+ * float32 tensor of `outShape` (groups * cols values); undefined when the backend has no heap module (callers then use
+ * the stock kernel). For use inside kernels (raw TensorInfo in and out).
+ */
+export function heapColumnSums(backend: tf.KernelBackend, x: tf.TensorInfo, groups: number, rows: number, cols: number, mean: boolean, outShape: number[]): tf.TensorInfo | undefined {
+  const wb = backend as unknown as WasmBackendLike;
+  const k = x.dtype === 'float32' && hasHeapKernels(backend) ? heapExports(wb) : null;
+  if (!k) return undefined;
+  const out = wb.makeOutput(outShape, 'float32');
+  k.colsum(offsetOf(wb, x), offsetOf(wb, out), groups, rows, cols, mean ? 1 : 0);
   return out;
 }

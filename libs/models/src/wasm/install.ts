@@ -5,6 +5,7 @@ import { installDepthwiseBackprop } from './depthwise-backprop';
 import { installLeanBatchNormGrad } from './batchnorm-grad';
 import { installHeapKernels } from './heap-kernels';
 import { installIdentityAlias } from './identity-alias';
+import { installOuterAxisReductions } from './outer-axis-reductions';
 
 const installed = new Map<string, () => void>();
 
@@ -12,7 +13,8 @@ const installed = new Map<string, () => void>();
  * Install the kernel workarounds for the current backend once (idempotent), and say which are active.
  * - wasm: the matmul fix (transposes, packed-weight reuse), forward-convolution conv backprop, depthwise backprop,
  *   the lean BatchNorm gradient (see their modules for the problems they work around), the one-pass SGD update
- *   (heap-kernels.ts) and an Identity that shares buffers instead of copying them (identity-alias.ts).
+ *   (heap-kernels.ts), an Identity that shares buffers instead of copying them (identity-alias.ts) and Sum / Mean over
+ *   non-innermost axes without a transpose (outer-axis-reductions.ts).
  * - cpu: forward-convolution conv backprop only if `cpuConvBackprop` is true (the stock cpu backprop kernels are naive
  *   loops; opt-in so the cpu backend stays usable as an unmodified reference in tests).
  * - other backends: nothing.
@@ -29,6 +31,7 @@ export function installWasmFixes(opts: { cpuConvBackprop?: boolean } = {}): stri
     wanted.push(['wasm:lean-batchnorm-grad', () => installLeanBatchNormGrad(['wasm'])]);
     wanted.push(['wasm:fused-sgd', () => installHeapKernels()]);
     wanted.push(['wasm:identity-alias', () => installIdentityAlias('wasm')]);
+    wanted.push(['wasm:outer-axis-reductions', () => installOuterAxisReductions('wasm')]);
   } else if (backend === 'cpu' && opts.cpuConvBackprop) {
     wanted.push(['cpu:forward-conv-backprop', () => installForwardConvBackprop('cpu')]);
   }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
+import { installWasmFixes, uninstallWasmFixes } from './install';
+import { outerAxisPlan } from './outer-axis-reductions';
 import { installForwardConvBackprop } from './conv-backprop';
 import { streamedWeightProducts } from './matmul-fix';
 import { fusedSgdMomentum, hasFusedSgd, heapKernelModuleBytes, heapTranspose2d, sumOfSquares } from './heap-kernels';
@@ -264,6 +266,51 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
       expect(bits(got)).toEqual(bits(ref));
       tf.dispose([x, ref, got]);
     }
+  });
+
+  it('Sum and Mean over non-innermost axes are read in place (no Transpose), bit for bit the stock kernels', async () => {
+    await initBackend('wasm');
+    // [shape, axes, keepDims]: batch-norm moments (N, H, W), global average pooling (H, W), a dense bias gradient (batch
+    // axis, 7 columns: SIMD body and tail), a middle axis, a single group; then cases that keep the stock route.
+    const cases: [number[], number[], boolean][] = [
+      [[8, 6, 5, 16], [0, 1, 2], false], [[5, 4, 3, 12], [1, 2], true], [[32, 7], [0], false], [[3, 5, 7], [1], false],
+      [[1, 9], [0], true], [[4, 6], [1], false], [[2, 3, 4], [0, 2], false],
+    ];
+    const xs = cases.map(([shape], i) => {
+      const v = tf.randomNormal(shape, 0, 1, 'float32', 60 + i).mul(tf.randomUniform(shape, 1, 1e4, 'float32', 70 + i)).dataSync() as Float32Array;
+      v[1] = -0; // a signed zero and (below) a NaN must come out as the stock kernels' do
+      if (i === 0) v[v.length - 1] = NaN;
+      return tf.tensor(v, shape);
+    });
+    const run = () => cases.flatMap(([, axes, keepDims], i) => [tf.sum(xs[i], axes, keepDims), tf.mean(xs[i], axes, keepDims)]);
+    // Buffers the backend allocates for one mean over N, H, W: the stock kernel transposes into a temporary first.
+    const backend = tf.backend() as unknown as { makeOutput: (...a: unknown[]) => unknown };
+    const allocations = (f: () => tf.Tensor): number => {
+      const original = backend.makeOutput;
+      let n = 0;
+      backend.makeOutput = (...a: unknown[]) => (n++, original.apply(backend, a));
+      try {
+        f().dispose();
+      } finally {
+        backend.makeOutput = original;
+      }
+      return n;
+    };
+    uninstallWasmFixes();
+    const stock = run();
+    expect(allocations(() => tf.mean(xs[0], [0, 1, 2]))).toBe(2); // the transposed copy and the output
+    installWasmFixes();
+    const got = run();
+    expect(allocations(() => tf.mean(xs[0], [0, 1, 2]))).toBe(1); // the output only: rows read in place
+    got.forEach((t, i) => {
+      expect(t.shape).toEqual(stock[i].shape);
+      expect(bits(t)).toEqual(bits(stock[i]));
+    });
+    expect(outerAxisPlan([8, 6, 5, 16], [0, 1, 2], false)).toEqual({ groups: 1, rows: 240, cols: 16, outShape: [16] });
+    expect(outerAxisPlan([5, 4, 3, 12], [-3, 2], true)).toEqual({ groups: 5, rows: 12, cols: 12, outShape: [5, 1, 1, 12] });
+    expect(outerAxisPlan([4, 6], [1], false)).toBeUndefined(); // innermost: stock reads it in place
+    expect(outerAxisPlan([2, 3, 4], [0, 2], false)).toBeUndefined(); // split axes
+    tf.dispose([...xs, ...stock, ...got]);
   });
 
   it('a batch times fresh weights takes the streamed route (b^T·a^T)^T, bit for bit the direct product; packed weights keep the direct route', async () => {
