@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { installWasmFixes, uninstallWasmFixes } from './install';
 import { outerAxisPlan } from './outer-axis-reductions';
+import { tensorInfoFrom } from './kernel-call';
 import { installForwardConvBackprop } from './conv-backprop';
 import { streamedWeightProducts } from './matmul-fix';
 import { fusedSgdMomentum, hasFusedSgd, heapKernelModuleBytes, heapTranspose2d, sumOfSquares } from './heap-kernels';
@@ -206,6 +207,21 @@ describe('wasm kernel workarounds: gradients equal the stock cpu backend', () =>
     expect(value.dataSync()[0]).toBe(14);
     tf.dispose([value, grads[v.name], v]);
   });
+
+describe('kernel-call helpers', () => {
+  it('tensorInfoFrom makes a backend tensor on wasm and cpu, and names the backend when it can make neither kind', async () => {
+    for (const name of ['wasm', 'cpu'] as const) {
+      await initBackend(name);
+      const info = tensorInfoFrom(tf.backend(), [2, 2], Float32Array.from([1, 2, 3, 4]));
+      const t = tf.engine().makeTensorFromTensorInfo(info);
+      expect(Array.from(t.dataSync())).toEqual([1, 2, 3, 4]);
+      expect(t.dtype).toBe('float32');
+      t.dispose();
+    }
+    const bare = {} as unknown as tf.KernelBackend; // neither wasm's makeOutput nor makeTensorInfo
+    expect(() => tensorInfoFrom(bare, [1], Int32Array.from([1]))).toThrow(/tensorInfoFrom: backend \w+ has neither wasm's makeOutput nor makeTensorInfo/);
+  });
+});
 
 describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
   /** The stock op sequence of MomentumSgd (libs/training/src/sgd.ts), which the fused kernel must equal bit for bit. */
