@@ -9,6 +9,9 @@ images (resampled within each set, numpy's generator, so its end points differ f
 only). Needs numpy and scipy.
 
     python3 tools/check/recompute_claims.py .alsg/store/report/<key> "LDL-ALSG(AU+FL)" Baseline [--metric all]
+
+Where one method was trained at several lambdas (Tables 6 and 7, the lambda sweep), name the row as method@lambda, e.g.
+"LDL-ALSG(AU)@0.1" (both spaces at 0.1: "LDL-ALSG(AU+FL)@0.1"; different values: "LDL-ALSG(AU+FL)@au=0.1,landmarks=1").
 """
 import argparse, csv, json, os, sys
 import numpy as np
@@ -29,7 +32,14 @@ def label(run):
         return f"LDL-ALSG({'+'.join(sp)})"
     return {'baseline': 'Baseline', 'nal': 'NAL', 'ipa2lt': 'IPA2LT (LTNet)', 'air': 'AIR'}.get(m, m)
 
+def lambda_tag(run):
+    lam = {sp: v for sp, v in (run.get('lambda') or {}).items() if sp in run.get('spaces', [])} if run['method'] == 'ldl-alsg' else {}
+    if not lam: return ''
+    if len(set(lam.values())) == 1: return f'{next(iter(lam.values())):g}'
+    return ','.join(f'{sp}={v:g}' for sp, v in sorted(lam.items()))
+
 models = {}
+tags = {}
 for d in dirs:
     m = json.load(open(os.path.join(d, 'metrics.json')))
     domain = {s['dataset']: s['domain'] for s in m['sets']}
@@ -37,7 +47,19 @@ for d in dirs:
     per = {}
     for r in rows:
         per.setdefault(r['dataset'], {})[r['id']] = r['label'] == r['predicted']
-    models[(label(m['run']), str(m['run']['seed']))] = (per, domain)
+    name, tag = label(m['run']), lambda_tag(m['run'])
+    tags.setdefault(name, set()).add(tag)
+    models[(f'{name}@{tag}' if tag else name, str(m['run']['seed']))] = (per, domain)
+
+def resolve(row):
+    """A row name as the models are keyed: method@lambda, or the bare method when it was trained at one lambda only."""
+    if '@' in row: return row
+    found = tags.get(row, set())
+    if len(found) > 1: sys.exit(f'{row!r} was trained at several lambdas; name one of: {sorted(f"{row}@{t}" for t in found)}')
+    tag = next(iter(found), '')
+    return f'{row}@{tag}' if tag else row
+
+a.left, a.right = resolve(a.left), resolve(a.right)
 
 def sets_of(domain):
     if a.metric == 'all': return sorted(domain)
