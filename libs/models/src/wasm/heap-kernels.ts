@@ -101,7 +101,6 @@ const I32_AND = [0x71];
 const I32_MUL = [0x6c];
 const I32_SHL = [0x74];
 const I32_GE_U = [0x4f];
-const I32_EQZ = [0x45];
 const I32_LT_U = [0x49];
 const SELECT = [0x1b];
 const F32_ADD = [0x92];
@@ -135,6 +134,13 @@ const body = (locals: number[], code: number[]): number[] => {
   const bytes = [...decl, ...code, ...END];
   return [...unsignedLeb(bytes.length), ...bytes];
 };
+
+/** `while (local i < local end) { inner; step }` as a block + loop. */
+const loopWhileBelow = (i: number, end: number, inner: number[], step: number[]): number[] => [
+  ...BLOCK, ...LOOP, ...get(i), ...get(end), ...I32_GE_U, ...brIf(1), ...inner, ...step, ...br(0), ...END, ...END,
+];
+/** local i += (the i32 the instructions `by` leave on the stack). */
+const addTo = (i: number, by: number[]): number[] => [...get(i), ...by, ...I32_ADD, ...set(i)];
 
 /**
  * sgd(w, g, v, wOut, vOut, n, lr, momentum, wd): for every element, in float32,
@@ -216,10 +222,7 @@ const TILE = 8;
 function transposeBody(): number[] {
   // params 0 src, 1 dst, 2 rows, 3 cols; locals 4 rb, 5 cb, 6 r, 7 c, 8 rEnd, 9 cEnd, 10 srcPtr, 11 dstPtr, 12 rowBytes
   const min = (x: number[], limit: number) => [...x, ...get(limit), ...x, ...get(limit), ...I32_LT_U, ...SELECT]; // min(x, limit)
-  const loopWhileBelow = (i: number, end: number, inner: number[], step: number[]) => [
-    ...BLOCK, ...LOOP, ...get(i), ...get(end), ...I32_GE_U, ...brIf(1), ...inner, ...step, ...br(0), ...END, ...END,
-  ];
-  const inc = (i: number, by: number) => [...get(i), ...i32(by), ...I32_ADD, ...set(i)];
+  const inc = (i: number, by: number) => addTo(i, i32(by));
   const innermost = loopWhileBelow(7, 9, [...get(11), ...get(10), ...f32Load, ...f32Store, ...inc(10, 4), ...get(11), ...get(12), ...I32_ADD, ...set(11)], inc(7, 1));
   const rowLoop = loopWhileBelow(6, 8, [
     // srcPtr = src + (r * cols + cb) * 4; dstPtr = dst + (cb * rows + r) * 4; c = cb
@@ -247,28 +250,24 @@ function transposeBody(): number[] {
 function colsumBody(): number[] {
   // params 0 src, 1 dst, 2 groups, 3 rows, 4 cols, 5 mean; locals 6 g, 7 r, 8 p, 9 rowBytes, 10 vecBytes, 11 srcRow,
   // 12 dstRow (i32), 13 divisor (f32)
-  const inc = (i: number, by: number[]) => [...get(i), ...by, ...I32_ADD, ...set(i)];
-  const loopWhileBelow = (i: number, end: number, inner: number[], step: number[]) => [
-    ...BLOCK, ...LOOP, ...get(i), ...get(end), ...I32_GE_U, ...brIf(1), ...inner, ...step, ...br(0), ...END, ...END,
-  ];
   const dstAt = [...get(12), ...get(8), ...I32_ADD];
   const srcAt = [...get(11), ...get(8), ...I32_ADD];
-  const zeroRow = [...i32(0), ...set(8), ...loopWhileBelow(8, 9, [...dstAt, ...f32Const0, ...f32Store], inc(8, i32(4)))];
+  const zeroRow = [...i32(0), ...set(8), ...loopWhileBelow(8, 9, [...dstAt, ...f32Const0, ...f32Store], addTo(8, i32(4)))];
   const addRow = [
     ...i32(0), ...set(8),
-    ...loopWhileBelow(8, 10, [...dstAt, ...dstAt, ...v128Load, ...srcAt, ...v128Load, ...F32X4_ADD, ...v128Store], inc(8, i32(16))),
-    ...loopWhileBelow(8, 9, [...dstAt, ...dstAt, ...f32Load, ...srcAt, ...f32Load, ...F32_ADD, ...f32Store], inc(8, i32(4))),
+    ...loopWhileBelow(8, 10, [...dstAt, ...dstAt, ...v128Load, ...srcAt, ...v128Load, ...F32X4_ADD, ...v128Store], addTo(8, i32(16))),
+    ...loopWhileBelow(8, 9, [...dstAt, ...dstAt, ...f32Load, ...srcAt, ...f32Load, ...F32_ADD, ...f32Store], addTo(8, i32(4))),
   ];
   const divideRow = [
-    ...get(5), ...I32_EQZ, ...I32_EQZ, ...IF,
+    ...get(5), ...IF, // any non-zero `mean`
     ...i32(0), ...set(8),
-    ...loopWhileBelow(8, 9, [...dstAt, ...dstAt, ...f32Load, ...get(13), ...F32_DIV, ...f32Store], inc(8, i32(4))),
+    ...loopWhileBelow(8, 9, [...dstAt, ...dstAt, ...f32Load, ...get(13), ...F32_DIV, ...f32Store], addTo(8, i32(4))),
     ...END,
   ];
   const group = [
     ...zeroRow,
     ...i32(0), ...set(7),
-    ...loopWhileBelow(7, 3, [...addRow, ...inc(11, get(9))], inc(7, i32(1))),
+    ...loopWhileBelow(7, 3, [...addRow, ...addTo(11, get(9))], addTo(7, i32(1))),
     ...divideRow,
   ];
   const code = [
@@ -278,7 +277,7 @@ function colsumBody(): number[] {
     ...get(0), ...set(11),
     ...get(1), ...set(12),
     ...i32(0), ...set(6),
-    ...loopWhileBelow(6, 2, group, [...inc(12, get(9)), ...inc(6, i32(1))]),
+    ...loopWhileBelow(6, 2, group, [...addTo(12, get(9)), ...addTo(6, i32(1))]),
   ];
   return body([I32, I32, I32, I32, I32, I32, I32, F32], code);
 }
