@@ -34,6 +34,8 @@ export type { CodeVersion } from './planning/code-version';
 export {
   canonicalJson,
   planPipeline,
+  schemaDefaults,
+  paramsForKey,
   selectWithUpstream,
   planStatus,
   type PlannedInstance,

@@ -10,7 +10,7 @@ export { resolveWorkspaceLayout, type WorkspaceLayout } from './definition/works
 export { DEFAULT_PROFILE, type PipelineSpec } from './definition/pipeline-spec';
 export { createStageRegistry, type StageMeta, type StageRegistry } from './definition/stage-registry';
 export { loadPipeline, requireProfile, type LoadedPipeline } from './definition/validate-pipeline';
-export { planPipeline, selectWithUpstream, planStatus, type PlannedInstance, type Plan, type PlanSources } from './planning/plan';
+export { planPipeline, schemaDefaults, selectWithUpstream, planStatus, type PlannedInstance, type Plan, type PlanSources } from './planning/plan';
 export { sourceFingerprinter } from './planning/source-fingerprint';
 export { isComplete } from './store/artifact-store';
 export { runPlan, type FailurePolicy, type RunOptions, type RunSummary } from './execution/run-plan';

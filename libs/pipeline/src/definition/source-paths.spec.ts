@@ -48,7 +48,7 @@ describe('keys of instances that read a dataset folder', () => {
     const keyAt = (dir: string): string => {
       const spec = parse(`stages:\n  data: { stage: source, params: { dir: ${dir} } }\n`) as PipelineSpec;
       const fp = sourceFingerprinter((s) => (s === 'source' ? ['dir'] : undefined), base);
-      return keyInstances('p', expandPipeline(spec).instances, () => 'code', '/store', fp)[0].key;
+      return keyInstances('p', expandPipeline(spec).instances, { storeDir: '/store', codeVersionOf: () => 'code', sourcesOf: fp })[0].key;
     };
     const before = keyAt(join(base, 'a'));
     expect(keyAt(join(base, 'a'))).toBe(before);

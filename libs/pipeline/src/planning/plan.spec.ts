@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExpandedInstance } from '../definition/expand-pipeline';
 import { expandPipeline } from '../definition/expand-pipeline';
 import type { PipelineSpec } from '../definition/pipeline-spec';
-import { canonicalJson, keyInstances } from './plan';
+import { canonicalJson, keyInstances, paramsForKey, schemaDefaults } from './plan';
 
 const base: PipelineSpec = {
   seed: 1,
@@ -14,9 +14,16 @@ const base: PipelineSpec = {
   },
 };
 
-function keys(spec: PipelineSpec, code: Record<string, string> = {}): Record<string, string> {
+// The fixture stages' defaults (src/fixtures/stages/*/src/stage.ts): source size 3, double factor 2 and method plain.
+const fixtureDefaults: Record<string, Record<string, unknown>> = { source: { size: 3, dir: '' }, double: { factor: 2, method: 'plain' } };
+
+function keys(spec: PipelineSpec, code: Record<string, string> = {}, defaults?: Record<string, Record<string, unknown>>): Record<string, string> {
   const { instances } = expandPipeline(spec);
-  const planned = keyInstances('p', instances as ExpandedInstance[], (s) => code[s] ?? `code-${s}`, '/store');
+  const planned = keyInstances('p', instances as ExpandedInstance[], {
+    storeDir: '/store',
+    codeVersionOf: (s) => code[s] ?? `code-${s}`,
+    paramDefaultsOf: defaults ? (s) => defaults[s] : undefined,
+  });
   return Object.fromEntries(planned.map((p) => [p.name, p.key]));
 }
 
@@ -70,6 +77,45 @@ describe('content keys', () => {
     expect(keys(s).data).toBe(k.data);
     const renamed: PipelineSpec = { seed: 1, stages: { d: base.stages.data } };
     expect(keys(renamed).d).toBe(k.data);
+  });
+
+  it('do not change when a param is written with its default value (given the defaults), and do otherwise', () => {
+    const omitted = clone(base);
+    delete (omitted.stages.data.params as Record<string, unknown>).size; // base writes size: 3, the default
+    delete (omitted.stages.twice.params as Record<string, unknown>).factor; // and factor: 2, the default
+    const k = keys(base, {}, fixtureDefaults);
+    expect(keys(omitted, {}, fixtureDefaults)).toEqual(k);
+    // the same through a matrix axis and a profile that spell the default out (table4.yaml's `backbone: small-cnn`)
+    const viaMatrix = clone(omitted);
+    viaMatrix.stages.twice.matrix = { method: ['plain', 'fancy'] };
+    const km = keys(viaMatrix, {}, fixtureDefaults);
+    expect(km['twice@method=plain']).toBe(k.twice);
+    expect(km['twice@method=fancy']).not.toBe(k.twice);
+    const viaProfile = clone(omitted);
+    viaProfile.stages.data.params = { label: 'a', size: 7 };
+    viaProfile.profiles = { back: { data: { params: { size: 3 } } } };
+    expect(keys(viaProfile, {}, fixtureDefaults).data).not.toBe(k.data);
+    const { instances } = expandPipeline(viaProfile, 'back');
+    const planned = keyInstances('p', instances, { storeDir: '/store', codeVersionOf: (s) => `code-${s}`, paramDefaultsOf: (s) => fixtureDefaults[s] });
+    expect(planned.find((i) => i.name === 'data')?.key).toBe(k.data);
+    // a value other than the default still counts, and without defaults params count exactly as written
+    const other = clone(base);
+    (other.stages.data.params as Record<string, unknown>).size = 4;
+    expect(keys(other, {}, fixtureDefaults).data).not.toBe(k.data);
+    expect(keys(omitted).data).not.toBe(keys(base).data);
+  });
+
+  it('schemaDefaults reads top-level defaults only; paramsForKey compares values as canonical JSON', () => {
+    const schema = {
+      type: 'object',
+      properties: { a: { type: 'number', default: 1 }, b: { type: 'string' }, o: { type: 'object', default: {}, properties: { x: { default: 5 } } } },
+    };
+    expect(schemaDefaults(schema)).toEqual({ a: 1, o: {} });
+    expect(schemaDefaults(undefined)).toEqual({});
+    const defaults = { a: 1, o: { p: 1, q: [1, 2] } };
+    expect(paramsForKey({ a: 1, b: 'x', o: { q: [1, 2], p: 1 } }, defaults)).toEqual({ b: 'x' });
+    expect(paramsForKey({ a: 2, o: { p: 1, q: [2, 1] } }, defaults)).toEqual({ a: 2, o: { p: 1, q: [2, 1] } });
+    expect(paramsForKey({ a: 1 }, undefined)).toEqual({ a: 1 });
   });
 
   it('canonicalJson sorts keys at every depth', () => {

@@ -2,10 +2,13 @@
  * Planning: concrete instances with their content keys, and what is done, stale or missing. Pure apart from reading
  * the store's "done" markers; the cheapest checks come first.
  *
- * key = sha256(stage name, params as resolved from the file (profile, matrix axes and expect merged in), the keys of
- * the inputs in slot order, the instance seed, the stage's code version). Schema defaults are not part of `params`
- * here on purpose: defaults live in stage code, which the code version already covers, so planning never has to
- * import stage code (the Nx plugin computes the same keys without it).
+ * key = sha256(stage name, params as resolved from the file (profile, matrix axes and expect merged in) less those
+ * equal to their schema default, the keys of the inputs in slot order, the instance seed, the stage's code version).
+ * Defaults are never filled in: they live in stage code, which the code version already covers. A param written with
+ * its default value is dropped from the key instead, since the stage runs the same with it or without it, so
+ * `backbone: small-cnn` spelled out (a matrix axis, a profile) shares the result of an instance that omits it.
+ * The defaults come from the stage descriptions validation already loaded (`StageMeta.paramsSchema`, cached on disk
+ * under the code version), so planning still never imports stage code.
  * Instances whose stage reads data from outside the store (ingest's `root`) add the fingerprint of that data
  * (source-fingerprint.ts), so a changed dataset folder makes them stale; the key of any other instance is unchanged.
  * The path stays in the key too (as expanded from `${VAR}`): ingest's manifest records absolute image paths, so a
@@ -79,24 +82,39 @@ export function computeKey(parts: KeyParts): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 20);
 }
 
-/** Keys for already expanded instances (topological order), using `codeVersionOf(stage)`. */
-export function keyInstances(
-  pipeline: string,
-  instances: readonly ExpandedInstance[],
-  codeVersionOf: (stage: string) => string,
-  storeDir: string,
-  sourcesOf?: (inst: ExpandedInstance) => readonly SourceFingerprint[] | undefined,
-): PlannedInstance[] {
+/**
+ * The top-level defaults of a params schema (`properties.<name>.default`). Nested defaults are left out: a written
+ * object is compared whole with its property's default.
+ */
+export function schemaDefaults(paramsSchema: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const properties = (paramsSchema?.properties ?? {}) as Record<string, { default?: unknown } | undefined>;
+  const out: Record<string, unknown> = {};
+  for (const [name, prop] of Object.entries(properties)) if (prop && prop.default !== undefined) out[name] = prop.default;
+  return out;
+}
+
+/** `params` without the entries equal (as canonical JSON) to their default: what the content key hashes. */
+export function paramsForKey(params: Readonly<Record<string, unknown>>, defaults: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  if (!defaults) return { ...params };
+  return Object.fromEntries(
+    Object.entries(params).filter(([name, value]) => !(name in defaults) || canonicalJson(value) !== canonicalJson(defaults[name])),
+  );
+}
+
+/** Keys for already expanded instances (topological order). */
+export function keyInstances(pipeline: string, instances: readonly ExpandedInstance[], sources: PlanSources): PlannedInstance[] {
+  const { storeDir, codeVersionOf, sourcesOf, paramDefaultsOf } = sources;
   const keys = new Map<string, string>();
   return instances.map((inst) => {
     const inputKeys: Record<string, string[]> = {};
     for (const [slot, names] of Object.entries(inst.inputs)) inputKeys[slot] = names.map((n) => keys.get(n) as string);
     const codeVersion = codeVersionOf(inst.stage);
-    const sources = sourcesOf?.(inst);
-    const key = computeKey({ stage: inst.stage, params: inst.params, inputKeys, seed: inst.seed, codeVersion, sources: sources?.map((f) => `${f.param}:${f.digest}`) });
+    const instSources = sourcesOf?.(inst);
+    const params = paramsForKey(inst.params, paramDefaultsOf?.(inst.stage));
+    const key = computeKey({ stage: inst.stage, params, inputKeys, seed: inst.seed, codeVersion, sources: instSources?.map((f) => `${f.param}:${f.digest}`) });
     keys.set(inst.name, key);
     const planned: PlannedInstance = { ...inst, address: `${pipeline}/${inst.name}`, key, codeVersion, inputKeys, dir: artifactDir(storeDir, { stage: inst.stage, key }) };
-    return sources ? { ...planned, sources } : planned;
+    return instSources ? { ...planned, sources: instSources } : planned;
   });
 }
 
@@ -111,6 +129,11 @@ export interface PlanSources {
   readonly codeVersionOf: (stage: string) => string;
   /** Fingerprints of the data an instance reads from outside the store (`sourceFingerprinter`); default none. */
   readonly sourcesOf?: (inst: ExpandedInstance) => readonly SourceFingerprint[] | undefined;
+  /**
+   * A stage's param defaults (`schemaDefaults(meta.paramsSchema)`): params written with these values are left out of
+   * the key. Without it, keys hash params exactly as written.
+   */
+  readonly paramDefaultsOf?: (stage: string) => Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Plans a (validated) pipeline under `profile`. */
@@ -122,7 +145,7 @@ export function planPipeline(
   const { instances, issues } = expandPipeline(args.spec, profile, args.file);
   if (issues.length) throw new AlsgError('E_CONFIG', issues.map((i) => i.message).join('\n'), { file: args.file });
   const storeDir = sources.storeDir;
-  const planned = keyInstances(args.name, instances, sources.codeVersionOf, storeDir, sources.sourcesOf);
+  const planned = keyInstances(args.name, instances, sources);
   return { pipeline: args.name, file: args.file, profile, storeDir, instances: planned, byName: new Map(planned.map((p) => [p.name, p])) };
 }
 

@@ -5,6 +5,7 @@ import {
   planPipeline,
   requireProfile,
   resolveWorkspaceLayout,
+  schemaDefaults,
   sourceFingerprinter,
   DEFAULT_PROFILE,
   type LoadedPipeline,
@@ -20,12 +21,18 @@ export function workspaceRegistry(): StageRegistry {
 
 /**
  * What `planPipeline` needs from the registry: its store folder and each stage's code version; with the loaded
- * pipeline, also the fingerprints of data its instances read from outside the store (ingest's dataset folder).
+ * pipeline, also the fingerprints of data its instances read from outside the store (ingest's dataset folder) and each
+ * stage's param defaults (a param written with its default value does not change the key).
  */
 export function planSources(registry: StageRegistry, pipeline?: Pick<LoadedPipeline, 'metas'>): PlanSources {
   const sources: PlanSources = { storeDir: registry.layout.storeDir, codeVersionOf: (stage) => registry.codeVersion(stage).version };
   if (!pipeline) return sources;
-  return { ...sources, sourcesOf: sourceFingerprinter((stage) => pipeline.metas.get(stage)?.sourceParams, registry.layout.root) };
+  const defaults = new Map([...pipeline.metas].map(([stage, meta]) => [stage, schemaDefaults(meta.paramsSchema)]));
+  return {
+    ...sources,
+    sourcesOf: sourceFingerprinter((stage) => pipeline.metas.get(stage)?.sourceParams, registry.layout.root),
+    paramDefaultsOf: (stage) => defaults.get(stage),
+  };
 }
 
 /** What the commands that act on one pipeline and profile start from. */
