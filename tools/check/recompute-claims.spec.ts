@@ -30,9 +30,12 @@ function fixtureReport(): string {
     results.push({ dir });
   };
   for (const seed of [1, 2]) {
-    model(`base${seed}`, { method: 'baseline', seed }, 5);
+    model(`base${seed}`, { method: 'baseline', noise: { mode: 'symmetric', rate: 0 }, seed }, 5);
     model(`au-small${seed}`, { method: 'ldl-alsg', spaces: ['au'], lambda: { au: 0.1, landmarks: 0 }, seed }, 6);
     model(`au-large${seed}`, { method: 'ldl-alsg', spaces: ['au'], lambda: { au: 1, landmarks: 0 }, seed }, 3);
+    // Table 2's shape: NAL at two noise rates, told apart by the run's noise record only (the baseline is at rate 0 only)
+    model(`noisy0-${seed}`, { method: 'nal', noise: { mode: 'symmetric', rate: 0 }, seed }, 9);
+    model(`noisy15-${seed}`, { method: 'nal', noise: { mode: 'symmetric', rate: 0.15 }, seed }, 4);
   }
   writeFileSync(join(root, 'stage.json'), JSON.stringify({ inputs: { results } }));
   return root;
@@ -50,5 +53,21 @@ describe.skipIf(!hasScipy())('tools/check/recompute_claims.py', () => {
     const bare = run('LDL-ALSG(AU)', 'Baseline');
     expect(bare.status).not.toBe(0);
     expect(bare.stderr).toContain("'LDL-ALSG(AU)' was trained at several lambdas; name one of: ['LDL-ALSG(AU)@0.1', 'LDL-ALSG(AU)@1']");
+  });
+
+  it('keeps only the runs matching --where, and refuses to mix runs that differ otherwise (a noise rate)', () => {
+    const report = fixtureReport();
+    const run = (...args: string[]) => spawnSync('python3', [SCRIPT, report, ...args, '--resamples', '200'], { encoding: 'utf8' });
+    const at0 = run('NAL', 'Baseline', '--where', 'noise.rate=0');
+    expect(at0.status, at0.stderr).toBe(0);
+    expect(at0.stdout).toContain('per-seed differences [40.0, 40.0], mean +40.000');
+    const at15 = run('NAL', 'Baseline', '--where', 'noise.rate=0.15'); // no baseline at 15% in the fixture
+    expect(at15.status).not.toBe(0);
+    expect(at15.stderr).toContain('no seed has both');
+    const bad = run('NAL', 'Baseline', '--where', 'noise.rate');
+    expect(bad.stderr).toContain("--where must be PATH=VALUE (e.g. noise.rate=0.15), but got 'noise.rate'");
+    const mixed = run('NAL', 'Baseline');
+    expect(mixed.status).not.toBe(0);
+    expect(mixed.stderr).toContain("two models of 'NAL', seed 1, differ by something else of their run");
   });
 });

@@ -12,6 +12,9 @@ only). Needs numpy and scipy.
 
 Where one method was trained at several lambdas (Tables 6 and 7, the lambda sweep), name the row as method@lambda, e.g.
 "LDL-ALSG(AU)@0.1" (both spaces at 0.1: "LDL-ALSG(AU+FL)@0.1"; different values: "LDL-ALSG(AU+FL)@au=0.1,landmarks=1").
+Where rows also differ by something else of the run (Table 2's noise rate), keep only the models whose run record
+matches: --where noise.rate=0.15 (dotted path into metrics.json's `run`; repeatable; values compared as text, numbers
+as numbers).
 """
 import argparse, csv, json, os, sys
 import numpy as np
@@ -20,7 +23,22 @@ from scipy import stats
 p = argparse.ArgumentParser()
 p.add_argument('report'); p.add_argument('left'); p.add_argument('right')
 p.add_argument('--metric', default='all'); p.add_argument('--resamples', type=int, default=2000); p.add_argument('--seed', type=int, default=0)
+p.add_argument('--where', action='append', default=[], metavar='PATH=VALUE')
 a = p.parse_args()
+
+def run_matches(run):
+    for cond in a.where:
+        if '=' not in cond: sys.exit(f'--where must be PATH=VALUE (e.g. noise.rate=0.15), but got {cond!r}')
+        path, want = cond.split('=', 1)
+        v = run
+        for part in path.split('.'):
+            v = v.get(part) if isinstance(v, dict) else None
+        if v is None: return False
+        try:
+            if float(v) != float(want): return False
+        except (TypeError, ValueError):
+            if str(v) != want: return False
+    return True
 
 stage = json.load(open(os.path.join(a.report, 'stage.json')))
 dirs = [i['dir'] for i in stage['inputs']['results']]
@@ -40,8 +58,10 @@ def lambda_tag(run):
 
 models = {}
 tags = {}
+ambiguous = set()  # (row, seed) with more than one model: runs that differ by something else (Table 2's noise rate)
 for d in dirs:
     m = json.load(open(os.path.join(d, 'metrics.json')))
+    if not run_matches(m['run']): continue
     domain = {s['dataset']: s['domain'] for s in m['sets']}
     rows = list(csv.DictReader(open(os.path.join(d, 'predictions.csv'))))
     per = {}
@@ -49,7 +69,9 @@ for d in dirs:
         per.setdefault(r['dataset'], {})[r['id']] = r['label'] == r['predicted']
     name, tag = label(m['run']), lambda_tag(m['run'])
     tags.setdefault(name, set()).add(tag)
-    models[(f'{name}@{tag}' if tag else name, str(m['run']['seed']))] = (per, domain)
+    key = (f'{name}@{tag}' if tag else name, str(m['run']['seed']))
+    if key in models: ambiguous.add(key)
+    models[key] = (per, domain)
 
 def resolve(row):
     """A row name as the models are keyed: method@lambda, or the bare method when it was trained at one lambda only."""
@@ -75,6 +97,10 @@ def metric(per, domain, idx=None):
 
 seeds = sorted({s for (m, s) in models if m == a.left} & {s for (m, s) in models if m == a.right}, key=int)
 if not seeds: sys.exit(f'no seed has both {a.left!r} and {a.right!r}; methods: {sorted({m for m, _ in models})}')
+for key in sorted(ambiguous):
+    if key[0] in (a.left, a.right):
+        sys.exit(f'two models of {key[0]!r}, seed {key[1]}, differ by something else of their run (e.g. the noise rate of '
+                 f'Table 2): pick one with --where, e.g. --where noise.rate=0.15')
 diffs = np.array([metric(*models[(a.left, s)]) - metric(*models[(a.right, s)]) for s in seeds])
 n = len(diffs); mean = diffs.mean()
 print(f'{a.left} - {a.right}, metric {a.metric}, seeds {seeds}: per-seed differences {np.round(diffs, 3).tolist()}, mean {mean:+.3f}')
