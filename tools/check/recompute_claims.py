@@ -26,10 +26,12 @@ p.add_argument('--metric', default='all'); p.add_argument('--resamples', type=in
 p.add_argument('--where', action='append', default=[], metavar='PATH=VALUE')
 a = p.parse_args()
 
+for cond in a.where:
+    if '=' not in cond: sys.exit(f'--where must be PATH=VALUE (e.g. noise.rate=0.15), but got {cond!r}')
+where = [cond.split('=', 1) for cond in a.where]
+
 def run_matches(run):
-    for cond in a.where:
-        if '=' not in cond: sys.exit(f'--where must be PATH=VALUE (e.g. noise.rate=0.15), but got {cond!r}')
-        path, want = cond.split('=', 1)
+    for path, want in where:
         v = run
         for part in path.split('.'):
             v = v.get(part) if isinstance(v, dict) else None

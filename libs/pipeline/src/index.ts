@@ -35,7 +35,6 @@ export {
   canonicalJson,
   planPipeline,
   schemaDefaults,
-  paramsForKey,
   selectWithUpstream,
   planStatus,
   type PlannedInstance,
