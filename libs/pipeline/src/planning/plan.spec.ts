@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExpandedInstance } from '../definition/expand-pipeline';
 import { expandPipeline } from '../definition/expand-pipeline';
 import type { PipelineSpec } from '../definition/pipeline-spec';
-import { canonicalJson, keyInstances, paramsForKey, schemaDefaults } from './plan';
+import { canonicalJson, explainChange, keyInstances, paramsForKey, schemaDefaults, type PlannedInstance } from './plan';
 
 const base: PipelineSpec = {
   seed: 1,
@@ -116,6 +116,20 @@ describe('content keys', () => {
     expect(paramsForKey({ a: 1, b: 'x', o: { q: [1, 2], p: 1 } }, defaults)).toEqual({ b: 'x' });
     expect(paramsForKey({ a: 2, o: { p: 1, q: [2, 1] } }, defaults)).toEqual({ a: 2, o: { p: 1, q: [2, 1] } });
     expect(paramsForKey({ a: 1 }, undefined)).toEqual({ a: 1 });
+  });
+
+  it('explainChange treats a param left out as its default, and names real changes', () => {
+    const now = {
+      stage: 'train', params: { lr: 0.01 }, codeVersion: 'c', inputKeys: {}, seed: 1, paramDefaults: { epochs: 10, lr: 0.001 },
+    } as unknown as PlannedInstance;
+    const record = (writtenParams: Record<string, unknown>) => ({ codeVersion: 'c', writtenParams, inputKeys: {}, seed: 1 });
+    // written with its default before, left out now: not a change (only lr is)
+    expect(explainChange(record({ epochs: 10, lr: 0.001 }), now)).toBe('param lr: 0.001 -> 0.01');
+    // a written non-default value that is now left out is a change back to the default
+    expect(explainChange(record({ epochs: 20, lr: 0.01 }), now)).toBe('param epochs: 20 -> 10');
+    // without defaults, params compare exactly as written
+    const bare = { ...now, paramDefaults: undefined } as unknown as PlannedInstance;
+    expect(explainChange(record({ epochs: 10, lr: 0.01 }), bare)).toBe('param epochs: 10 -> (not written)');
   });
 
   it('canonicalJson sorts keys at every depth', () => {

@@ -33,6 +33,11 @@ export interface PlannedInstance extends ExpandedInstance {
   readonly dir: string;
   /** Fingerprints of data read from outside the store (part of the key), when the stage declares any. */
   readonly sources?: readonly SourceFingerprint[];
+  /**
+   * The stage's param defaults the key was made with: a param written with its default and the same param left out
+   * hash alike, so `explainChange` must not name them as a change. Absent when keys hash params exactly as written.
+   */
+  readonly paramDefaults?: Readonly<Record<string, unknown>>;
 }
 
 export interface Plan {
@@ -110,11 +115,21 @@ export function keyInstances(pipeline: string, instances: readonly ExpandedInsta
     for (const [slot, names] of Object.entries(inst.inputs)) inputKeys[slot] = names.map((n) => keys.get(n) as string);
     const codeVersion = codeVersionOf(inst.stage);
     const instSources = sourcesOf?.(inst);
-    const params = paramsForKey(inst.params, paramDefaultsOf?.(inst.stage));
+    const paramDefaults = paramDefaultsOf?.(inst.stage);
+    const params = paramsForKey(inst.params, paramDefaults);
     const key = computeKey({ stage: inst.stage, params, inputKeys, seed: inst.seed, codeVersion, sources: instSources?.map((f) => `${f.param}:${f.digest}`) });
     keys.set(inst.name, key);
-    const planned: PlannedInstance = { ...inst, address: `${pipeline}/${inst.name}`, key, codeVersion, inputKeys, dir: artifactDir(storeDir, { stage: inst.stage, key }) };
-    return instSources ? { ...planned, sources: instSources } : planned;
+    const planned: PlannedInstance = {
+      ...inst,
+      address: `${pipeline}/${inst.name}`,
+      key,
+      codeVersion,
+      inputKeys,
+      dir: artifactDir(storeDir, { stage: inst.stage, key }),
+      ...(instSources ? { sources: instSources } : {}),
+      ...(paramDefaults ? { paramDefaults } : {}),
+    };
+    return planned;
   });
 }
 
@@ -180,17 +195,23 @@ export function planStatus(plan: Plan): StatusEntry[] {
   });
 }
 
-/** Says which parts of the key differ from a previous stage.json (params named one by one). */
+/**
+ * Says which parts of the key differ from a previous stage.json (params named one by one). A param missing on one side
+ * counts as its default (`now.paramDefaults`), so writing a default or leaving it out is not named as a change.
+ */
 export function explainChange(previous: Record<string, unknown> | undefined, now: PlannedInstance): string {
   if (!previous) return 'changed';
   const reasons: string[] = [];
   if (previous.codeVersion !== now.codeVersion) reasons.push(`code of stage ${now.stage} changed`);
   const before = (previous.writtenParams ?? {}) as Record<string, unknown>;
+  const defaults = now.paramDefaults ?? {};
+  const effective = (params: Record<string, unknown>, k: string): unknown => (k in params ? params[k] : defaults[k]);
   const keysUnion = new Set([...Object.keys(before), ...Object.keys(now.params)]);
   for (const k of keysUnion) {
-    if (canonicalJson(before[k]) !== canonicalJson(now.params[k])) {
-      reasons.push(`param ${k}: ${canonicalJson(before[k])} -> ${canonicalJson(now.params[k])}`);
-    }
+    const was = effective(before, k);
+    const is = effective(now.params, k);
+    const shown = (v: unknown): string => (v === undefined ? '(not written)' : canonicalJson(v));
+    if (canonicalJson(was) !== canonicalJson(is)) reasons.push(`param ${k}: ${shown(was)} -> ${shown(is)}`);
   }
   const inputsBefore = canonicalJson(previous.inputKeys ?? {});
   if (inputsBefore !== canonicalJson(now.inputKeys)) reasons.push('inputs changed');
