@@ -119,7 +119,7 @@ export function keyInstances(pipeline: string, instances: readonly ExpandedInsta
     const params = paramsForKey(inst.params, paramDefaults);
     const key = computeKey({ stage: inst.stage, params, inputKeys, seed: inst.seed, codeVersion, sources: instSources?.map((f) => `${f.param}:${f.digest}`) });
     keys.set(inst.name, key);
-    const planned: PlannedInstance = {
+    return {
       ...inst,
       address: `${pipeline}/${inst.name}`,
       key,
@@ -129,7 +129,6 @@ export function keyInstances(pipeline: string, instances: readonly ExpandedInsta
       ...(instSources ? { sources: instSources } : {}),
       ...(paramDefaults ? { paramDefaults } : {}),
     };
-    return planned;
   });
 }
 
@@ -206,11 +205,11 @@ export function explainChange(previous: Record<string, unknown> | undefined, now
   const before = (previous.writtenParams ?? {}) as Record<string, unknown>;
   const defaults = now.paramDefaults ?? {};
   const effective = (params: Record<string, unknown>, k: string): unknown => (k in params ? params[k] : defaults[k]);
+  const shown = (v: unknown): string => (v === undefined ? '(not written)' : canonicalJson(v));
   const keysUnion = new Set([...Object.keys(before), ...Object.keys(now.params)]);
   for (const k of keysUnion) {
     const was = effective(before, k);
     const is = effective(now.params, k);
-    const shown = (v: unknown): string => (v === undefined ? '(not written)' : canonicalJson(v));
     if (canonicalJson(was) !== canonicalJson(is)) reasons.push(`param ${k}: ${shown(was)} -> ${shown(is)}`);
   }
   const inputsBefore = canonicalJson(previous.inputKeys ?? {});
