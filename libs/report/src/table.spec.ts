@@ -61,6 +61,24 @@ describe('buildTable', () => {
     expect(paperLayout.rows.find((r) => r.label === '0% / LDL-ALSG(AU+FL)')!.cells[0][2].ours).toBeNull();
   });
 
+  it("orders a sweep's extra rows into the paper's blocks of the first row field, new values after them", () => {
+    // Result order as a sweep's evaluations arrive: every rate of one method, then the next method.
+    const methods = [{ method: 'baseline' }, { method: 'ldl-alsg', spaces: ['au'] }, { method: 'ldl-alsg', spaces: ['au', 'landmarks'] }];
+    const rs = methods.flatMap((m, j) =>
+      [0, 0.1, 0.4].map((rate) => flatResult({ ...m, noise: { mode: rate ? 'symmetric' : 'none', rate } }, 60 - 10 * rate + j, `${j}-${rate}`)),
+    );
+    const t = buildTable({ table: 'table2', paperRows: false }, rs);
+    expect(t.rows.map((r) => r.label)).toEqual([
+      '0% / LDL-ALSG(AU+FL)', '0% / Baseline', '0% / LDL-ALSG(AU)',
+      '10% / LDL-ALSG(AU+FL)', '10% / Baseline', '10% / LDL-ALSG(AU)',
+      '40% / Baseline', '40% / LDL-ALSG(AU)', '40% / LDL-ALSG(AU+FL)',
+    ]);
+    // With the paper's rows listed, its 5% and 15% blocks keep their places and 40% follows the last of them.
+    const withPaper = buildTable({ table: 'table2' }, rs).rows.map((r) => r.label);
+    expect(withPaper.indexOf('10% / LDL-ALSG(AU)')).toBeLessThan(withPaper.findIndex((l) => l.startsWith('15%')));
+    expect(withPaper.slice(-3)).toEqual(['40% / Baseline', '40% / LDL-ALSG(AU)', '40% / LDL-ALSG(AU+FL)']);
+  });
+
   it('refuses two results with the same seed in one cell and says what differs', () => {
     const rs = [flatResult({ backbone: 'a' }, 60, 'x'), flatResult({ backbone: 'b' }, 61, 'y')];
     expect(() => buildTable({ table: 'table1' }, rs)).toThrow(/same seed 1.*differ in: backbone/);

@@ -9,7 +9,7 @@
  */
 import { AlsgError } from '@ldl-alsg/common';
 import { meanSd, type MeanSd } from '@ldl-alsg/evaluation';
-import { findPaperRow, PAPER_DATASETS, PAPER_TABLES, type PaperValue, type TableId } from './paper-values';
+import { findPaperRow, PAPER_DATASETS, PAPER_TABLES, type PaperRow, type PaperValue, type TableId } from './paper-values';
 import type { ResultRecord } from './results';
 
 /** How to lay a table out (see the module comment). */
@@ -217,13 +217,31 @@ export function buildTable(layout: TableLayout, results: readonly ResultRecord[]
       });
     }
   }
-  // Paper order first (the reader compares against the printed table), then our extra rows in result order.
-  const rank = (row: TableRow): number => {
-    const i = paper.rows.findIndex((pr) => Object.entries(pr.key).every(([f, v]) => row.key[f] === v));
-    return i < 0 ? paper.rows.length : i;
+  return { table: layout.table, caption: paper.caption, rowFields, columnFields, groups, metrics, rows: orderRows(built, paper.rows, rowFields) };
+}
+
+/**
+ * The paper's rows in the paper's order (the reader compares against the printed table), our extra rows after them in
+ * result order. Where the paper's rows come in blocks of the first row field (Table 2: one block per noise rate), an
+ * extra row joins the block of its value instead (a sweep's 10% LDL-ALSG(AU) after the paper's 10% rows), and values
+ * the paper does not have form blocks after the paper's, in result order (20%, 30%, 40%).
+ */
+function orderRows(built: TableRow[], paperRows: readonly PaperRow[], rowFields: readonly string[]): TableRow[] {
+  const paperIndex = (row: TableRow): number => {
+    const i = paperRows.findIndex((pr) => Object.entries(pr.key).every(([f, v]) => row.key[f] === v));
+    return i < 0 ? paperRows.length : i;
   };
-  const ordered = built.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map((x) => x.r);
-  return { table: layout.table, caption: paper.caption, rowFields, columnFields, groups, metrics, rows: ordered };
+  const lead = rowFields[0];
+  const paperLeads = paperRows.map((pr) => pr.key[lead]);
+  // Blocks only when every paper row names the first field and each of its values is one contiguous run.
+  const blocked = paperLeads.every((v, i) => v !== undefined && (i === 0 || v === paperLeads[i - 1] || !paperLeads.slice(0, i).includes(v)));
+  const blockOrder: string[] = [];
+  if (blocked) for (const v of [...paperLeads, ...built.map((r) => r.key[lead])]) if (!blockOrder.includes(v)) blockOrder.push(v);
+  const block = (row: TableRow): number => (blocked ? blockOrder.indexOf(row.key[lead]) : 0);
+  return built
+    .map((r, i) => ({ r, i, block: block(r), paper: paperIndex(r) }))
+    .sort((a, b) => a.block - b.block || a.paper - b.paper || a.i - b.i)
+    .map((x) => x.r);
 }
 
 /** Formats one cell as "58.30 (paper 58.32)", "58.30 ± 0.41 (n=3) (paper 58.32)", "not run (paper 54.23)", "58.30 (paper: Failed)", "58.30 (paper —)". */
