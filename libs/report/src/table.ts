@@ -224,23 +224,39 @@ export function buildTable(layout: TableLayout, results: readonly ResultRecord[]
  * The paper's rows in the paper's order (the reader compares against the printed table), our extra rows after them in
  * result order. Where the paper's rows come in blocks of the first row field (Table 2: one block per noise rate), an
  * extra row joins the block of its value instead (a sweep's 10% LDL-ALSG(AU) after the paper's 10% rows), and values
- * the paper does not have form blocks after the paper's, in result order (20%, 30%, 40%).
+ * the paper does not have form blocks after the paper's, in result order (20%, 30%, 40%). Extra rows within a block
+ * follow the other fields' values in the order the paper lists them, then in result order, so every block of a sweep
+ * lists its methods alike.
  */
 function orderRows(built: TableRow[], paperRows: readonly PaperRow[], rowFields: readonly string[]): TableRow[] {
   const paperIndex = (row: TableRow): number => {
     const i = paperRows.findIndex((pr) => Object.entries(pr.key).every(([f, v]) => row.key[f] === v));
     return i < 0 ? paperRows.length : i;
   };
-  const lead = rowFields[0];
+  const valueOrder = (f: string): string[] => {
+    const order: string[] = [];
+    for (const v of [...paperRows.map((pr) => pr.key[f]), ...built.map((r) => r.key[f])]) if (v !== undefined && !order.includes(v)) order.push(v);
+    return order;
+  };
+  const [lead, ...rest] = rowFields;
   const paperLeads = paperRows.map((pr) => pr.key[lead]);
   // Blocks only when every paper row names the first field and each of its values is one contiguous run.
   const blocked = paperLeads.every((v, i) => v !== undefined && (i === 0 || v === paperLeads[i - 1] || !paperLeads.slice(0, i).includes(v)));
-  const blockOrder: string[] = [];
-  if (blocked) for (const v of [...paperLeads, ...built.map((r) => r.key[lead])]) if (!blockOrder.includes(v)) blockOrder.push(v);
-  const block = (row: TableRow): number => (blocked ? blockOrder.indexOf(row.key[lead]) : 0);
+  const blockOrder = blocked ? valueOrder(lead) : [];
+  const restOrders = blocked ? rest.map(valueOrder) : [];
+  const sortKey = (r: TableRow, i: number): number[] => [
+    blocked ? blockOrder.indexOf(r.key[lead]) : 0,
+    paperIndex(r),
+    ...rest.map((f, j) => (blocked ? restOrders[j].indexOf(r.key[f]) : 0)),
+    i,
+  ];
+  const compare = (a: number[], b: number[]): number => {
+    for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return a[j] - b[j];
+    return 0;
+  };
   return built
-    .map((r, i) => ({ r, i, block: block(r), paper: paperIndex(r) }))
-    .sort((a, b) => a.block - b.block || a.paper - b.paper || a.i - b.i)
+    .map((r, i) => ({ r, key: sortKey(r, i) }))
+    .sort((a, b) => compare(a.key, b.key))
     .map((x) => x.r);
 }
 
