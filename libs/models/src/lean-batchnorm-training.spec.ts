@@ -5,6 +5,7 @@ import { buildSmallCnn } from './backbones/small-cnn';
 import { buildResNet } from './backbones/resnet';
 import { createBackbone } from './create-backbone';
 import { useLeanBatchNormTraining } from './lean-batchnorm-training';
+import { BATCH_NORM_KERNELS } from './wasm/heap-kernels';
 
 const opts = { inputShape: [16, 16, 1] as [number, number, number], numClasses: 7, seed: 5 };
 
@@ -68,6 +69,31 @@ describe('useLeanBatchNormTraining', () => {
       lean.dispose();
     });
   }
+
+  it('on wasm the heap passes train to the same bits as the op path: logits, every gradient, the moving statistics', async () => {
+    await initBackend('wasm');
+    const heapKernels = Object.values(BATCH_NORM_KERNELS).map((k) => tf.getKernel(k, 'wasm'));
+    expect(heapKernels.every((k) => k !== undefined)).toBe(true);
+    const bitsOf = (r: Awaited<ReturnType<typeof stepOf>>) => [r.logits, ...r.grads, ...r.moving].map((a) => Array.from(new Uint32Array(Float32Array.from(a).buffer)));
+    const run = async () => {
+      const net = buildSmallCnn(opts);
+      useLeanBatchNormTraining(net);
+      const r = await stepOf(net);
+      net.dispose();
+      return r;
+    };
+    const heap = await run();
+    for (const k of heapKernels) tf.unregisterKernel(k!.kernelName, 'wasm');
+    let ops: Awaited<ReturnType<typeof stepOf>>;
+    try {
+      ops = await run();
+    } finally {
+      for (const k of heapKernels) tf.registerKernel(k!);
+    }
+    expect(heap.kernels).toContain(BATCH_NORM_KERNELS.gradInput);
+    expect(ops.kernels).not.toContain(BATCH_NORM_KERNELS.centre);
+    expect(bitsOf(heap)).toEqual(bitsOf(ops));
+  });
 
   it('ResNet-18 (batch norm after every conv, residual adds) trains to the same gradients within float rounding (wasm)', async () => {
     await initBackend('wasm');

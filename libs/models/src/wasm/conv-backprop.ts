@@ -83,16 +83,26 @@ function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attr
   const needW = (c.outWidth - 1) * c.strideWidth + c.filterWidth;
   const temps: Info[] = [];
   const keep = (t: Info) => (temps.push(t), t);
-  let xp = x;
   const bottom = needH - top - h;
   const right = needW - left - w;
-  if (top || left || bottom > 0 || right > 0) {
-    xp = keep(kernelOps.pad(b, xp, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]));
+  let xt: Info;
+  let padding: 'valid' | tf.backend_util.ExplicitPadding = 'valid';
+  if (bottom < 0 || right < 0) {
+    // Rows / columns no output reaches are cut off first (and the rest padded) so the 'valid' convolution fits.
+    let xp = x;
+    if (top || left || bottom > 0 || right > 0) {
+      xp = keep(kernelOps.pad(b, xp, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]));
+    }
+    xp = keep(kernelOps.slice(b, xp, [0, 0, 0, 0], [n, needH, needW, ci]));
+    xt = keep(kernelOps.transpose(b, xp, [3, 1, 2, 0])); // [ci, needH, needW, n]
+  } else {
+    // The zero border is the convolution's own padding, not a padded copy of x: wasm's PadV2 copied element by element
+    // (0.48 ms of small-cnn's 1.1 ms first-layer dW); the zeros enter the same sums at the same places, so dW is the same.
+    xt = keep(kernelOps.transpose(b, x, [3, 1, 2, 0])); // [ci, h, w, n]
+    padding = [[0, 0], [top, bottom], [left, right], [0, 0]];
   }
-  if (bottom < 0 || right < 0) xp = keep(kernelOps.slice(b, xp, [0, 0, 0, 0], [n, needH, needW, ci]));
-  const xt = keep(kernelOps.transpose(b, xp, [3, 1, 2, 0])); // [ci, needH, needW, n]
   const dyt = keep(kernelOps.transpose(b, dy, [1, 2, 0, 3])); // [Ho, Wo, n, co] used as a filter
-  const out = keep(kernelOps.conv2d(b, xt, dyt, [c.strideHeight, c.strideWidth])); // [ci, KH, KW, co]
+  const out = keep(kernelOps.conv2d(b, xt, dyt, [c.strideHeight, c.strideWidth], padding)); // [ci, KH, KW, co]
   const dw = kernelOps.transpose(b, out, [1, 2, 0, 3]);
   release(b, ...temps);
   return dw;

@@ -62,8 +62,8 @@ export const kernelOps = {
     callKernel('PadV2', b, { x }, { paddings, constantValue: 0 }),
   slice: (b: tf.KernelBackend, x: Info, begin: number[], size: number[]) => callKernel('Slice', b, { x }, { begin, size }),
   reverse: (b: tf.KernelBackend, x: Info, dims: number[]) => callKernel('Reverse', b, { x }, { dims }),
-  conv2d: (b: tf.KernelBackend, x: Info, filter: Info, dilations: [number, number]) =>
-    callKernel('Conv2D', b, { x, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations }),
+  conv2d: (b: tf.KernelBackend, x: Info, filter: Info, dilations: [number, number], pad: 'valid' | tf.backend_util.ExplicitPadding = 'valid') =>
+    callKernel('Conv2D', b, { x, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations }),
   depthwise: (b: tf.KernelBackend, x: Info, filter: Info) =>
     callKernel('DepthwiseConv2dNative', b, { x, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] }),
 };

@@ -6,7 +6,7 @@ import { outerAxisPlan } from './outer-axis-reductions';
 import { tensorInfoFrom } from './kernel-call';
 import { installForwardConvBackprop } from './conv-backprop';
 import { streamedWeightProducts } from './matmul-fix';
-import { fusedSgdMomentum, hasFusedSgd, heapKernelModuleBytes, heapTranspose2d, sumOfSquares } from './heap-kernels';
+import { fusedSgdMomentum, hasFusedSgd, hasHeapBatchNorm, heapBatchNorm, heapKernelModuleBytes, heapTranspose2d, sumOfSquares } from './heap-kernels';
 
 /** Run `fn` on `backend` and return its outputs as plain arrays (so results of two backends can be compared). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -282,6 +282,59 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
       expect(bits(got)).toEqual(bits(ref));
       tf.dispose([x, ref, got]);
     }
+  });
+
+  for (const shape of [[8, 6, 5, 16], [37, 12], [2, 3, 3, 64]] as number[][]) {
+    it(`the training batch norm's heap passes equal the ops they replace bit for bit ([${shape}])`, async () => {
+      await initBackend('wasm');
+      const C = shape[shape.length - 1];
+      const axes = [...Array(shape.length - 1).keys()];
+      const count = shape.reduce((a, d) => a * d, 1) / C;
+      const signedZeros = (t: tf.Tensor) => {
+        const v = Float32Array.from(t.dataSync() as Float32Array);
+        v[1] = -0;
+        v[2] = 0;
+        return tf.tensor(v, t.shape);
+      };
+      const x = signedZeros(tf.randomNormal(shape, 0.3, 2, 'float32', 81));
+      const g = signedZeros(tf.randomNormal(shape, 0, 1e-3, 'float32', 82));
+      const gamma = tf.randomNormal([C], 1, 0.3, 'float32', 83);
+      const beta = tf.randomNormal([C], 0, 0.3, 'float32', 84);
+      const eps = 1e-3;
+      expect(hasHeapBatchNorm(x)).toBe(true);
+      const mean = tf.mean(x, axes);
+      // The ops of lean-batchnorm-training.ts's op path (tf.moments, tf.batchNorm, the closed-form gradient).
+      const centred = tf.sub(x, mean);
+      const variance = tf.mean(tf.square(centred), axes);
+      const normed = tf.batchNorm(x, mean, variance, beta, gamma, eps);
+      const r = tf.rsqrt(tf.add(variance, eps));
+      const xhat = tf.mul(centred, r);
+      const dBeta = tf.sum(g, axes);
+      const dGamma = tf.sum(tf.mul(g, xhat), axes);
+      const dx = tf.mul(tf.sub(tf.sub(g, tf.div(dBeta, count)), tf.mul(xhat, tf.div(dGamma, count))), tf.mul(gamma, r));
+      // The heap passes.
+      const [hc, hv] = heapBatchNorm.centre(x, mean);
+      const hn = heapBatchNorm.normalize(hc, beta, gamma, tf.sqrt(tf.add(hv, eps)));
+      const [hdb, hdg] = heapBatchNorm.gradSums(g, hc, r);
+      const hdx = heapBatchNorm.gradInput(g, hc, r, tf.div(hdb, count), tf.div(hdg, count), tf.mul(gamma, r));
+      for (const [got, want] of [[hc, centred], [hv, variance], [hn, normed], [hdb, dBeta], [hdg, dGamma], [hdx, dx]]) {
+        expect(got.shape).toEqual(want.shape);
+        expect(bits(got)).toEqual(bits(want));
+      }
+      tf.dispose([x, g, gamma, beta, mean, centred, variance, normed, r, xhat, dBeta, dGamma, dx, hc, hv, hn, hdb, hdg, hdx]);
+    });
+  }
+
+  it('the batch-norm heap passes apply only to float32 activations with a multiple of 4 channels on wasm', async () => {
+    await initBackend('wasm');
+    expect(hasHeapBatchNorm(tf.zeros([2, 3, 3, 8]))).toBe(true);
+    expect(hasHeapBatchNorm(tf.zeros([2, 3, 3, 6]))).toBe(false); // the ops then
+    expect(hasHeapBatchNorm(tf.zeros([2, 8], 'int32'))).toBe(false);
+    expect(() => heapBatchNorm.centre(tf.zeros([2, 6]), tf.zeros([6]))).toThrow(/multiple of 4/);
+    expect(() => heapBatchNorm.centre(tf.zeros([2, 8]), tf.zeros([4]))).toThrow(/per-channel operands of 8/);
+    await initBackend('cpu');
+    expect(hasHeapBatchNorm(tf.zeros([2, 3, 3, 8]))).toBe(false);
+    await initBackend('wasm');
   });
 
   it('Sum and Mean over non-innermost axes are read in place (no Transpose), bit for bit the stock kernels', async () => {
