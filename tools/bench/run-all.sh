@@ -7,7 +7,7 @@
 #
 # Names, in run order (the long ones last, so a short session still gets the rest):
 #   models  ingest  csv  synthfer  graph  train-ratio  train-ratio-cnn  cached  slurm  backbone  table1-cold  ci
-# table1-cold (a cold `npx nx run pipelines:table1` in a fresh store: about 1.5 h on 2 cores with the small-cnn default) and ci (a fresh clone's
+# table1-cold (a cold `npx nx run pipelines:table1` in a fresh store: ~19 min on the 2-core EPYC, ~1 h on the Xeon, small-cnn default) and ci (a fresh clone's
 # `CI=true bash .ci/run`: ~15 min) dominate; skip them with --skip table1-cold,ci when the session is short.
 # Output: DIR (default .alsg/bench/<UTC timestamp>/) holds <name>.txt per benchmark and summary.txt (one line each:
 # name, exit code, wall, CPU, peak RSS, load before -> after). Prints no verdicts: read the figures.
