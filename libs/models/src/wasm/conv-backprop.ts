@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapFloat32 } from './heap-kernels';
+import { heapCol2im, heapFloat32, type Col2imDims } from './heap-kernels';
 import { callKernel, kernelOps, release, tensorInfoFrom, type Info } from './kernel-call';
 import { upsampleByStride } from './stride-upsample';
 
@@ -250,21 +250,35 @@ function backpropInputByGemm(dy: Info, filter: Info, c: tf.backend_util.Conv2DIn
   const dy2 = kernelOps.reshape(b, dy, [1, rows, co]);
   const w2 = kernelOps.reshape(b, filter, [1, taps, co]);
   const cols = callKernel('BatchMatMul', b, { a: dy2, b: w2 }, { transposeA: false, transposeB: true }); // [1, rows, taps]
-  const dx = heap.output([n, h, w, ci]);
-  const H = heap.view(); // after the last allocation
-  const colsAt = heap.index(cols);
-  const dxAt = heap.index(dx);
+  const dims: Col2imDims = { n, h, w, ci, ho, wo, kh, kw, sh: c.strideHeight, sw: c.strideWidth, top: c.padInfo.top, left: c.padInfo.left };
+  // The heap module's loop (four channels at a time) where ci allows it, else the same additions in JS.
+  let dx = heapCol2im(b, cols, dims);
+  if (!dx) {
+    dx = heap.output([n, h, w, ci]);
+    col2imLoop(heap.view(), heap.index(cols), heap.index(dx), dims); // the view after the last allocation
+  }
+  release(b, dy2, w2, cols);
+  return dx;
+}
+
+/**
+ * dx (at float index dxAt of H) = the scatter-add of the per-tap columns at colsAt: zero, then for every output
+ * position and tap in order whose input pixel lies inside the image, dx[img, y, x, :] += cols[img, i, j, a, b, :].
+ * Exported for the spec that holds the heap module's col2im to it bit for bit.
+ */
+export function col2imLoop(H: Float32Array, colsAt: number, dxAt: number, d: Col2imDims): void {
+  const { n, h, w, ci, ho, wo, kh, kw, sh, sw, top, left } = d;
+  const taps = kh * kw * ci;
   H.fill(0, dxAt, dxAt + n * h * w * ci);
-  const { top, left } = c.padInfo;
   for (let img = 0; img < n; img++) {
     for (let i = 0; i < ho; i++) {
       for (let j = 0; j < wo; j++) {
         const row = colsAt + ((img * ho + i) * wo + j) * taps;
         for (let a = 0; a < kh; a++) {
-          const y = i * c.strideHeight + a - top;
+          const y = i * sh + a - top;
           if (y < 0 || y >= h) continue;
           for (let bb = 0; bb < kw; bb++) {
-            const x = j * c.strideWidth + bb - left;
+            const x = j * sw + bb - left;
             if (x < 0 || x >= w) continue;
             const dst = dxAt + ((img * h + y) * w + x) * ci;
             const src = row + (a * kw + bb) * ci;
@@ -274,6 +288,4 @@ function backpropInputByGemm(dy: Info, filter: Info, c: tf.backend_util.Conv2DIn
       }
     }
   }
-  release(b, dy2, w2, cols);
-  return dx;
 }

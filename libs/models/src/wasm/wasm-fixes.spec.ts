@@ -4,9 +4,9 @@ import { initBackend } from '../backend';
 import { installWasmFixes, uninstallWasmFixes } from './install';
 import { outerAxisPlan } from './outer-axis-reductions';
 import { tensorInfoFrom } from './kernel-call';
-import { installForwardConvBackprop } from './conv-backprop';
+import { col2imLoop, installForwardConvBackprop } from './conv-backprop';
 import { streamedWeightProducts } from './matmul-fix';
-import { fusedSgdMomentum, hasFusedSgd, hasHeapBatchNorm, heapBatchNorm, heapKernelModuleBytes, heapTranspose2d, sumOfSquares } from './heap-kernels';
+import { fusedSgdMomentum, hasFusedSgd, hasHeapBatchNorm, heapBatchNorm, heapCol2im, heapFloat32, heapKernelModuleBytes, heapTranspose2d, sumOfSquares, type Col2imDims } from './heap-kernels';
 
 /** Run `fn` on `backend` and return its outputs as plain arrays (so results of two backends can be compared). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -324,6 +324,36 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
       tf.dispose([x, g, gamma, beta, mean, centred, variance, normed, r, xhat, dBeta, dGamma, dx, hc, hv, hn, hdb, hdg, hdx]);
     });
   }
+
+  it("the heap module's col2im equals the JS scatter-add bit for bit (strides, padding, image edges, 4 to 32 channels)", async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as tf.KernelBackend & { disposeData(id: object): void };
+    // [n, h, w, ci, kh, kw, stride, top, left]: small-cnn's two strided layers, odd sizes, a 5x5 kernel, stride 1, no padding.
+    const cases = [[4, 16, 16, 16, 3, 3, 2, 0, 0], [3, 8, 8, 32, 3, 3, 2, 0, 0], [2, 11, 9, 8, 3, 3, 2, 1, 1], [2, 7, 7, 4, 5, 5, 2, 2, 2], [2, 6, 5, 8, 3, 3, 1, 1, 1], [1, 9, 9, 4, 3, 3, 2, 0, 0]];
+    for (const [n, h, w, ci, kh, kw, s, top, left] of cases) {
+      const ho = Math.floor((h + 2 * top - kh) / s) + 1;
+      const wo = Math.floor((w + 2 * left - kw) / s) + 1;
+      const d: Col2imDims = { n, h, w, ci, ho, wo, kh, kw, sh: s, sw: s, top, left };
+      const values = tf.randomNormal([n * ho * wo * kh * kw * ci], 0, 1, 'float32', 90 + h).dataSync() as Float32Array;
+      values[0] = -0;
+      const cols = tf.tensor(values);
+      const viaHeap = heapCol2im(backend, cols, d)!;
+      expect(viaHeap.shape).toEqual([n, h, w, ci]);
+      const heap = heapFloat32(backend)!;
+      const viaLoop = heap.output([n, h, w, ci]);
+      const H = heap.view();
+      col2imLoop(H, heap.index(cols), heap.index(viaLoop), d);
+      const size = n * h * w * ci;
+      const a = H.slice(heap.index(viaHeap), heap.index(viaHeap) + size);
+      const b = H.slice(heap.index(viaLoop), heap.index(viaLoop) + size);
+      expect(Math.max(...Array.from(b, Math.abs))).toBeGreaterThan(0.1);
+      expect(new Uint32Array(a.buffer)).toEqual(new Uint32Array(b.buffer));
+      backend.disposeData(viaHeap.dataId);
+      backend.disposeData(viaLoop.dataId);
+      cols.dispose();
+    }
+    expect(heapCol2im(backend, tf.zeros([54]), { n: 1, h: 3, w: 3, ci: 6, ho: 1, wo: 1, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 })).toBeUndefined(); // JS loop then
+  });
 
   it('the batch-norm heap passes apply only to float32 activations with a multiple of 4 channels on wasm', async () => {
     await initBackend('wasm');
