@@ -70,6 +70,8 @@ interface HeapExports {
   bnGradSums(g: number, centred: number, r: number, dBeta: number, dGamma: number, rows: number, cols: number): void;
   bnGradInput(g: number, centred: number, r: number, meanDBeta: number, meanDGamma: number, s: number, dx: number, rows: number, cols: number): void;
   col2im(cols: number, dx: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+  convFilterGrad16(xt: number, dy: number, dw: number, ci: number, h: number, w: number, n: number, ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+  convFilterGrad32(xt: number, dy: number, dw: number, ci: number, h: number, w: number, n: number, ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
 }
 
 // ---- a few WebAssembly binary-format helpers -----------------------------------------------------------------------
@@ -446,6 +448,69 @@ function col2imBody(): number[] {
   return body(new Array(13).fill(I32), code);
 }
 
+/**
+ * convFilterGrad(xt, dy, dw, ci, h, w, n, ho, wo, co, kh, kw, sh, sw, top, left): a convolution's filter gradient
+ *   dw[a, b, c, o] = sum over i < ho, j < wo, m < n (in that order) of xt[c, i*sh + a - top, j*sw + b - left, m] * dy[m, i, j, o]
+ * with xt the input transposed to [ci, h, w, n] and taps outside the image left out. These are the float32 sums that
+ * conv-backprop.ts's forward-convolution dW has XNNPACK compute (each output one running sum started at +0, over the
+ * taps (i, j) in order and the n channels within each tap, a += x * dy), so the bits are the same; a left-out tap only
+ * added a product of zero, which cannot change a sum that starts at +0. Without XNNPACK's operator, whose weights here
+ * would be dy, fresh every step and packed anew at every call (0.2-0.56 ms per small-cnn layer). Exported twice:
+ * convFilterGrad32 keeps 32 output channels in eight accumulators per pass (co a multiple of 32), convFilterGrad16
+ * 16 in four (co a multiple of 16).
+ */
+function convFilterGradBody(lanes: 4 | 8): number[] {
+  // params 0 xt, 1 dy, 2 dw, 3 ci, 4 h, 5 w, 6 n, 7 ho, 8 wo, 9 co, 10 kh, 11 kw, 12 sh, 13 sw, 14 top, 15 left
+  // locals 16 c, 17 a, 18 b, 19 ob (output channel block, bytes), 20 i, 21 j, 22 y, 23 x, 24 xp, 25 dp, 26 m,
+  // 27 mStride (bytes between dy's channels m), 28 coBytes (i32); 29 .. 29 + lanes - 1 accumulators, then va (v128)
+  const va = 29 + lanes;
+  const accs = Array.from({ length: lanes }, (_, k) => k);
+  const mul = (x: number[], y: number[]) => [...x, ...y, ...I32_MUL];
+  const add = (x: number[], y: number[]) => [...x, ...y, ...I32_ADD];
+  const accumulate = (k: number) => [...get(29 + k), ...get(va), ...get(25), ...(k ? [...i32(16 * k), ...I32_ADD] : []), ...v128Load, ...F32X4_MUL, ...F32X4_ADD, ...set(29 + k)];
+  const channels = loopWhileBelow(26, 6, [
+    ...get(24), ...f32Load, ...F32X4_SPLAT, ...set(va),
+    ...accs.flatMap(accumulate),
+    ...addTo(24, i32(4)), ...addTo(25, get(27)),
+  ], addTo(26, i32(1)));
+  const tapColumn = [
+    ...add(mul(get(21), get(13)), get(18)), ...get(15), ...I32_SUB, ...set(23), // x = j*sw + b - left
+    ...get(23), ...get(5), ...I32_LT_U, ...IF,
+    ...get(0), ...mul(mul(add(mul(add(mul(get(16), get(4)), get(22)), get(5)), get(23)), get(6)), i32(4)), ...I32_ADD, ...set(24), // xp = xt + ((c*h + y)*w + x)*n*4
+    ...get(1), ...mul(add(mul(get(20), get(8)), get(21)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, ...set(25), // dp = dy + (i*wo + j)*coBytes + ob
+    ...i32(0), ...set(26), ...channels,
+    ...END,
+  ];
+  const tapRow = [
+    ...add(mul(get(20), get(12)), get(17)), ...get(14), ...I32_SUB, ...set(22), // y = i*sh + a - top
+    ...get(22), ...get(4), ...I32_LT_U, ...IF,
+    ...i32(0), ...set(21), ...loopWhileBelow(21, 8, tapColumn, addTo(21, i32(1))),
+    ...END,
+  ];
+  const store = (k: number) => [
+    ...get(2), ...mul(add(mul(add(mul(get(17), get(11)), get(18)), get(3)), get(16)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, // dw + ((a*kw + b)*ci + c)*coBytes + ob
+    ...(k ? [...i32(16 * k), ...I32_ADD] : []), ...get(29 + k), ...v128Store,
+  ];
+  const block = [
+    ...accs.flatMap((k) => [...v128Zero, ...set(29 + k)]),
+    ...i32(0), ...set(20), ...loopWhileBelow(20, 7, tapRow, addTo(20, i32(1))),
+    ...accs.flatMap(store),
+  ];
+  const code = [
+    ...get(9), ...i32(2), ...I32_SHL, ...set(28),
+    ...mul(mul(get(7), get(8)), get(28)), ...set(27),
+    ...i32(0), ...set(16),
+    ...loopWhileBelow(16, 3, [
+      ...i32(0), ...set(17),
+      ...loopWhileBelow(17, 10, [
+        ...i32(0), ...set(18),
+        ...loopWhileBelow(18, 11, [...i32(0), ...set(19), ...loopWhileBelow(19, 28, block, addTo(19, i32(16 * lanes)))], addTo(18, i32(1))),
+      ], addTo(17, i32(1))),
+    ], addTo(16, i32(1))),
+  ];
+  return body([...new Array(13).fill(I32), ...new Array(lanes + 1).fill(V128)], code);
+}
+
 /** The module's bytes: imports env.memory, exports sgdDecay, sgdPlain, sumsq, transpose, colsum and the batch-norm passes. */
 export function heapKernelModuleBytes(): Uint8Array {
   const sgdType = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [F32], [F32], [F32]]), 0x00];
@@ -453,15 +518,15 @@ export function heapKernelModuleBytes(): Uint8Array {
   const transposeType = [0x60, ...vector([[I32], [I32], [I32], [I32]]), 0x00];
   const colsumType = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00];
   const i32Params = (n: number) => [0x60, ...vector(new Array(n).fill([I32])), 0x00];
-  const exportsInOrder = ['sgdDecay', 'sgdPlain', 'sumsq', 'transpose', 'colsum', 'bnCentre', 'bnNormalize', 'bnGradSums', 'bnGradInput', 'col2im'];
+  const exportsInOrder = ['sgdDecay', 'sgdPlain', 'sumsq', 'transpose', 'colsum', 'bnCentre', 'bnNormalize', 'bnGradSums', 'bnGradInput', 'col2im', 'convFilterGrad16', 'convFilterGrad32'];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    // types: 0 sgd, 1 sumsq, 2 transpose, 3 colsum (6 x i32), 4 seven i32, 5 nine i32, 6 fourteen i32
-    ...section(1, vector([sgdType, sumsqType, transposeType, colsumType, i32Params(7), i32Params(9), i32Params(14)])),
+    // types: 0 sgd, 1 sumsq, 2 transpose, 3 colsum (6 x i32), 4 seven i32, 5 nine i32, 6 fourteen i32, 7 sixteen i32
+    ...section(1, vector([sgdType, sumsqType, transposeType, colsumType, i32Params(7), i32Params(9), i32Params(14), i32Params(16)])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // memory, min 0 pages, no max
-    ...section(3, vector([[0], [0], [1], [2], [3], [3], [4], [4], [5], [6]])),
+    ...section(3, vector([[0], [0], [1], [2], [3], [3], [4], [4], [5], [6], [7], [7]])),
     ...section(7, vector(exportsInOrder.map((e, i) => [...name(e), 0x00, i]))),
-    ...section(10, vector([sgdBody(true), sgdBody(false), sumsqBody(), transposeBody(), colsumBody(), bnCentreBody(), bnNormalizeBody(), bnGradSumsBody(), bnGradInputBody(), col2imBody()])),
+    ...section(10, vector([sgdBody(true), sgdBody(false), sumsqBody(), transposeBody(), colsumBody(), bnCentreBody(), bnNormalizeBody(), bnGradSumsBody(), bnGradInputBody(), col2imBody(), convFilterGradBody(4), convFilterGradBody(8)])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -688,6 +753,25 @@ export function heapCol2im(backend: tf.KernelBackend, cols: tf.TensorInfo, d: Co
   const dx = wb.makeOutput([d.n, d.h, d.w, d.ci], 'float32');
   k.col2im(offsetOf(wb, cols), offsetOf(wb, dx), d.n, d.h, d.w, d.ci, d.ho, d.wo, d.kh, d.kw, d.sh, d.sw, d.top, d.left);
   return dx;
+}
+
+/** Shape arguments of {@link heapConvFilterGrad}: x [n, h, w, ci], dy [n, ho, wo, co], a kh x kw kernel, strides, top/left padding. */
+export interface FilterGradDims {
+  n: number; h: number; w: number; ci: number; ho: number; wo: number; co: number; kh: number; kw: number; sh: number; sw: number; top: number; left: number;
+}
+
+/**
+ * A convolution's filter gradient [kh, kw, ci, co] from the input transposed to [ci, h, w, n] and dy [n, ho, wo, co], by
+ * the heap module ({@link convFilterGradBody}); undefined when the backend has no heap module or co is not a multiple of
+ * 16 (callers then run the forward-convolution route). For use inside kernels (raw TensorInfo in and out).
+ */
+export function heapConvFilterGrad(backend: tf.KernelBackend, xt: tf.TensorInfo, dy: tf.TensorInfo, d: FilterGradDims): tf.TensorInfo | undefined {
+  const wb = backend as unknown as WasmBackendLike;
+  const k = xt.dtype === 'float32' && dy.dtype === 'float32' && d.co % 16 === 0 && hasHeapKernels(backend) ? heapExports(wb) : null;
+  if (!k) return undefined;
+  const dw = wb.makeOutput([d.kh, d.kw, d.ci, d.co], 'float32');
+  (d.co % 32 === 0 ? k.convFilterGrad32 : k.convFilterGrad16)(offsetOf(wb, xt), offsetOf(wb, dy), offsetOf(wb, dw), d.ci, d.h, d.w, d.n, d.ho, d.wo, d.co, d.kh, d.kw, d.sh, d.sw, d.top, d.left);
+  return dw;
 }
 
 /**

@@ -6,7 +6,7 @@ import { outerAxisPlan } from './outer-axis-reductions';
 import { tensorInfoFrom } from './kernel-call';
 import { col2imLoop, installForwardConvBackprop } from './conv-backprop';
 import { streamedWeightProducts } from './matmul-fix';
-import { fusedSgdMomentum, hasFusedSgd, hasHeapBatchNorm, heapBatchNorm, heapCol2im, heapFloat32, heapKernelModuleBytes, heapTranspose2d, sumOfSquares, type Col2imDims } from './heap-kernels';
+import { fusedSgdMomentum, hasFusedSgd, hasHeapBatchNorm, heapBatchNorm, heapCol2im, heapConvFilterGrad, heapFloat32, heapKernelModuleBytes, heapTranspose2d, sumOfSquares, type Col2imDims } from './heap-kernels';
 
 /** Run `fn` on `backend` and return its outputs as plain arrays (so results of two backends can be compared). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -353,6 +353,37 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
       cols.dispose();
     }
     expect(heapCol2im(backend, tf.zeros([54]), { n: 1, h: 3, w: 3, ci: 6, ho: 1, wo: 1, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 })).toBeUndefined(); // JS loop then
+  });
+
+  it("the heap module's filter gradient equals the forward-convolution route bit for bit (small-cnn's layers, stride 1 and 2, 3x3 and 5x5)", async () => {
+    await initBackend('wasm');
+    const backend = tf.backend();
+    // [x shape, filter shape, stride]: 'same' padding; 16, 32 and 48 output channels take both accumulator widths.
+    const cases: [number[], number[], number][] = [
+      [[8, 32, 32, 1], [3, 3, 1, 16], 2], [[8, 16, 16, 16], [3, 3, 16, 32], 2], [[8, 8, 8, 32], [3, 3, 32, 64], 2],
+      [[3, 11, 9, 3], [3, 3, 3, 48], 1], [[3, 13, 13, 4], [5, 5, 4, 32], 2],
+    ];
+    cases.forEach(([xs, fs, s], k) => {
+      const info = tf.backend_util.computeConv2DInfo(xs as [number, number, number, number], fs as [number, number, number, number], s, 1, 'same');
+      const { top, left, bottom, right } = info.padInfo;
+      const signedZeros = (t: tf.Tensor) => {
+        const v = Float32Array.from(t.dataSync() as Float32Array);
+        v[0] = -0;
+        v[3] = 0;
+        return tf.tensor(v, t.shape);
+      };
+      const x = signedZeros(tf.randomNormal(xs, 0, 1, 'float32', 100 + k)) as tf.Tensor4D;
+      const dy = signedZeros(tf.randomNormal([xs[0], info.outHeight, info.outWidth, fs[3]], 0, 1, 'float32', 110 + k)) as tf.Tensor4D;
+      const xt = tf.transpose(x, [3, 1, 2, 0]);
+      // The forward-convolution route (conv-backprop.ts): x as [ci, h, w, n], dy as an [ho, wo, n, co] filter dilated by the stride.
+      const viaConv = tf.transpose(tf.conv2d(xt as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', [s, s]), [1, 2, 0, 3]);
+      const dims = { n: xs[0], h: xs[1], w: xs[2], ci: xs[3], ho: info.outHeight, wo: info.outWidth, co: fs[3], kh: fs[0], kw: fs[1], sh: s, sw: s, top, left };
+      const viaHeap = tf.engine().makeTensorFromTensorInfo(heapConvFilterGrad(backend, xt, dy, dims)!);
+      expect(viaHeap.shape).toEqual(fs);
+      expect(bits(viaHeap)).toEqual(bits(viaConv));
+      tf.dispose([x, dy, xt, viaConv, viaHeap]);
+    });
+    expect(heapConvFilterGrad(backend, tf.zeros([1, 4, 4, 2]), tf.zeros([2, 2, 2, 8]), { n: 2, h: 4, w: 4, ci: 1, ho: 2, wo: 2, co: 8, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 })).toBeUndefined(); // co not a multiple of 16
   });
 
   it('the batch-norm heap passes apply only to float32 activations with a multiple of 4 channels on wasm', async () => {
