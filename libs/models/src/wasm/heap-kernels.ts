@@ -166,6 +166,16 @@ const loopWhileBelow = (i: number, end: number, inner: number[], step: number[])
 ];
 /** local i += (the i32 the instructions `by` leave on the stack). */
 const addTo = (i: number, by: number[]): number[] => [...get(i), ...by, ...I32_ADD, ...set(i)];
+const mulI32 = (x: number[], y: number[]): number[] => [...x, ...y, ...I32_MUL];
+const addI32 = (x: number[], y: number[]): number[] => [...x, ...y, ...I32_ADD];
+/**
+ * `coord = idx * stride + tap - pad; if (coord < size) { inner }` with locals' indices: one image axis of a convolution
+ * tap, the test unsigned, so that a coordinate left of or above the image (negative) wraps to a large value and fails it.
+ */
+const ifTapInside = (coord: number, idx: number, stride: number, tap: number, pad: number, size: number, inner: number[]): number[] => [
+  ...addI32(mulI32(get(idx), get(stride)), get(tap)), ...get(pad), ...I32_SUB, ...set(coord),
+  ...get(coord), ...get(size), ...I32_LT_U, ...IF, ...inner, ...END,
+];
 
 /**
  * sgd(w, g, v, wOut, vOut, n, lr, momentum, wd): for every element, in float32,
@@ -409,27 +419,21 @@ function bnGradInputBody(): number[] {
 function col2imBody(): number[] {
   // params 0 cols, 1 dx, 2 n, 3 h, 4 w, 5 ci, 6 ho, 7 wo, 8 kh, 9 kw, 10 sh, 11 sw, 12 top, 13 left
   // locals 14 img, 15 i, 16 j, 17 a, 18 b, 19 y, 20 x, 21 row, 22 dst, 23 src, 24 ch, 25 ciBytes, 26 end (i32)
-  const mul = (x: number[], y: number[]) => [...x, ...y, ...I32_MUL];
-  const add = (x: number[], y: number[]) => [...x, ...y, ...I32_ADD];
+  const mul = mulI32;
+  const add = addI32;
   const copyChannels = loopWhileBelow(24, 25, [
     ...get(22), ...get(24), ...I32_ADD,
     ...get(22), ...get(24), ...I32_ADD, ...v128Load, ...get(23), ...get(24), ...I32_ADD, ...v128Load, ...F32X4_ADD,
     ...v128Store,
   ], addTo(24, i32(16)));
-  const tapColumn = [
-    ...add(mul(get(16), get(11)), get(18)), ...get(13), ...I32_SUB, ...set(20), // x = j*sw + b - left
-    ...get(20), ...get(4), ...I32_LT_U, ...IF,
-    ...get(1), ...mul(add(mul(add(mul(get(14), get(3)), get(19)), get(4)), get(20)), get(25)), ...I32_ADD, ...set(22), // dst = dx + ((img*h + y)*w + x)*ciBytes
-    ...get(21), ...mul(add(mul(get(17), get(9)), get(18)), get(25)), ...I32_ADD, ...set(23), // src = row + (a*kw + b)*ciBytes
+  // x = j*sw + b - left inside the image: dst = dx + ((img*h + y)*w + x)*ciBytes, src = row + (a*kw + b)*ciBytes, add.
+  const tapColumn = ifTapInside(20, 16, 11, 18, 13, 4, [
+    ...get(1), ...mul(add(mul(add(mul(get(14), get(3)), get(19)), get(4)), get(20)), get(25)), ...I32_ADD, ...set(22),
+    ...get(21), ...mul(add(mul(get(17), get(9)), get(18)), get(25)), ...I32_ADD, ...set(23),
     ...i32(0), ...set(24), ...copyChannels,
-    ...END,
-  ];
-  const tapRow = [
-    ...add(mul(get(15), get(10)), get(17)), ...get(12), ...I32_SUB, ...set(19), // y = i*sh + a - top
-    ...get(19), ...get(3), ...I32_LT_U, ...IF,
-    ...i32(0), ...set(18), ...loopWhileBelow(18, 9, tapColumn, addTo(18, i32(1))),
-    ...END,
-  ];
+  ]);
+  // y = i*sh + a - top inside the image: every tap column b.
+  const tapRow = ifTapInside(19, 15, 10, 17, 12, 3, [...i32(0), ...set(18), ...loopWhileBelow(18, 9, tapColumn, addTo(18, i32(1)))]);
   const position = [
     ...i32(0), ...set(17), ...loopWhileBelow(17, 8, tapRow, addTo(17, i32(1))),
     ...addTo(21, mul(mul(mul(get(8), get(9)), get(5)), i32(4))), // row += kh*kw*ci floats
@@ -467,28 +471,22 @@ function convFilterGradBody(lanes: 4 | 8): number[] {
   // 27 mStride (bytes between dy's channels m), 28 coBytes (i32); 29 .. 29 + lanes - 1 accumulators, then va (v128)
   const va = 29 + lanes;
   const accs = Array.from({ length: lanes }, (_, k) => k);
-  const mul = (x: number[], y: number[]) => [...x, ...y, ...I32_MUL];
-  const add = (x: number[], y: number[]) => [...x, ...y, ...I32_ADD];
+  const mul = mulI32;
+  const add = addI32;
   const accumulate = (k: number) => [...get(29 + k), ...get(va), ...get(25), ...(k ? [...i32(16 * k), ...I32_ADD] : []), ...v128Load, ...F32X4_MUL, ...F32X4_ADD, ...set(29 + k)];
   const channels = loopWhileBelow(26, 6, [
     ...get(24), ...f32Load, ...F32X4_SPLAT, ...set(va),
     ...accs.flatMap(accumulate),
     ...addTo(24, i32(4)), ...addTo(25, get(27)),
   ], addTo(26, i32(1)));
-  const tapColumn = [
-    ...add(mul(get(21), get(13)), get(18)), ...get(15), ...I32_SUB, ...set(23), // x = j*sw + b - left
-    ...get(23), ...get(5), ...I32_LT_U, ...IF,
-    ...get(0), ...mul(mul(add(mul(add(mul(get(16), get(4)), get(22)), get(5)), get(23)), get(6)), i32(4)), ...I32_ADD, ...set(24), // xp = xt + ((c*h + y)*w + x)*n*4
-    ...get(1), ...mul(add(mul(get(20), get(8)), get(21)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, ...set(25), // dp = dy + (i*wo + j)*coBytes + ob
+  // x = j*sw + b - left inside the image: xp = xt + ((c*h + y)*w + x)*n*4, dp = dy + (i*wo + j)*coBytes + ob, the n channels.
+  const tapColumn = ifTapInside(23, 21, 13, 18, 15, 5, [
+    ...get(0), ...mul(mul(add(mul(add(mul(get(16), get(4)), get(22)), get(5)), get(23)), get(6)), i32(4)), ...I32_ADD, ...set(24),
+    ...get(1), ...mul(add(mul(get(20), get(8)), get(21)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, ...set(25),
     ...i32(0), ...set(26), ...channels,
-    ...END,
-  ];
-  const tapRow = [
-    ...add(mul(get(20), get(12)), get(17)), ...get(14), ...I32_SUB, ...set(22), // y = i*sh + a - top
-    ...get(22), ...get(4), ...I32_LT_U, ...IF,
-    ...i32(0), ...set(21), ...loopWhileBelow(21, 8, tapColumn, addTo(21, i32(1))),
-    ...END,
-  ];
+  ]);
+  // y = i*sh + a - top inside the image: every tap column j.
+  const tapRow = ifTapInside(22, 20, 12, 17, 14, 4, [...i32(0), ...set(21), ...loopWhileBelow(21, 8, tapColumn, addTo(21, i32(1)))]);
   const store = (k: number) => [
     ...get(2), ...mul(add(mul(add(mul(get(17), get(11)), get(18)), get(3)), get(16)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, // dw + ((a*kw + b)*ci + c)*coBytes + ob
     ...(k ? [...i32(16 * k), ...I32_ADD] : []), ...get(29 + k), ...v128Store,
