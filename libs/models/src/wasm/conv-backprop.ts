@@ -13,9 +13,10 @@ import { upsampleByStride } from './stride-upsample';
  * Conv2D gradient and the fused conv (tf.layers.conv2d) custom gradient alike, so models stay plain tfjs-layers models
  * and save/load without custom classes.
  *
- * - dW[kh,kw,ci,co] = sum_{n,i,j} xpad[n, i*s+kh, j*s+kw, ci] * dy[n,i,j,co]: a 'valid' convolution of the padded input
- *   viewed as [ci, H', W', n] (batch and channel axes swapped) with the output gradient viewed as an [Ho, Wo, n, co]
- *   filter, dilated by the stride.
+ * - dW[kh,kw,ci,co] = sum_{n,i,j} xpad[n, i*s+kh, j*s+kw, ci] * dy[n,i,j,co]: a convolution of the input viewed as
+ *   [ci, H, W, n] (batch and channel axes swapped), padded by the convolution itself, with the output gradient viewed as
+ *   an [Ho, Wo, n, co] filter, dilated by the stride; for small reductions on wasm the same sums in the same order by a
+ *   loop of the heap module, which spares XNNPACK packing the fresh dy as weights at every call.
  * - dX = 'valid' convolution of the output gradient (zero-upsampled by the stride, padded by K-1-pad) with the spatially
  *   flipped kernel whose in/out channel axes are swapped; for strided convolutions, per stride phase without the zeros,
  *   and on wasm as one matrix product and a col2im on the heap instead (backpropInput).
