@@ -12,8 +12,8 @@ const installed = new Map<string, () => void>();
 /**
  * Install the kernel workarounds for the current backend once (idempotent), and say which are active.
  * - wasm: the matmul fix (transposes, packed-weight reuse), forward-convolution conv backprop, depthwise backprop,
- *   the lean BatchNorm gradient (see their modules for the problems they work around), the one-pass SGD update
- *   (heap-kernels.ts), an Identity that shares buffers instead of copying them (identity-alias.ts) and Sum / Mean over
+ *   the lean BatchNorm gradient (see their modules for the problems they work around), the heap module's kernels
+ *   (heap-kernels.ts: the one-pass SGD update and the training batch norm's passes), an Identity that shares buffers instead of copying them (identity-alias.ts) and Sum / Mean over
  *   non-innermost axes without a transpose (outer-axis-reductions.ts).
  * - cpu: forward-convolution conv backprop only if `cpuConvBackprop` is true (the stock cpu backprop kernels are naive
  *   loops; opt-in so the cpu backend stays usable as an unmodified reference in tests).
@@ -29,7 +29,7 @@ export function installWasmFixes(opts: { cpuConvBackprop?: boolean } = {}): stri
     wanted.push(['wasm:forward-conv-backprop', () => installForwardConvBackprop('wasm')]);
     wanted.push(['wasm:depthwise-backprop', () => installDepthwiseBackprop('wasm')]);
     wanted.push(['wasm:lean-batchnorm-grad', () => installLeanBatchNormGrad(['wasm'])]);
-    wanted.push(['wasm:fused-sgd', () => installHeapKernels()]);
+    wanted.push(['wasm:heap-kernels', () => installHeapKernels()]);
     wanted.push(['wasm:identity-alias', () => installIdentityAlias('wasm')]);
     wanted.push(['wasm:outer-axis-reductions', () => installOuterAxisReductions('wasm')]);
   } else if (backend === 'cpu' && opts.cpuConvBackprop) {
