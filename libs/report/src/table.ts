@@ -9,7 +9,7 @@
  */
 import { AlsgError } from '@ldl-alsg/common';
 import { meanSd, type MeanSd } from '@ldl-alsg/evaluation';
-import { findPaperRow, PAPER_DATASETS, PAPER_TABLES, type PaperRow, type PaperValue, type TableId } from './paper-values';
+import { findPaperRow, PAPER_DATASETS, PAPER_TABLES, type PaperValue, type TableId } from './paper-values';
 import type { ResultRecord } from './results';
 
 /** How to lay a table out (see the module comment). */
@@ -217,7 +217,7 @@ export function buildTable(layout: TableLayout, results: readonly ResultRecord[]
       });
     }
   }
-  return { table: layout.table, caption: paper.caption, rowFields, columnFields, groups, metrics, rows: orderRows(built, paper.rows, rowFields) };
+  return { table: layout.table, caption: paper.caption, rowFields, columnFields, groups, metrics, rows: orderRows(built, layout.table, rowFields) };
 }
 
 /**
@@ -228,10 +228,11 @@ export function buildTable(layout: TableLayout, results: readonly ResultRecord[]
  * follow the other fields' values in the order the paper lists them, then in result order, so every block of a sweep
  * lists its methods alike.
  */
-function orderRows(built: TableRow[], paperRows: readonly PaperRow[], rowFields: readonly string[]): TableRow[] {
+function orderRows(built: TableRow[], table: TableId, rowFields: readonly string[]): TableRow[] {
+  const paperRows = PAPER_TABLES[table].rows;
   const paperIndex = (row: TableRow): number => {
-    const i = paperRows.findIndex((pr) => Object.entries(pr.key).every(([f, v]) => row.key[f] === v));
-    return i < 0 ? paperRows.length : i;
+    const matched = findPaperRow(table, row.key);
+    return matched ? paperRows.indexOf(matched) : paperRows.length;
   };
   const valueOrder = (f: string): string[] => {
     const order: string[] = [];
@@ -242,20 +243,18 @@ function orderRows(built: TableRow[], paperRows: readonly PaperRow[], rowFields:
   const paperLeads = paperRows.map((pr) => pr.key[lead]);
   // Blocks only when every paper row names the first field and each of its values is one contiguous run.
   const blocked = paperLeads.every((v, i) => v !== undefined && (i === 0 || v === paperLeads[i - 1] || !paperLeads.slice(0, i).includes(v)));
-  const blockOrder = blocked ? valueOrder(lead) : [];
-  const restOrders = blocked ? rest.map(valueOrder) : [];
-  const sortKey = (r: TableRow, i: number): number[] => [
-    blocked ? blockOrder.indexOf(r.key[lead]) : 0,
-    paperIndex(r),
-    ...rest.map((f, j) => (blocked ? restOrders[j].indexOf(r.key[f]) : 0)),
-    i,
-  ];
+  let rank = (r: TableRow, i: number): number[] => [paperIndex(r), i];
+  if (blocked) {
+    const blockOrder = valueOrder(lead);
+    const restOrders = rest.map(valueOrder);
+    rank = (r, i) => [blockOrder.indexOf(r.key[lead]), paperIndex(r), ...rest.map((f, j) => restOrders[j].indexOf(r.key[f])), i];
+  }
   const compare = (a: number[], b: number[]): number => {
     for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return a[j] - b[j];
     return 0;
   };
   return built
-    .map((r, i) => ({ r, key: sortKey(r, i) }))
+    .map((r, i) => ({ r, key: rank(r, i) }))
     .sort((a, b) => compare(a.key, b.key))
     .map((x) => x.r);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasHeapKernels, heapCol2im, heapConvFilterGrad, heapFloat32, type Col2imDims } from './heap-kernels';
+import { heapCol2im, heapConvFilterGrad, heapConvFilterGradApplies, heapFloat32, type Col2imDims } from './heap-kernels';
 import { callKernel, kernelOps, release, tensorInfoFrom, type Info } from './kernel-call';
 import { upsampleByStride } from './stride-upsample';
 
@@ -87,7 +87,7 @@ function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attr
   const bottom = needH - top - h;
   const right = needW - left - w;
   const co = attrs.filterShape[3];
-  if (c.filterHeight * c.filterWidth * ci < 512 && co % 16 === 0 && x.dtype === 'float32' && dy.dtype === 'float32' && hasHeapKernels(b)) {
+  if (c.filterHeight * c.filterWidth * ci < 512 && heapConvFilterGradApplies(b, x, dy, co)) {
     // Small reductions per output (small-cnn: 9-288 taps x channels): the heap module's loop, the same sums as the
     // convolution below without packing dy as its weights at every call (0.85 / 1.50 / 0.98 -> 0.32 / 1.06 / 0.86 ms for
     // small-cnn's three layers at batch 32); from 576 on (3x3 over 64 channels) XNNPACK's GEMM is faster.

@@ -333,7 +333,7 @@ function colsumBody(): number[] {
  * Per-channel operands (mean, beta, gamma, nf, r, mB, mG, s) are [cols] vectors.
  */
 // Shared locals of the four bodies, after their params: r (row), p (byte in the row), rowBytes, off (row's byte offset).
-function rowwise(params: number, rows: number, cols: number, inner: (at: (base: number) => number[], ch: (base: number) => number[]) => number[], extraLocals: number[] = []): { code: number[]; locals: number[]; firstExtra: number } {
+function rowwise(params: number, rows: number, cols: number, inner: (at: (base: number) => number[], ch: (base: number) => number[]) => number[], extraLocals: number[] = []): { code: number[]; locals: number[] } {
   const [r, p, rowBytes, off] = [params, params + 1, params + 2, params + 3];
   const at = (base: number) => [...get(base), ...get(off), ...I32_ADD, ...get(p), ...I32_ADD];
   const ch = (base: number) => [...get(base), ...get(p), ...I32_ADD];
@@ -343,7 +343,7 @@ function rowwise(params: number, rows: number, cols: number, inner: (at: (base: 
     ...i32(0), ...set(r),
     ...loopWhileBelow(r, rows, [...i32(0), ...set(p), ...loopWhileBelow(p, rowBytes, inner(at, ch), addTo(p, i32(16)))], [...addTo(off, get(rowBytes)), ...addTo(r, i32(1))]),
   ];
-  return { code, locals: [I32, I32, I32, I32, ...extraLocals], firstExtra: params + 4 };
+  return { code, locals: [I32, I32, I32, I32, ...extraLocals] };
 }
 /** dst[0 .. rowBytes) = +0, four lanes at a time (p and rowBytes as in rowwise, set first). */
 const zeroChannels = (dsts: number[], p: number, rowBytes: number, cols: number): number[] => [
@@ -419,8 +419,6 @@ function bnGradInputBody(): number[] {
 function col2imBody(): number[] {
   // params 0 cols, 1 dx, 2 n, 3 h, 4 w, 5 ci, 6 ho, 7 wo, 8 kh, 9 kw, 10 sh, 11 sw, 12 top, 13 left
   // locals 14 img, 15 i, 16 j, 17 a, 18 b, 19 y, 20 x, 21 row, 22 dst, 23 src, 24 ch, 25 ciBytes, 26 end (i32)
-  const mul = mulI32;
-  const add = addI32;
   const copyChannels = loopWhileBelow(24, 25, [
     ...get(22), ...get(24), ...I32_ADD,
     ...get(22), ...get(24), ...I32_ADD, ...v128Load, ...get(23), ...get(24), ...I32_ADD, ...v128Load, ...F32X4_ADD,
@@ -428,20 +426,20 @@ function col2imBody(): number[] {
   ], addTo(24, i32(16)));
   // x = j*sw + b - left inside the image: dst = dx + ((img*h + y)*w + x)*ciBytes, src = row + (a*kw + b)*ciBytes, add.
   const tapColumn = ifTapInside(20, 16, 11, 18, 13, 4, [
-    ...get(1), ...mul(add(mul(add(mul(get(14), get(3)), get(19)), get(4)), get(20)), get(25)), ...I32_ADD, ...set(22),
-    ...get(21), ...mul(add(mul(get(17), get(9)), get(18)), get(25)), ...I32_ADD, ...set(23),
+    ...get(1), ...mulI32(addI32(mulI32(addI32(mulI32(get(14), get(3)), get(19)), get(4)), get(20)), get(25)), ...I32_ADD, ...set(22),
+    ...get(21), ...mulI32(addI32(mulI32(get(17), get(9)), get(18)), get(25)), ...I32_ADD, ...set(23),
     ...i32(0), ...set(24), ...copyChannels,
   ]);
   // y = i*sh + a - top inside the image: every tap column b.
   const tapRow = ifTapInside(19, 15, 10, 17, 12, 3, [...i32(0), ...set(18), ...loopWhileBelow(18, 9, tapColumn, addTo(18, i32(1)))]);
   const position = [
     ...i32(0), ...set(17), ...loopWhileBelow(17, 8, tapRow, addTo(17, i32(1))),
-    ...addTo(21, mul(mul(mul(get(8), get(9)), get(5)), i32(4))), // row += kh*kw*ci floats
+    ...addTo(21, mulI32(mulI32(mulI32(get(8), get(9)), get(5)), i32(4))), // row += kh*kw*ci floats
   ];
   const code = [
     ...get(5), ...i32(2), ...I32_SHL, ...set(25),
     // dx = +0
-    ...mul(mul(mul(get(2), get(3)), get(4)), get(25)), ...set(26),
+    ...mulI32(mulI32(mulI32(get(2), get(3)), get(4)), get(25)), ...set(26),
     ...i32(0), ...set(24),
     ...loopWhileBelow(24, 26, [...get(1), ...get(24), ...I32_ADD, ...v128Zero, ...v128Store], addTo(24, i32(16))),
     ...get(0), ...set(21),
@@ -471,8 +469,6 @@ function convFilterGradBody(lanes: 4 | 8): number[] {
   // 27 mStride (bytes between dy's channels m), 28 coBytes (i32); 29 .. 29 + lanes - 1 accumulators, then va (v128)
   const va = 29 + lanes;
   const accs = Array.from({ length: lanes }, (_, k) => k);
-  const mul = mulI32;
-  const add = addI32;
   const accumulate = (k: number) => [...get(29 + k), ...get(va), ...get(25), ...(k ? [...i32(16 * k), ...I32_ADD] : []), ...v128Load, ...F32X4_MUL, ...F32X4_ADD, ...set(29 + k)];
   const channels = loopWhileBelow(26, 6, [
     ...get(24), ...f32Load, ...F32X4_SPLAT, ...set(va),
@@ -481,14 +477,14 @@ function convFilterGradBody(lanes: 4 | 8): number[] {
   ], addTo(26, i32(1)));
   // x = j*sw + b - left inside the image: xp = xt + ((c*h + y)*w + x)*n*4, dp = dy + (i*wo + j)*coBytes + ob, the n channels.
   const tapColumn = ifTapInside(23, 21, 13, 18, 15, 5, [
-    ...get(0), ...mul(mul(add(mul(add(mul(get(16), get(4)), get(22)), get(5)), get(23)), get(6)), i32(4)), ...I32_ADD, ...set(24),
-    ...get(1), ...mul(add(mul(get(20), get(8)), get(21)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, ...set(25),
+    ...get(0), ...mulI32(mulI32(addI32(mulI32(addI32(mulI32(get(16), get(4)), get(22)), get(5)), get(23)), get(6)), i32(4)), ...I32_ADD, ...set(24),
+    ...get(1), ...mulI32(addI32(mulI32(get(20), get(8)), get(21)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, ...set(25),
     ...i32(0), ...set(26), ...channels,
   ]);
   // y = i*sh + a - top inside the image: every tap column j.
   const tapRow = ifTapInside(22, 20, 12, 17, 14, 4, [...i32(0), ...set(21), ...loopWhileBelow(21, 8, tapColumn, addTo(21, i32(1)))]);
   const store = (k: number) => [
-    ...get(2), ...mul(add(mul(add(mul(get(17), get(11)), get(18)), get(3)), get(16)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, // dw + ((a*kw + b)*ci + c)*coBytes + ob
+    ...get(2), ...mulI32(addI32(mulI32(addI32(mulI32(get(17), get(11)), get(18)), get(3)), get(16)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, // dw + ((a*kw + b)*ci + c)*coBytes + ob
     ...(k ? [...i32(16 * k), ...I32_ADD] : []), ...get(29 + k), ...v128Store,
   ];
   const block = [
@@ -498,7 +494,7 @@ function convFilterGradBody(lanes: 4 | 8): number[] {
   ];
   const code = [
     ...get(9), ...i32(2), ...I32_SHL, ...set(28),
-    ...mul(mul(get(7), get(8)), get(28)), ...set(27),
+    ...mulI32(mulI32(get(7), get(8)), get(28)), ...set(27),
     ...i32(0), ...set(16),
     ...loopWhileBelow(16, 3, [
       ...i32(0), ...set(17),
@@ -511,7 +507,7 @@ function convFilterGradBody(lanes: 4 | 8): number[] {
   return body([...new Array(13).fill(I32), ...new Array(lanes + 1).fill(V128)], code);
 }
 
-/** The module's bytes: imports env.memory, exports sgdDecay, sgdPlain, sumsq, transpose, colsum and the batch-norm passes. */
+/** The module's bytes: imports env.memory, exports the functions of `exportsInOrder` (bodies in the same order). */
 export function heapKernelModuleBytes(): Uint8Array {
   const sgdType = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [F32], [F32], [F32]]), 0x00];
   const sumsqType = [0x60, ...vector([[I32], [I32]]), 1, F64];
@@ -760,6 +756,11 @@ export interface FilterGradDims {
   n: number; h: number; w: number; ci: number; ho: number; wo: number; co: number; kh: number; kw: number; sh: number; sw: number; top: number; left: number;
 }
 
+/** True when {@link heapConvFilterGrad} runs for these operands: float32, co a multiple of 16, a backend with the heap module. */
+export function heapConvFilterGradApplies(backend: tf.KernelBackend, x: tf.TensorInfo, dy: tf.TensorInfo, co: number): boolean {
+  return x.dtype === 'float32' && dy.dtype === 'float32' && co % 16 === 0 && hasHeapKernels(backend);
+}
+
 /**
  * A convolution's filter gradient [kh, kw, ci, co] from the input transposed to [ci, h, w, n] and dy [n, ho, wo, co], by
  * the heap module ({@link convFilterGradBody}); undefined when the backend has no heap module or co is not a multiple of
@@ -767,7 +768,7 @@ export interface FilterGradDims {
  */
 export function heapConvFilterGrad(backend: tf.KernelBackend, xt: tf.TensorInfo, dy: tf.TensorInfo, d: FilterGradDims): tf.TensorInfo | undefined {
   const wb = backend as unknown as WasmBackendLike;
-  const k = xt.dtype === 'float32' && dy.dtype === 'float32' && d.co % 16 === 0 && hasHeapKernels(backend) ? heapExports(wb) : null;
+  const k = heapConvFilterGradApplies(backend, xt, dy, d.co) ? heapExports(wb) : null;
   if (!k) return undefined;
   const dw = wb.makeOutput([d.kh, d.kw, d.ci, d.co], 'float32');
   (d.co % 32 === 0 ? k.convFilterGrad32 : k.convFilterGrad16)(offsetOf(wb, xt), offsetOf(wb, dy), offsetOf(wb, dw), d.ci, d.h, d.w, d.n, d.ho, d.wo, d.co, d.kh, d.kw, d.sh, d.sw, d.top, d.left);
