@@ -86,11 +86,12 @@ function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsi
       centred = tf.sub(xIn, mean);
       variance = tf.keep(tf.mean(tf.square(centred), axes));
     }
-    const invStd = tf.rsqrt(tf.add(variance, epsilon));
+    const varianceEps = tf.add(variance, epsilon);
+    const invStd = tf.rsqrt(varianceEps);
     save([centred, invStd, gammaIn]);
     return {
       value: heap
-        ? heapBatchNorm.normalize(centred, betaIn, gammaIn, tf.sqrt(tf.add(variance, epsilon))) // FusedBatchNorm's expression
+        ? heapBatchNorm.normalize(centred, betaIn, gammaIn, tf.sqrt(varianceEps)) // FusedBatchNorm's expression
         : tf.batchNorm(xIn, mean, variance, betaIn, gammaIn, epsilon),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const g = dy as tf.Tensor;
