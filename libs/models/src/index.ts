@@ -21,7 +21,7 @@
  */
 export { initBackend, type BackendInfo, type BackendPreference } from './backend';
 export { installWasmFixes, uninstallWasmFixes } from './wasm/install';
-export { fusedSgdMomentum, hasFusedSgd, sumOfSquares, SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from './wasm/heap-kernels';
+export { BATCH_NORM_KERNELS, fusedSgdMomentum, hasFusedSgd, sumOfSquares, SGD_MOMENTUM_KERNEL, type SgdMomentumAttrs } from './wasm/heap-kernels';
 export type { Backbone, BackboneName, BackboneOptions } from './backbone';
 export { createBackbone, BACKBONES, DEFAULT_BACKBONE } from './create-backbone';
 export type { MlpOptions } from './backbones/mlp';
