@@ -10,8 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { BATCH_NORM_KERNELS, createBackbone, initBackend, makeImageBatch } from '@ldl-alsg/models';
-import { createLdlAlsgMethod, fromBackbone, type NeighbourSpace } from '@ldl-alsg/training';
-import { MomentumSgd } from '../../libs/training/src/sgd';
+import { createLdlAlsgMethod, fromBackbone, MomentumSgd, type NeighbourSpace } from '@ldl-alsg/training';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, steps: { type: 'string', default: '40' } } });
 console.log(`uptime: ${execSync('uptime').toString().trim()}`);

@@ -15,6 +15,7 @@ export {
   SimulatedKill,
 } from './train-loop';
 export { crossEntropyObjective, type LabelledBatch } from './cross-entropy-objective';
+export { MomentumSgd, type SgdArgs } from './sgd';
 export type { PhaseRunnerArgs, PhaseOptions, PhaseRunner } from './phase-runner';
 export {
   createLdlAlsgMethod,
