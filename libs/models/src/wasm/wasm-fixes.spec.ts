@@ -358,10 +358,11 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
   it("the heap module's filter gradient equals the forward-convolution route bit for bit (small-cnn's layers, stride 1 and 2, 3x3 and 5x5)", async () => {
     await initBackend('wasm');
     const backend = tf.backend();
-    // [x shape, filter shape, stride]: 'same' padding; 16, 32 and 48 output channels take both accumulator widths.
+    // [x shape, filter shape, stride]: 'same' padding. ci 1 and 3 take the one-channel loop (16 and 48 output channels:
+    // both accumulator widths), ci 4-64 the 4x8 tiles (24 output channels: co a multiple of 8 only).
     const cases: [number[], number[], number][] = [
       [[8, 32, 32, 1], [3, 3, 1, 16], 2], [[8, 16, 16, 16], [3, 3, 16, 32], 2], [[8, 8, 8, 32], [3, 3, 32, 64], 2],
-      [[3, 11, 9, 3], [3, 3, 3, 48], 1], [[3, 13, 13, 4], [5, 5, 4, 32], 2],
+      [[3, 11, 9, 3], [3, 3, 3, 48], 1], [[3, 13, 13, 4], [5, 5, 4, 32], 2], [[5, 7, 6, 8], [3, 3, 8, 24], 1], [[4, 6, 6, 64], [3, 3, 64, 16], 1],
     ];
     cases.forEach(([xs, fs, s], k) => {
       const info = tf.backend_util.computeConv2DInfo(xs as [number, number, number, number], fs as [number, number, number, number], s, 1, 'same');
@@ -378,12 +379,13 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
       // The forward-convolution route (conv-backprop.ts): x as [ci, h, w, n], dy as an [ho, wo, n, co] filter dilated by the stride.
       const viaConv = tf.transpose(tf.conv2d(xt as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', [s, s]), [1, 2, 0, 3]);
       const dims = { n: xs[0], h: xs[1], w: xs[2], ci: xs[3], ho: info.outHeight, wo: info.outWidth, co: fs[3], kh: fs[0], kw: fs[1], sh: s, sw: s, top, left };
-      const viaHeap = tf.engine().makeTensorFromTensorInfo(heapConvFilterGrad(backend, xt, dy, dims)!);
+      const viaHeap = tf.engine().makeTensorFromTensorInfo(heapConvFilterGrad(backend, x, dy, dims)!);
       expect(viaHeap.shape).toEqual(fs);
       expect(bits(viaHeap)).toEqual(bits(viaConv));
       tf.dispose([x, dy, xt, viaConv, viaHeap]);
     });
-    expect(heapConvFilterGrad(backend, tf.zeros([1, 4, 4, 2]), tf.zeros([2, 2, 2, 8]), { n: 2, h: 4, w: 4, ci: 1, ho: 2, wo: 2, co: 8, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 })).toBeUndefined(); // co not a multiple of 16
+    expect(heapConvFilterGrad(backend, tf.zeros([2, 4, 4, 1]), tf.zeros([2, 2, 2, 8]), { n: 2, h: 4, w: 4, ci: 1, ho: 2, wo: 2, co: 8, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 })).toBeUndefined(); // co not a multiple of 16, ci not of 4
+    expect(heapConvFilterGrad(backend, tf.zeros([2, 4, 4, 4]), tf.zeros([2, 2, 2, 12]), { n: 2, h: 4, w: 4, ci: 4, ho: 2, wo: 2, co: 12, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 })).toBeUndefined(); // co not a multiple of 8
   });
 
   it('the batch-norm heap passes apply only to float32 activations with a multiple of 4 channels on wasm', async () => {
