@@ -8,10 +8,10 @@ describe('initBackend', () => {
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(info.version).toBe('4.22.0');
-    expect(info.detail).toMatch(/fixes=\[wasm:matmul-transpose, wasm:forward-conv-backprop, wasm:depthwise-backprop, wasm:lean-batchnorm-grad, wasm:heap-kernels, wasm:identity-alias, wasm:outer-axis-reductions\]/);
+    expect(info.detail).toMatch(/fixes=\[wasm:matmul-transpose, wasm:forward-conv-backprop, wasm:depthwise-backprop, wasm:lean-batchnorm-grad, wasm:heap-kernels, wasm:identity-alias, wasm:outer-axis-reductions, wasm:heap-conv2d\]/);
     expect(info.detail).toMatch(/skipped: tensorflow-gpu: .*; tensorflow: /);
     // The log line: short, without the import errors (those stay in detail, recorded in stage.json).
-    expect(info.summary).toMatch(/^wasm 4\.22\.0 \((no )?simd, \d+ threads?, 7 kernel fixes; tensorflow-gpu, tensorflow not available\)$/);
+    expect(info.summary).toMatch(/^wasm 4\.22\.0 \((no )?simd, \d+ threads?, 8 kernel fixes; tensorflow-gpu, tensorflow not available\)$/);
     expect(info.summary.length).toBeLessThan(100);
   });
 

@@ -75,6 +75,7 @@ interface HeapExports {
   convFilterGrad16(xt: number, dy: number, dw: number, ci: number, h: number, w: number, n: number, ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   convFilterGrad32(xt: number, dy: number, dw: number, ci: number, h: number, w: number, n: number, ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   convFilterGrad4x8(xt: number, dy: number, dw: number, ci: number, h: number, w: number, n: number, ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+  convForward(x: number, f: number, bias: number, y: number, zero: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number, relu: number): void;
 }
 
 // ---- a few WebAssembly binary-format helpers -----------------------------------------------------------------------
@@ -118,6 +119,7 @@ const I32_SUB = [0x6b];
 const I32_SHL = [0x74];
 const I32_GE_U = [0x4f];
 const I32_LT_U = [0x49];
+const I32_DIV_U = [0x6e];
 const SELECT = [0x1b];
 const F32_ADD = [0x92];
 const F32_SUB = [0x93];
@@ -138,6 +140,7 @@ const F32X4_ADD = [0xfd, ...unsignedLeb(228)];
 const F32X4_SUB = [0xfd, ...unsignedLeb(229)];
 const F32X4_MUL = [0xfd, ...unsignedLeb(230)];
 const F32X4_DIV = [0xfd, ...unsignedLeb(231)];
+const F32X4_MAX = [0xfd, ...unsignedLeb(233)];
 const F64X2_ADD = [0xfd, ...unsignedLeb(240)];
 const F64X2_DIV = [0xfd, ...unsignedLeb(243)];
 const F64X2_PROMOTE_LOW_F32X4 = [0xfd, ...unsignedLeb(95)];
@@ -149,6 +152,8 @@ const HIGH_LANES_LOW = shuffle([...range(8, 8), ...range(8, 8)]); // [a2, a3, a2
 const JOIN_LOW_HALVES = shuffle([...range(0, 8), ...range(16, 8)]); // [a0, a1, b0, b1]
 const BLOCK = [0x02, 0x40];
 const IF = [0x04, 0x40];
+const IF_V128 = [0x04, V128]; // an if ... else ... end that leaves a v128
+const ELSE = [0x05];
 const LOOP = [0x03, 0x40];
 const END = [0x0b];
 const brIf = (depth: number) => [0x0d, depth];
@@ -571,6 +576,111 @@ function convFilterGradTiledBody(): number[] {
   return body([...new Array(16).fill(I32), ...new Array(11).fill(V128)], code);
 }
 
+/**
+ * convForward(x, f, bias, y, zero, n, h, w, ci, ho, wo, co, kh, kw, sh, sw, top, left, relu): a convolution,
+ *   y[p, o] = bias[o] (+0 when bias is 0) + sum over taps (a, b) in order, channels c in order of x[p's tap, c] * f[a, b, c, o]
+ * then max(y, 0) when relu, with x [n, h, w, ci] and y [n, ho, wo, co] (pixels p in that order). A tap outside the
+ * image reads the ci zeros at `zero`, so its products enter the sum as in XNNPACK's indirect GEMM, whose sums these
+ * are, in its order (each output one running float32 sum a += x * f, no fused multiply-add), hence the same bits.
+ * Four output pixels by eight output channels per register tile (n * ho * wo a multiple of 4, co of 8), reading the
+ * filter where tfjs keeps it: no packing of the weights, which change at every training step.
+ */
+function convForwardBody(): number[] {
+  // params 0 x, 1 f, 2 bias, 3 y, 4 zero (ci zeros, then room for 4 * kh * kw i32: the tile's pixels' x at each tap),
+  // 5 n, 6 h, 7 w, 8 ci, 9 ho, 10 wo, 11 co, 12 kh, 13 kw, 14 sh, 15 sw, 16 top, 17 left, 18 relu;
+  // locals 19 q (first pixel of the tile), 20 total pixels, 21 ob (output channel block, bytes), 22 coBytes, 23 a,
+  // 24 b, 25 c (bytes), 26 ciBytes, 27 .. 30 p0..p3 (the tile's pixels' x at the current tap and channel), 31 fp,
+  // 32 pixel, 33 ho * wo, 34 oy, 35 .. 38 image base of pixel r, 39 .. 42 its top row (oy*sh - top), 43 .. 46 its left
+  // column (ox*sw - left), 47 yy, 48 xx, 49 table entry (i32); 50 .. 57 accumulators (pixel r, half q at 50 + 2r + q),
+  // 58 w0, 59 w1, 60 splat, 61 +0 (v128)
+  const acc = (r: number, q: number) => 50 + 2 * r + q;
+  const v128LoadAt16 = [0xfd, 0x00, 0x04, 0x10];
+  const v128StoreAt16 = [0xfd, 0x0b, 0x04, 0x10];
+  const v128Load32Splat = [0xfd, 0x09, 0x02, 0x00];
+  const i32Load = (offset: number) => [0x28, 0x02, ...unsignedLeb(offset)];
+  const i32Store = (offset: number) => [0x36, 0x02, ...unsignedLeb(offset)];
+  const pixelOrigin = (r: number) => [
+    ...get(19), ...i32(r), ...I32_ADD, ...set(32),
+    // base = x + (pixel / (ho*wo)) * h * w * ciBytes
+    ...get(0), ...mulI32(mulI32(mulI32([...get(32), ...get(33), ...I32_DIV_U], get(6)), get(7)), get(26)), ...I32_ADD, ...set(35 + r),
+    // pixel % (ho*wo) = oy * wo + ox
+    ...get(32), ...mulI32([...get(32), ...get(33), ...I32_DIV_U], get(33)), ...I32_SUB, ...set(32),
+    ...get(32), ...get(10), ...I32_DIV_U, ...set(34),
+    ...mulI32(get(34), get(14)), ...get(16), ...I32_SUB, ...set(39 + r),
+    ...mulI32([...get(32), ...mulI32(get(34), get(10)), ...I32_SUB], get(15)), ...get(17), ...I32_SUB, ...set(43 + r),
+  ];
+  // The tile's four pixels' x at tap (a, b) into the table (entry 49 advances by 16 bytes per tap).
+  const tablePointer = (r: number) => [
+    ...get(39 + r), ...get(23), ...I32_ADD, ...set(47),
+    ...get(43 + r), ...get(24), ...I32_ADD, ...set(48),
+    ...get(49),
+    ...get(35 + r), ...mulI32(addI32(mulI32(get(47), get(7)), get(48)), get(26)), ...I32_ADD, // inside: base + (yy*w + xx)*ciBytes
+    ...get(4), // outside: the zeros
+    ...get(47), ...get(6), ...I32_LT_U, ...get(48), ...get(7), ...I32_LT_U, ...I32_AND,
+    ...SELECT, ...i32Store(4 * r),
+  ];
+  const table = [
+    ...get(4), ...get(26), ...I32_ADD, ...set(49),
+    ...i32(0), ...set(23),
+    ...loopWhileBelow(23, 12, [
+      ...i32(0), ...set(24),
+      ...loopWhileBelow(24, 13, [...[0, 1, 2, 3].flatMap(tablePointer), ...addTo(49, i32(16))], addTo(24, i32(1))),
+    ], addTo(23, i32(1))),
+  ];
+  const row = (r: number) => [
+    ...get(27 + r), ...v128Load32Splat, ...set(60),
+    ...get(acc(r, 0)), ...get(60), ...get(58), ...F32X4_MUL, ...F32X4_ADD, ...set(acc(r, 0)),
+    ...get(acc(r, 1)), ...get(60), ...get(59), ...F32X4_MUL, ...F32X4_ADD, ...set(acc(r, 1)),
+  ];
+  // One tap: its four x pointers from the table, then the ci channels (the filter rows follow on from the last tap's).
+  const tap = [
+    ...[0, 1, 2, 3].flatMap((r) => [...get(49), ...i32Load(4 * r), ...set(27 + r)]),
+    ...i32(0), ...set(25),
+    ...loopWhileBelow(25, 26, [
+      ...get(31), ...v128Load, ...set(58),
+      ...get(31), ...v128LoadAt16, ...set(59),
+      ...[0, 1, 2, 3].flatMap(row),
+      // running pointers, not pointer + c: with the sum in the address V8's code ran ~3x slower
+      ...addTo(31, get(22)), ...[27, 28, 29, 30].flatMap((p) => addTo(p, i32(4))),
+    ], addTo(25, i32(4))),
+    ...addTo(49, i32(16)),
+  ];
+  const init = (q: number) => [
+    ...get(2), ...IF_V128, ...get(2), ...get(21), ...I32_ADD, ...(q ? v128LoadAt16 : v128Load), ...ELSE, ...get(61), ...END,
+  ];
+  const clampAndStore = (r: number) => [
+    ...get(18), ...IF, ...[0, 1].flatMap((q) => [...get(acc(r, q)), ...get(61), ...F32X4_MAX, ...set(acc(r, q))]), ...END,
+    ...get(3), ...mulI32(addI32(get(19), i32(r)), get(22)), ...I32_ADD, ...get(21), ...I32_ADD, ...set(32),
+    ...get(32), ...get(acc(r, 0)), ...v128Store, ...get(32), ...get(acc(r, 1)), ...v128StoreAt16,
+  ];
+  const taps = mulI32(get(12), get(13));
+  const block = [
+    ...init(0), ...set(58), ...init(1), ...set(59),
+    ...[0, 1, 2, 3].flatMap((r) => [...get(58), ...set(acc(r, 0)), ...get(59), ...set(acc(r, 1))]),
+    ...get(1), ...get(21), ...I32_ADD, ...set(31),
+    ...get(4), ...get(26), ...I32_ADD, ...set(49),
+    ...i32(0), ...set(23),
+    ...loopWhileBelow(23, 24, tap, addTo(23, i32(1))),
+    ...[0, 1, 2, 3].flatMap(clampAndStore),
+  ];
+  const code = [
+    ...v128Zero, ...set(61),
+    ...get(11), ...i32(2), ...I32_SHL, ...set(22),
+    ...get(8), ...i32(2), ...I32_SHL, ...set(26),
+    ...mulI32(get(9), get(10)), ...set(33),
+    ...mulI32(get(5), get(33)), ...set(20),
+    ...i32(0), ...set(19),
+    ...loopWhileBelow(19, 20, [
+      ...[0, 1, 2, 3].flatMap(pixelOrigin),
+      ...table,
+      ...taps, ...set(24), // 24 (b) holds the tap count while the block loop counts taps in 23
+      ...i32(0), ...set(21),
+      ...loopWhileBelow(21, 22, block, addTo(21, i32(32))),
+    ], addTo(19, i32(4))),
+  ];
+  return body([...new Array(31).fill(I32), ...new Array(12).fill(V128)], code);
+}
+
 /** The module's bytes: imports env.memory, exports the functions of `exportsInOrder` (bodies in the same order). */
 export function heapKernelModuleBytes(): Uint8Array {
   const sgdType = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32], [F32], [F32], [F32]]), 0x00];
@@ -578,15 +688,15 @@ export function heapKernelModuleBytes(): Uint8Array {
   const transposeType = [0x60, ...vector([[I32], [I32], [I32], [I32]]), 0x00];
   const colsumType = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00];
   const i32Params = (n: number) => [0x60, ...vector(new Array(n).fill([I32])), 0x00];
-  const exportsInOrder = ['sgdDecay', 'sgdPlain', 'sumsq', 'transpose', 'colsum', 'bnCentre', 'bnNormalize', 'bnGradSums', 'bnGradInput', 'col2im', 'convFilterGrad16', 'convFilterGrad32', 'convFilterGrad4x8'];
+  const exportsInOrder = ['sgdDecay', 'sgdPlain', 'sumsq', 'transpose', 'colsum', 'bnCentre', 'bnNormalize', 'bnGradSums', 'bnGradInput', 'col2im', 'convFilterGrad16', 'convFilterGrad32', 'convFilterGrad4x8', 'convForward'];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    // types: 0 sgd, 1 sumsq, 2 transpose, 3 colsum (6 x i32), 4 seven i32, 5 nine i32, 6 fourteen i32, 7 sixteen i32
-    ...section(1, vector([sgdType, sumsqType, transposeType, colsumType, i32Params(7), i32Params(9), i32Params(14), i32Params(16)])),
+    // types: 0 sgd, 1 sumsq, 2 transpose, 3 colsum (6 x i32), 4 seven i32, 5 nine i32, 6 fourteen i32, 7 sixteen i32, 8 nineteen i32
+    ...section(1, vector([sgdType, sumsqType, transposeType, colsumType, i32Params(7), i32Params(9), i32Params(14), i32Params(16), i32Params(19)])),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // memory, min 0 pages, no max
-    ...section(3, vector([[0], [0], [1], [2], [3], [3], [4], [4], [5], [6], [7], [7], [7]])),
+    ...section(3, vector([[0], [0], [1], [2], [3], [3], [4], [4], [5], [6], [7], [7], [7], [8]])),
     ...section(7, vector(exportsInOrder.map((e, i) => [...name(e), 0x00, i]))),
-    ...section(10, vector([sgdBody(true), sgdBody(false), sumsqBody(), transposeBody(), colsumBody(), bnCentreBody(), bnNormalizeBody(), bnGradSumsBody(), bnGradInputBody(), col2imBody(), convFilterGradBody(4), convFilterGradBody(8), convFilterGradTiledBody()])),
+    ...section(10, vector([sgdBody(true), sgdBody(false), sumsqBody(), transposeBody(), colsumBody(), bnCentreBody(), bnNormalizeBody(), bnGradSumsBody(), bnGradInputBody(), col2imBody(), convFilterGradBody(4), convFilterGradBody(8), convFilterGradTiledBody(), convForwardBody()])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -848,6 +958,33 @@ export function heapConvFilterGrad(backend: tf.KernelBackend, x: tf.TensorInfo, 
   loop(offsetOf(wb, xt), offsetOf(wb, dy), offsetOf(wb, dw), d.ci, d.h, d.w, d.n, d.ho, d.wo, d.co, d.kh, d.kw, d.sh, d.sw, d.top, d.left);
   wb.disposeData(xt.dataId);
   return dw;
+}
+
+/** Shape arguments of {@link heapConv2d}: x [n, h, w, ci], a [kh, kw, ci, co] filter, y [n, ho, wo, co], strides, top/left padding. */
+export type ConvForwardDims = FilterGradDims;
+
+/** True when {@link heapConv2d} runs for these operands: float32, n * ho * wo a multiple of 4, co of 8, a backend with the heap module. */
+export function heapConv2dApplies(backend: tf.KernelBackend, x: tf.TensorInfo, filter: tf.TensorInfo, d: ConvForwardDims): boolean {
+  return x.dtype === 'float32' && filter.dtype === 'float32' && (d.n * d.ho * d.wo) % 4 === 0 && d.co % 8 === 0 && hasHeapKernels(backend);
+}
+
+/**
+ * A convolution y [n, ho, wo, co] of x [n, h, w, ci] with filter [kh, kw, ci, co], plus `bias` [co] and max(y, 0) when
+ * `relu`, by the heap module ({@link convForwardBody}); undefined when {@link heapConv2dApplies} is false. For use inside
+ * kernels (raw TensorInfo in and out).
+ */
+export function heapConv2d(backend: tf.KernelBackend, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null, relu: boolean, d: ConvForwardDims): tf.TensorInfo | undefined {
+  const wb = backend as unknown as WasmBackendLike;
+  const k = heapConv2dApplies(backend, x, filter, d) ? heapExports(wb) : null;
+  if (!k) return undefined;
+  // ci zeros (the taps outside the image) and the kernel's table of 4 x pointers per tap
+  const zero = wb.makeOutput([d.ci + 4 * d.kh * d.kw], 'float32');
+  const heap = new Float32Array(wb.wasm.asm!.memory!.buffer);
+  heap.fill(0, offsetOf(wb, zero) / 4, offsetOf(wb, zero) / 4 + d.ci);
+  const y = wb.makeOutput([d.n, d.ho, d.wo, d.co], 'float32');
+  k.convForward(offsetOf(wb, x), offsetOf(wb, filter), bias ? offsetOf(wb, bias) : 0, offsetOf(wb, y), offsetOf(wb, zero), d.n, d.h, d.w, d.ci, d.ho, d.wo, d.co, d.kh, d.kw, d.sh, d.sw, d.top, d.left, relu ? 1 : 0);
+  wb.disposeData(zero.dataId);
+  return y;
 }
 
 /**

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { installWasmFixes, uninstallWasmFixes } from './install';
 import { outerAxisPlan } from './outer-axis-reductions';
+import { heapConvDims } from './heap-conv2d';
 import { tensorInfoFrom } from './kernel-call';
 import { col2imLoop, installForwardConvBackprop } from './conv-backprop';
 import { streamedWeightProducts } from './matmul-fix';
@@ -398,6 +399,72 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
     await initBackend('cpu');
     expect(hasHeapBatchNorm(tf.zeros([2, 3, 3, 8]))).toBe(false);
     await initBackend('wasm');
+  });
+
+  it("Conv2D and FusedConv2D by the heap module equal XNNPACK's bit for bit (strides, padding, bias, ReLU, signed zeros, NaN)", async () => {
+    await initBackend('wasm');
+    // [x shape, filter shape, stride, pad]: small-cnn's second and third layers, stride 1 on an odd image, 5x5 'valid',
+    // 1x1, explicit padding, 24 output channels (co a multiple of 8 only).
+    const cases: [number[], number[], number, 'same' | 'valid' | tf.backend_util.ExplicitPadding][] = [
+      [[8, 16, 16, 16], [3, 3, 16, 32], 2, 'same'], [[8, 8, 8, 32], [3, 3, 32, 64], 2, 'same'], [[4, 9, 7, 4], [3, 3, 4, 8], 1, 'same'],
+      [[4, 9, 9, 8], [5, 5, 8, 24], 2, 'valid'], [[2, 6, 6, 64], [1, 1, 64, 16], 1, 'same'], [[4, 7, 6, 8], [3, 3, 8, 8], 1, [[0, 0], [2, 0], [1, 3], [0, 0]]],
+    ];
+    const withZerosAndNaN = (t: tf.Tensor, nan: boolean) => {
+      const v = Float32Array.from(t.dataSync() as Float32Array);
+      for (let i = 0; i < v.length; i += 7) v[i] = i % 2 ? -0 : 0;
+      if (nan) v[v.length - 1] = NaN;
+      return tf.tensor(v, t.shape);
+    };
+    const inputs = cases.map(([xs, fs], k) => {
+      const bias = Float32Array.from(tf.randomNormal([fs[3]], 0, 0.1, 'float32', 130 + k).dataSync() as Float32Array);
+      bias[0] = -0;
+      bias[1] = 0;
+      return { x: withZerosAndNaN(tf.randomNormal(xs, 0, 1, 'float32', 110 + k), k === 2) as tf.Tensor4D, f: withZerosAndNaN(tf.randomNormal(fs, 0, 0.3, 'float32', 120 + k), false) as tf.Tensor4D, bias: tf.tensor1d(bias) };
+    });
+    // And sums that are exactly -0 (every product -0, bias -0), where ReLU's max(y, 0) must give what XNNPACK's does.
+    const negZero = { x: tf.fill([4, 3, 3, 4], -0) as tf.Tensor4D, f: tf.ones([3, 3, 4, 8]) as tf.Tensor4D, bias: tf.fill([8], -0) as tf.Tensor1D };
+    const run = () => [
+      ...cases.flatMap(([, , s, pad], k) => {
+        const { x, f, bias } = inputs[k];
+        return [tf.conv2d(x, f, s, pad), tf.fused.conv2d({ x, filter: f, strides: s, pad, bias, activation: 'relu' }), tf.fused.conv2d({ x, filter: f, strides: s, pad, bias })];
+      }),
+      tf.fused.conv2d({ x: negZero.x, filter: negZero.f, strides: 1, pad: 'valid', bias: negZero.bias, activation: 'relu' }),
+      tf.fused.conv2d({ x: negZero.x, filter: negZero.f, strides: 1, pad: 'valid', bias: negZero.bias }),
+    ];
+    const backend = tf.backend() as unknown as { makeOutput: (...a: unknown[]) => unknown };
+    const allocations = (f: () => tf.Tensor): number => {
+      const original = backend.makeOutput;
+      let n = 0;
+      backend.makeOutput = (...a: unknown[]) => (n++, original.apply(backend, a));
+      try {
+        f().dispose();
+      } finally {
+        backend.makeOutput = original;
+      }
+      return n;
+    };
+    const first = () => tf.conv2d(inputs[0].x, inputs[0].f, 2, 'same');
+    uninstallWasmFixes();
+    const stock = run();
+    expect(allocations(first)).toBe(1);
+    installWasmFixes();
+    const got = run();
+    expect(allocations(first)).toBe(2); // the zeros / pointer table and the output: the heap route ran
+    got.forEach((t, i) => {
+      expect(t.shape).toEqual(stock[i].shape);
+      expect(bits(t)).toEqual(bits(stock[i]));
+    });
+    expect(Number.isNaN((got[6].dataSync() as Float32Array)[got[6].size - 1])).toBe(true); // NaN in x reaches the output, ReLU or not
+    expect(Number.isNaN((got[7].dataSync() as Float32Array)[got[7].size - 1])).toBe(true);
+    // Where the heap route does not apply, the stock kernel runs: one input channel, three, a dilation, pixels not a multiple of 4.
+    const attrs = { strides: 1, pad: 'same' as const, dataFormat: 'NHWC' as const, dilations: 1 };
+    expect(heapConvDims([8, 32, 32, 1], [3, 3, 1, 16], attrs)).toBeUndefined();
+    expect(heapConvDims([8, 32, 32, 3], [3, 3, 3, 16], attrs)).toBeUndefined();
+    expect(heapConvDims([8, 8, 8, 16], [3, 3, 16, 16], { ...attrs, dilations: 2 })).toBeUndefined();
+    expect(heapConvDims([1, 3, 3, 16], [3, 3, 16, 16], attrs)).toBeUndefined();
+    expect(heapConvDims([8, 32, 32, 16], [3, 3, 16, 16], { ...attrs, strides: 2 })).toMatchObject({ ho: 16, wo: 16, top: 0, left: 0 });
+    expect(Object.is((got[got.length - 1].dataSync() as Float32Array)[0], -0)).toBe(true); // the -0 sums are there
+    tf.dispose([...inputs.flatMap((i) => [i.x, i.f, i.bias]), negZero.x, negZero.f, negZero.bias, ...stock, ...got]);
   });
 
   it('Sum and Mean over non-innermost axes are read in place (no Transpose), bit for bit the stock kernels', async () => {
