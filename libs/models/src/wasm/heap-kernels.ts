@@ -119,7 +119,6 @@ const I32_SUB = [0x6b];
 const I32_SHL = [0x74];
 const I32_GE_U = [0x4f];
 const I32_LT_U = [0x49];
-const I32_DIV_U = [0x6e];
 const SELECT = [0x1b];
 const F32_ADD = [0x92];
 const F32_SUB = [0x93];
@@ -590,7 +589,7 @@ function convForwardBody(): number[] {
   // 5 n, 6 h, 7 w, 8 ci, 9 ho, 10 wo, 11 co, 12 kh, 13 kw, 14 sh, 15 sw, 16 top, 17 left, 18 relu;
   // locals 19 q (first pixel of the tile), 20 total pixels, 21 ob (output channel block, bytes), 22 coBytes, 23 a,
   // 24 b, 25 c (bytes), 26 ciBytes, 27 .. 30 p0..p3 (the tile's pixels' x at the current tap and channel), 31 fp,
-  // 32 pixel, 33 ho * wo, 34 oy, 35 .. 38 image base of pixel r, 39 .. 42 its top row (oy*sh - top), 43 .. 46 its left
+  // 32 ox, 33 image, 34 oy (the next pixel's position), 35 .. 38 image base of pixel r, 39 .. 42 its top row (oy*sh - top), 43 .. 46 its left
   // column (ox*sw - left), 47 yy, 48 xx, 49 table entry (i32); 50 .. 57 accumulators (pixel r, half q at 50 + 2r + q),
   // 58 w0, 59 w1, 60 splat, 61 +0 (v128)
   const acc = (r: number, q: number) => 50 + 2 * r + q;
@@ -599,15 +598,17 @@ function convForwardBody(): number[] {
   const v128Load32Splat = [0xfd, 0x09, 0x02, 0x00];
   const i32Load = (offset: number) => [0x28, 0x02, ...unsignedLeb(offset)];
   const i32Store = (offset: number) => [0x36, 0x02, ...unsignedLeb(offset)];
+  // Pixel q + r's image base and top-left input corner; then the running position (33 image, 34 oy, 32 ox) moves on one
+  // pixel (counters, not divisions: with one input channel the tile's set-up is a large part of its work).
   const pixelOrigin = (r: number) => [
-    ...get(19), ...i32(r), ...I32_ADD, ...set(32),
-    // base = x + (pixel / (ho*wo)) * h * w * ciBytes
-    ...get(0), ...mulI32(mulI32(mulI32([...get(32), ...get(33), ...I32_DIV_U], get(6)), get(7)), get(26)), ...I32_ADD, ...set(35 + r),
-    // pixel % (ho*wo) = oy * wo + ox
-    ...get(32), ...mulI32([...get(32), ...get(33), ...I32_DIV_U], get(33)), ...I32_SUB, ...set(32),
-    ...get(32), ...get(10), ...I32_DIV_U, ...set(34),
+    ...get(0), ...mulI32(mulI32(mulI32(get(33), get(6)), get(7)), get(26)), ...I32_ADD, ...set(35 + r),
     ...mulI32(get(34), get(14)), ...get(16), ...I32_SUB, ...set(39 + r),
-    ...mulI32([...get(32), ...mulI32(get(34), get(10)), ...I32_SUB], get(15)), ...get(17), ...I32_SUB, ...set(43 + r),
+    ...mulI32(get(32), get(15)), ...get(17), ...I32_SUB, ...set(43 + r),
+    ...addTo(32, i32(1)),
+    ...get(32), ...get(10), ...I32_GE_U, ...IF,
+    ...i32(0), ...set(32), ...addTo(34, i32(1)),
+    ...get(34), ...get(9), ...I32_GE_U, ...IF, ...i32(0), ...set(34), ...addTo(33, i32(1)), ...END,
+    ...END,
   ];
   // The tile's four pixels' x at tap (a, b) into the table (entry 49 advances by 16 bytes per tap).
   const tablePointer = (r: number) => [
@@ -650,8 +651,8 @@ function convForwardBody(): number[] {
   ];
   const clampAndStore = (r: number) => [
     ...get(18), ...IF, ...[0, 1].flatMap((q) => [...get(acc(r, q)), ...get(61), ...F32X4_MAX, ...set(acc(r, q))]), ...END,
-    ...get(3), ...mulI32(addI32(get(19), i32(r)), get(22)), ...I32_ADD, ...get(21), ...I32_ADD, ...set(32),
-    ...get(32), ...get(acc(r, 0)), ...v128Store, ...get(32), ...get(acc(r, 1)), ...v128StoreAt16,
+    ...get(3), ...mulI32(addI32(get(19), i32(r)), get(22)), ...I32_ADD, ...get(21), ...I32_ADD, ...set(47), // 47: free here
+    ...get(47), ...get(acc(r, 0)), ...v128Store, ...get(47), ...get(acc(r, 1)), ...v128StoreAt16,
   ];
   const taps = mulI32(get(12), get(13));
   const block = [
@@ -667,8 +668,8 @@ function convForwardBody(): number[] {
     ...v128Zero, ...set(61),
     ...get(11), ...i32(2), ...I32_SHL, ...set(22),
     ...get(8), ...i32(2), ...I32_SHL, ...set(26),
-    ...mulI32(get(9), get(10)), ...set(33),
-    ...mulI32(get(5), get(33)), ...set(20),
+    ...mulI32(mulI32(get(5), get(9)), get(10)), ...set(20),
+    ...i32(0), ...set(32), ...i32(0), ...set(33), ...i32(0), ...set(34),
     ...i32(0), ...set(19),
     ...loopWhileBelow(19, 20, [
       ...[0, 1, 2, 3].flatMap(pixelOrigin),
