@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapCol2im, heapConvFilterGrad, heapConvFilterGradApplies, heapFloat32, type Col2imDims } from './heap-kernels';
+import { heapCol2im, heapConv2d, heapConv2dApplies, heapConvFilterGrad, heapConvFilterGradApplies, heapFloat32, heapTranspose2d, type Col2imDims } from './heap-kernels';
 import { callKernel, kernelOps, release, tensorInfoFrom, type Info } from './kernel-call';
 import { upsampleByStride } from './stride-upsample';
 
@@ -261,7 +261,7 @@ function backpropInputByGemm(dy: Info, filter: Info, c: tf.backend_util.Conv2DIn
   const taps = kh * kw * ci;
   const dy2 = kernelOps.reshape(b, dy, [1, rows, co]);
   const w2 = kernelOps.reshape(b, filter, [1, taps, co]);
-  const cols = callKernel('BatchMatMul', b, { a: dy2, b: w2 }, { transposeA: false, transposeB: true }); // [1, rows, taps]
+  const cols = heapProduct(b, dy2, w2, rows, co, taps) ?? callKernel('BatchMatMul', b, { a: dy2, b: w2 }, { transposeA: false, transposeB: true }); // [1, rows, taps]
   const dims: Col2imDims = { n, h, w, ci, ho, wo, kh, kw, sh: c.strideHeight, sw: c.strideWidth, top: c.padInfo.top, left: c.padInfo.left };
   // The heap module's loop (four channels at a time) where ci allows it, else the same additions in JS.
   let dx = heapCol2im(b, cols, dims);
@@ -271,6 +271,27 @@ function backpropInputByGemm(dy: Info, filter: Info, c: tf.backend_util.Conv2DIn
   }
   release(b, dy2, w2, cols);
   return dx;
+}
+
+/**
+ * cols [1, rows, taps] = dy2 [1, rows, co] times w2 [1, taps, co] transposed, by the heap module's convolution as a 1x1
+ * convolution of dy (rows pixels of co channels) with w^T [co, taps] as its filter: each element the sum over co in
+ * order from +0, as XNNPACK's product computes it (so the same bits), without XNNPACK packing the fresh weights at every
+ * call. Undefined where the convolution's tiling does not apply (rows % 4, taps % 8, co % 4) or not on wasm.
+ */
+function heapProduct(b: tf.KernelBackend, dy2: Info, w2: Info, rows: number, co: number, taps: number): Info | undefined {
+  const dims = { n: 1, h: rows, w: 1, ci: co, ho: rows, wo: 1, co: taps, kh: 1, kw: 1, sh: 1, sw: 1, top: 0, left: 0 };
+  if (co % 4 !== 0 || !heapConv2dApplies(b, dy2, w2, dims)) return undefined;
+  const w2d = kernelOps.reshape(b, w2, [taps, co]);
+  const wT = heapTranspose2d(b, w2d); // [co, taps]: the 1x1 filter
+  release(b, w2d);
+  if (!wT) return undefined;
+  const product = heapConv2d(b, dy2, wT, null, false, dims);
+  release(b, wT);
+  if (!product) return undefined;
+  const cols = kernelOps.reshape(b, product, [1, rows, taps]);
+  release(b, product);
+  return cols;
 }
 
 /**

@@ -356,6 +356,37 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
     expect(heapCol2im(backend, tf.zeros([54]), { n: 1, h: 3, w: 3, ci: 6, ho: 1, wo: 1, kh: 3, kw: 3, sh: 2, sw: 2, top: 0, left: 0 })).toBeUndefined(); // JS loop then
   });
 
+  it('the strided dX (heap product dy·w^T, then col2im) equals the matrix-product route it replaced and the JS scatter-add bit for bit', async () => {
+    await initBackend('wasm');
+    // [x shape, filter shape]: stride 2, 'same'; small-cnn's two strided layers with input gradients, odd sizes, 5x5.
+    type Shape4 = [number, number, number, number];
+    const cases: [Shape4, Shape4][] = [[[8, 16, 16, 16], [3, 3, 16, 32]], [[8, 8, 8, 32], [3, 3, 32, 64]], [[4, 11, 9, 8], [3, 3, 8, 16]], [[4, 13, 13, 4], [5, 5, 4, 8]]];
+    const inputs = cases.map(([xs, fs], k) => {
+      const info = tf.backend_util.computeConv2DInfo(xs, fs, 2, 1, 'same');
+      const dyV = Float32Array.from(tf.randomNormal([xs[0], info.outHeight, info.outWidth, fs[3]], 0, 1, 'float32', 140 + k).dataSync() as Float32Array);
+      dyV[0] = -0;
+      return { xs, fs, info, dy: tf.tensor4d(dyV, [xs[0], info.outHeight, info.outWidth, fs[3]]), f: tf.randomNormal(fs, 0, 0.3, 'float32', 150 + k) as tf.Tensor4D };
+    });
+    const viaKernel = inputs.map(({ xs, dy, f }) => tf.conv2dTranspose(dy, f, xs, 2, 'same')); // Conv2DBackpropInput
+    const heap = heapFloat32(tf.backend())!;
+    const reference = inputs.map(({ xs, fs, info, dy, f }) => {
+      const [n, h, w, ci] = xs;
+      // The product as the kernel computed it before (BatchMatMul through matmul-fix.ts, whose streamed route equals
+      // XNNPACK's direct product bit for bit: see 'a batch times fresh weights' below).
+      const cols = tf.matMul(dy.reshape([-1, fs[3]]), f.reshape([-1, fs[3]]), false, true);
+      const dx = heap.output([n, h, w, ci]);
+      const d: Col2imDims = { n, h, w, ci, ho: info.outHeight, wo: info.outWidth, kh: fs[0], kw: fs[1], sh: 2, sw: 2, top: info.padInfo.top, left: info.padInfo.left };
+      col2imLoop(heap.view(), heap.index(cols), heap.index(dx), d);
+      cols.dispose();
+      return tf.engine().makeTensorFromTensorInfo(dx);
+    });
+    viaKernel.forEach((t, i) => {
+      expect(t.shape).toEqual(inputs[i].xs);
+      expect(bits(t)).toEqual(bits(reference[i]));
+    });
+    tf.dispose([...inputs.flatMap((i) => [i.dy, i.f]), ...viaKernel, ...reference]);
+  });
+
   it("the heap module's filter gradient equals the forward-convolution route bit for bit (small-cnn's layers, stride 1 and 2, 3x3 and 5x5)", async () => {
     await initBackend('wasm');
     const backend = tf.backend();
