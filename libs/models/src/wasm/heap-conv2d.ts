@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapConv2d, type ConvForwardDims } from './heap-kernels';
+import { wrapStockKernel } from './kernel-call';
 
 /**
  * Conv2D and FusedConv2D on wasm by the heap module's convolution (heap-kernels.ts `convForward`) where it applies:
@@ -19,22 +20,8 @@ import { heapConv2d, type ConvForwardDims } from './heap-kernels';
  * @returns a function that restores the stock kernels.
  */
 export function installHeapConv2d(backendName = 'wasm'): () => void {
-  const restore: (() => void)[] = [];
-  for (const kernelName of ['Conv2D', 'FusedConv2D'] as const) {
-    const original = tf.getKernel(kernelName, backendName);
-    if (!original) continue;
-    const kernelFunc: tf.KernelFunc = (args) => {
-      const out = kernelName === 'Conv2D' ? conv2d(args) : fusedConv2d(args);
-      return out ?? original.kernelFunc(args);
-    };
-    tf.unregisterKernel(kernelName, backendName);
-    tf.registerKernel({ ...original, kernelFunc });
-    restore.push(() => {
-      tf.unregisterKernel(kernelName, backendName);
-      tf.registerKernel(original);
-    });
-  }
-  return () => restore.forEach((r) => r());
+  const restore = [wrapStockKernel('Conv2D', backendName, conv2d), wrapStockKernel('FusedConv2D', backendName, fusedConv2d)];
+  return () => restore.forEach((r) => r?.());
 }
 
 interface ConvAttrs {

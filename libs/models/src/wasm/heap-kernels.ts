@@ -457,6 +457,39 @@ function col2imBody(): number[] {
   return body(new Array(13).fill(I32), code);
 }
 
+// The two filter-gradient bodies share their loops and these locals: params 0 xt, 1 dy, 2 dw, 3 ci, 4 h, 5 w, 6 n,
+// 7 ho, 8 wo, 9 co, 10 kh, 11 kw, 12 sh, 13 sw, 14 top, 15 left; locals 16 c, 17 a, 18 b, 19 ob (output channel block,
+// bytes), 20 i, 21 j, 22 y, 23 x, 24 xp, 25 dp, 26 m, 27 mStride (bytes between dy's batch items), 28 coBytes.
+
+/**
+ * One block's taps in order: for every output row i whose input row y = i*sh + a - top lies inside the image, every
+ * column j whose x = j*sw + b - left does, xp = xt + ((y*w + x)*ci + c)*n*4 and dp = dy + (i*wo + j)*coBytes + ob,
+ * then `channels` (the sum over the n batch items).
+ */
+function filterGradTaps(channels: number[]): number[] {
+  const tapColumn = ifTapInside(23, 21, 13, 18, 15, 5, [
+    ...get(0), ...mulI32(mulI32(addI32(mulI32(addI32(mulI32(get(22), get(5)), get(23)), get(3)), get(16)), get(6)), i32(4)), ...I32_ADD, ...set(24),
+    ...get(1), ...mulI32(addI32(mulI32(get(20), get(8)), get(21)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, ...set(25),
+    ...i32(0), ...set(26), ...channels,
+  ]);
+  const tapRow = ifTapInside(22, 20, 12, 17, 14, 4, [...i32(0), ...set(21), ...loopWhileBelow(21, 8, tapColumn, addTo(21, i32(1)))]);
+  return [...i32(0), ...set(20), ...loopWhileBelow(20, 7, tapRow, addTo(20, i32(1)))];
+}
+
+/** `block` for every input channel c (cStep at a time), tap (a, b) and output-channel block ob (obBytes wide), in that nesting. */
+function filterGradBlocks(cStep: number, obBytes: number, block: number[]): number[] {
+  return [
+    ...i32(0), ...set(16),
+    ...loopWhileBelow(16, 3, [
+      ...i32(0), ...set(17),
+      ...loopWhileBelow(17, 10, [
+        ...i32(0), ...set(18),
+        ...loopWhileBelow(18, 11, [...i32(0), ...set(19), ...loopWhileBelow(19, 28, block, addTo(19, i32(obBytes)))], addTo(18, i32(1))),
+      ], addTo(17, i32(1))),
+    ], addTo(16, i32(cStep))),
+  ];
+}
+
 /**
  * convFilterGrad(xt, dy, dw, ci, h, w, n, ho, wo, co, kh, kw, sh, sw, top, left): a convolution's filter gradient
  *   dw[a, b, c, o] = sum over i < ho, j < wo, m < n (in that order) of xt[i*sh + a - top, j*sw + b - left, c, m] * dy[m, i, j, o]
@@ -469,9 +502,7 @@ function col2imBody(): number[] {
  * 16 in four (co a multiple of 16).
  */
 function convFilterGradBody(lanes: 4 | 8): number[] {
-  // params 0 xt, 1 dy, 2 dw, 3 ci, 4 h, 5 w, 6 n, 7 ho, 8 wo, 9 co, 10 kh, 11 kw, 12 sh, 13 sw, 14 top, 15 left
-  // locals 16 c, 17 a, 18 b, 19 ob (output channel block, bytes), 20 i, 21 j, 22 y, 23 x, 24 xp, 25 dp, 26 m,
-  // 27 mStride (bytes between dy's channels m), 28 coBytes (i32); 29 .. 29 + lanes - 1 accumulators, then va (v128)
+  // params and locals 16 .. 28 as above filterGradTaps; 29 .. 29 + lanes - 1 accumulators, then va (v128)
   const va = 29 + lanes;
   const accs = Array.from({ length: lanes }, (_, k) => k);
   const accumulate = (k: number) => [...get(29 + k), ...get(va), ...get(25), ...(k ? [...i32(16 * k), ...I32_ADD] : []), ...v128Load, ...F32X4_MUL, ...F32X4_ADD, ...set(29 + k)];
@@ -480,34 +511,15 @@ function convFilterGradBody(lanes: 4 | 8): number[] {
     ...accs.flatMap(accumulate),
     ...addTo(24, i32(4)), ...addTo(25, get(27)),
   ], addTo(26, i32(1)));
-  // x = j*sw + b - left inside the image: xp = xt + ((y*w + x)*ci + c)*n*4, dp = dy + (i*wo + j)*coBytes + ob, the n channels.
-  const tapColumn = ifTapInside(23, 21, 13, 18, 15, 5, [
-    ...get(0), ...mulI32(mulI32(addI32(mulI32(addI32(mulI32(get(22), get(5)), get(23)), get(3)), get(16)), get(6)), i32(4)), ...I32_ADD, ...set(24),
-    ...get(1), ...mulI32(addI32(mulI32(get(20), get(8)), get(21)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, ...set(25),
-    ...i32(0), ...set(26), ...channels,
-  ]);
-  // y = i*sh + a - top inside the image: every tap column j.
-  const tapRow = ifTapInside(22, 20, 12, 17, 14, 4, [...i32(0), ...set(21), ...loopWhileBelow(21, 8, tapColumn, addTo(21, i32(1)))]);
   const store = (k: number) => [
     ...get(2), ...mulI32(addI32(mulI32(addI32(mulI32(get(17), get(11)), get(18)), get(3)), get(16)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, // dw + ((a*kw + b)*ci + c)*coBytes + ob
     ...(k ? [...i32(16 * k), ...I32_ADD] : []), ...get(29 + k), ...v128Store,
   ];
-  const block = [
-    ...accs.flatMap((k) => [...v128Zero, ...set(29 + k)]),
-    ...i32(0), ...set(20), ...loopWhileBelow(20, 7, tapRow, addTo(20, i32(1))),
-    ...accs.flatMap(store),
-  ];
+  const block = [...accs.flatMap((k) => [...v128Zero, ...set(29 + k)]), ...filterGradTaps(channels), ...accs.flatMap(store)];
   const code = [
     ...get(9), ...i32(2), ...I32_SHL, ...set(28),
     ...mulI32(mulI32(get(7), get(8)), get(28)), ...set(27),
-    ...i32(0), ...set(16),
-    ...loopWhileBelow(16, 3, [
-      ...i32(0), ...set(17),
-      ...loopWhileBelow(17, 10, [
-        ...i32(0), ...set(18),
-        ...loopWhileBelow(18, 11, [...i32(0), ...set(19), ...loopWhileBelow(19, 28, block, addTo(19, i32(16 * lanes)))], addTo(18, i32(1))),
-      ], addTo(17, i32(1))),
-    ], addTo(16, i32(1))),
+    ...filterGradBlocks(1, 16 * lanes, block),
   ];
   return body([...new Array(13).fill(I32), ...new Array(lanes + 1).fill(V128)], code);
 }
@@ -521,9 +533,8 @@ function convFilterGradBody(lanes: 4 | 8): number[] {
  * layers, against ~21 for XNNPACK's forward convolutions on the same core).
  */
 function convFilterGradTiledBody(): number[] {
-  // params 0 xt, 1 dy, 2 dw, 3 ci, 4 h, 5 w, 6 n, 7 ho, 8 wo, 9 co, 10 kh, 11 kw, 12 sh, 13 sw, 14 top, 15 left
-  // locals 16 c (first of four), 17 a, 18 b, 19 ob (bytes), 20 i, 21 j, 22 y, 23 x, 24 xp, 25 dp, 26 m, 27 mStride,
-  // 28 coBytes, 29 plane (bytes between xt's channels c: n * 4), 30 2 * plane, 31 3 * plane (i32);
+  // params and locals 16 .. 28 as above filterGradTaps (16 c: the first of four), 29 plane (bytes between xt's
+  // channels c: n * 4), 30 2 * plane, 31 3 * plane (i32);
   // 32 .. 39 accumulators (input channel r, output half q at 32 + 2r + q), 40 dy0, 41 dy1, 42 splat (v128)
   const acc = (r: number, q: number) => 32 + 2 * r + q;
   const v128LoadAt16 = [0xfd, 0x00, 0x04, 0x10]; // v128.load offset 16
@@ -541,36 +552,19 @@ function convFilterGradTiledBody(): number[] {
     ...[0, 1, 2, 3].flatMap(row),
     ...addTo(24, i32(4)), ...addTo(25, get(27)),
   ], addTo(26, i32(1)));
-  const tapColumn = ifTapInside(23, 21, 13, 18, 15, 5, [
-    ...get(0), ...mulI32(mulI32(addI32(mulI32(addI32(mulI32(get(22), get(5)), get(23)), get(3)), get(16)), get(6)), i32(4)), ...I32_ADD, ...set(24),
-    ...get(1), ...mulI32(addI32(mulI32(get(20), get(8)), get(21)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD, ...set(25),
-    ...i32(0), ...set(26), ...channels,
-  ]);
-  const tapRow = ifTapInside(22, 20, 12, 17, 14, 4, [...i32(0), ...set(21), ...loopWhileBelow(21, 8, tapColumn, addTo(21, i32(1)))]);
   const store = (r: number) => [
     // dw + ((a*kw + b)*ci + c + r)*coBytes + ob, then the two halves
     ...get(2), ...mulI32(addI32(addI32(mulI32(addI32(mulI32(get(17), get(11)), get(18)), get(3)), get(16)), i32(r)), get(28)), ...I32_ADD, ...get(19), ...I32_ADD,
     ...set(24), ...get(24), ...get(acc(r, 0)), ...v128Store, ...get(24), ...get(acc(r, 1)), ...v128StoreAt16,
   ];
-  const block = [
-    ...range(32, 8).flatMap((k) => [...v128Zero, ...set(k)]),
-    ...i32(0), ...set(20), ...loopWhileBelow(20, 7, tapRow, addTo(20, i32(1))),
-    ...[0, 1, 2, 3].flatMap(store),
-  ];
+  const block = [...range(32, 8).flatMap((k) => [...v128Zero, ...set(k)]), ...filterGradTaps(channels), ...[0, 1, 2, 3].flatMap(store)];
   const code = [
     ...get(9), ...i32(2), ...I32_SHL, ...set(28),
     ...mulI32(mulI32(get(7), get(8)), get(28)), ...set(27),
     ...get(6), ...i32(2), ...I32_SHL, ...set(29),
     ...get(29), ...i32(1), ...I32_SHL, ...set(30),
     ...get(29), ...get(30), ...I32_ADD, ...set(31),
-    ...i32(0), ...set(16),
-    ...loopWhileBelow(16, 3, [
-      ...i32(0), ...set(17),
-      ...loopWhileBelow(17, 10, [
-        ...i32(0), ...set(18),
-        ...loopWhileBelow(18, 11, [...i32(0), ...set(19), ...loopWhileBelow(19, 28, block, addTo(19, i32(32)))], addTo(18, i32(1))),
-      ], addTo(17, i32(1))),
-    ], addTo(16, i32(4))),
+    ...filterGradBlocks(4, 32, block),
   ];
   return body([...new Array(16).fill(I32), ...new Array(11).fill(V128)], code);
 }

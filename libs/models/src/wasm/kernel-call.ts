@@ -19,6 +19,23 @@ export function callKernel(name: string, backend: tf.KernelBackend, inputs: Reco
   return (Array.isArray(out) ? out[0] : out) as Info;
 }
 
+/**
+ * Put a kernel in front of the stock `kernelName` on `backendName`: `first` runs, and where it returns undefined (its
+ * route does not apply) the stock kernel does. Returns a function that restores the stock kernel, or undefined when
+ * there is none to wrap (then nothing is registered).
+ */
+export function wrapStockKernel(kernelName: string, backendName: string, first: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | undefined): (() => void) | undefined {
+  const original = tf.getKernel(kernelName, backendName);
+  if (!original) return undefined;
+  const kernelFunc: tf.KernelFunc = (args) => first(args) ?? original.kernelFunc(args);
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ ...original, kernelFunc });
+  return () => {
+    tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel(original);
+  };
+}
+
 /** Free kernel temporaries (decrements the backend's ref count; shared buffers survive). */
 export function release(backend: tf.KernelBackend, ...infos: Info[]): void {
   for (const t of infos) backend.disposeData(t.dataId);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapColumnSums } from './heap-kernels';
+import { wrapStockKernel } from './kernel-call';
 
 /**
  * Sum and Mean on wasm over axes that are not the innermost ones, read in place by the heap module (heap-kernels.ts
@@ -18,25 +19,15 @@ import { heapColumnSums } from './heap-kernels';
  * @returns a function that restores the stock kernels.
  */
 export function installOuterAxisReductions(backendName = 'wasm'): () => void {
-  const restore: (() => void)[] = [];
-  for (const kernelName of ['Sum', 'Mean'] as const) {
-    const original = tf.getKernel(kernelName, backendName);
-    if (!original) continue;
-    const kernelFunc: tf.KernelFunc = (args) => {
+  const restore = (['Sum', 'Mean'] as const).map((kernelName) =>
+    wrapStockKernel(kernelName, backendName, (args) => {
       const x = args.inputs.x as tf.TensorInfo;
       const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
       const plan = x.dtype === 'float32' ? outerAxisPlan(x.shape, axis, keepDims) : undefined;
-      const out = plan && heapColumnSums(args.backend as tf.KernelBackend, x, plan.groups, plan.rows, plan.cols, kernelName === 'Mean', plan.outShape);
-      return out ?? original.kernelFunc(args);
-    };
-    tf.unregisterKernel(kernelName, backendName);
-    tf.registerKernel({ ...original, kernelFunc });
-    restore.push(() => {
-      tf.unregisterKernel(kernelName, backendName);
-      tf.registerKernel(original);
-    });
-  }
-  return () => restore.forEach((r) => r());
+      return plan && heapColumnSums(args.backend as tf.KernelBackend, x, plan.groups, plan.rows, plan.cols, kernelName === 'Mean', plan.outShape);
+    }),
+  );
+  return () => restore.forEach((r) => r?.());
 }
 
 /**

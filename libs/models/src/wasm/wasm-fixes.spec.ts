@@ -18,6 +18,20 @@ async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float
   return data;
 }
 
+/** How many buffers the current backend allocates while `f` runs (its result disposed after). */
+function countAllocations(f: () => tf.Tensor): number {
+  const backend = tf.backend() as unknown as { makeOutput: (...a: unknown[]) => unknown };
+  const original = backend.makeOutput;
+  let n = 0;
+  backend.makeOutput = (...a: unknown[]) => (n++, original.apply(backend, a));
+  try {
+    f().dispose();
+  } finally {
+    backend.makeOutput = original;
+  }
+  return n;
+}
+
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let m = 0;
@@ -462,25 +476,13 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
       tf.fused.conv2d({ x: negZero.x, filter: negZero.f, strides: 1, pad: 'valid', bias: negZero.bias, activation: 'relu' }),
       tf.fused.conv2d({ x: negZero.x, filter: negZero.f, strides: 1, pad: 'valid', bias: negZero.bias }),
     ];
-    const backend = tf.backend() as unknown as { makeOutput: (...a: unknown[]) => unknown };
-    const allocations = (f: () => tf.Tensor): number => {
-      const original = backend.makeOutput;
-      let n = 0;
-      backend.makeOutput = (...a: unknown[]) => (n++, original.apply(backend, a));
-      try {
-        f().dispose();
-      } finally {
-        backend.makeOutput = original;
-      }
-      return n;
-    };
     const first = () => tf.conv2d(inputs[0].x, inputs[0].f, 2, 'same');
     uninstallWasmFixes();
     const stock = run();
-    expect(allocations(first)).toBe(1);
+    expect(countAllocations(first)).toBe(1);
     installWasmFixes();
     const got = run();
-    expect(allocations(first)).toBe(2); // the zeros / pointer table and the output: the heap route ran
+    expect(countAllocations(first)).toBe(2); // the zeros / pointer table and the output: the heap route ran
     got.forEach((t, i) => {
       expect(t.shape).toEqual(stock[i].shape);
       expect(bits(t)).toEqual(bits(stock[i]));
@@ -513,25 +515,12 @@ describe('wasm heap kernels (one-pass SGD update, sum of squares)', () => {
       return tf.tensor(v, shape);
     });
     const run = () => cases.flatMap(([, axes, keepDims], i) => [tf.sum(xs[i], axes, keepDims), tf.mean(xs[i], axes, keepDims)]);
-    // Buffers the backend allocates for one mean over N, H, W: the stock kernel transposes into a temporary first.
-    const backend = tf.backend() as unknown as { makeOutput: (...a: unknown[]) => unknown };
-    const allocations = (f: () => tf.Tensor): number => {
-      const original = backend.makeOutput;
-      let n = 0;
-      backend.makeOutput = (...a: unknown[]) => (n++, original.apply(backend, a));
-      try {
-        f().dispose();
-      } finally {
-        backend.makeOutput = original;
-      }
-      return n;
-    };
     uninstallWasmFixes();
     const stock = run();
-    expect(allocations(() => tf.mean(xs[0], [0, 1, 2]))).toBe(2); // the transposed copy and the output
+    expect(countAllocations(() => tf.mean(xs[0], [0, 1, 2]))).toBe(2); // the transposed copy and the output
     installWasmFixes();
     const got = run();
-    expect(allocations(() => tf.mean(xs[0], [0, 1, 2]))).toBe(1); // the output only: rows read in place
+    expect(countAllocations(() => tf.mean(xs[0], [0, 1, 2]))).toBe(1); // the output only: rows read in place
     got.forEach((t, i) => {
       expect(t.shape).toEqual(stock[i].shape);
       expect(bits(t)).toEqual(bits(stock[i]));
