@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapCol2im, heapConv2d, heapConv2dApplies, heapConvFilterGrad, heapConvFilterGradApplies, heapFloat32, heapTranspose2d, type Col2imDims } from './heap-kernels';
-import { callKernel, kernelOps, release, tensorInfoFrom, type Info } from './kernel-call';
+import { heapCol2im, heapConv2d, heapConv2dApplies, heapConvFilterGrad, heapFloat32, heapTranspose2d, type Col2imDims } from './heap-kernels';
+import { callKernel, convInfo, kernelOps, release, tensorInfoFrom, type ConvAttrs, type Info } from './kernel-call';
 import { upsampleByStride } from './stride-upsample';
 
 /**
@@ -15,8 +15,8 @@ import { upsampleByStride } from './stride-upsample';
  *
  * - dW[kh,kw,ci,co] = sum_{n,i,j} xpad[n, i*s+kh, j*s+kw, ci] * dy[n,i,j,co]: a convolution of the input viewed as
  *   [ci, H, W, n] (batch and channel axes swapped), padded by the convolution itself, with the output gradient viewed as
- *   an [Ho, Wo, n, co] filter, dilated by the stride; for small reductions on wasm the same sums in the same order by a
- *   loop of the heap module, which spares XNNPACK packing the fresh dy as weights at every call.
+ *   an [Ho, Wo, n, co] filter, dilated by the stride; on wasm, wherever its tiles fit, the same sums in the same order
+ *   by a loop of the heap module, which spares XNNPACK packing the fresh dy as weights at every call.
  * - dX = 'valid' convolution of the output gradient (zero-upsampled by the stride, padded by K-1-pad) with the spatially
  *   flipped kernel whose in/out channel axes are swapped; for strided convolutions, per stride phase without the zeros,
  *   and on wasm as one matrix product and a col2im on the heap instead (backpropInput).
@@ -35,15 +35,6 @@ export function installForwardConvBackprop(backendName = 'wasm'): () => void {
 }
 
 type Impl = (inputs: tf.NamedTensorInfoMap, backend: tf.KernelBackend, attrs: ConvAttrs) => Info | null;
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape?: [number, number, number, number];
-  inputShape?: [number, number, number, number];
-}
-
 function replace(kernelName: string, backendName: string, impl: Impl): () => void {
   const original = tf.getKernel(kernelName, backendName);
   const kernelFunc: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
@@ -61,17 +52,6 @@ function replace(kernelName: string, backendName: string, impl: Impl): () => voi
   };
 }
 
-function convInfo(xShape: number[], wShape: number[], attrs: ConvAttrs) {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    wShape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
-}
-
 /** dW by a forward convolution (see the module comment). */
 function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attrs: ConvAttrs): Info | null {
   const x = inputs.x as Info;
@@ -87,16 +67,13 @@ function backpropFilter(inputs: tf.NamedTensorInfoMap, b: tf.KernelBackend, attr
   const bottom = needH - top - h;
   const right = needW - left - w;
   const co = attrs.filterShape[3];
-  if (heapConvFilterGradApplies(b, x, dy, ci, co)) {
-    // The heap module's loop: the same sums as the convolution below, without packing dy as its weights at every call
-    // and without the generic transposes. Faster at every shape measured (tmp/dw-tile.ts, 2026-12-01: 3x3 kernels over
-    // 1-256 channels, stride 1 and 2, heap / convolution route 0.19-0.91); small-cnn's three layers at batch 32 take
-    // 0.20 / 0.64 / 0.56 ms in a training step (0.85 / 1.50 / 0.98 by the convolution, 0.32 / 1.06 / 0.86 by the
-    // one-channel loop with a [ci, h, w, n] transpose before the 4x8 tiles).
-    const dims = { n, h, w, ci, ho: c.outHeight, wo: c.outWidth, co, kh: c.filterHeight, kw: c.filterWidth, sh: c.strideHeight, sw: c.strideWidth, top, left };
-    const dw = heapConvFilterGrad(b, x, dy, dims);
-    if (dw) return dw;
-  }
+  // The heap module's loop where it applies: the same sums as the convolution below, without packing dy as its weights
+  // at every call and without the generic transposes. Faster at every shape measured (tmp/dw-tile.ts, 2026-12-01: 3x3
+  // kernels over 1-256 channels, stride 1 and 2, heap / convolution route 0.19-0.91); small-cnn's three layers at batch
+  // 32 take 0.20 / 0.64 / 0.56 ms in a training step (0.85 / 1.50 / 0.98 by the convolution, 0.32 / 1.06 / 0.86 by the
+  // one-channel loop with a [ci, h, w, n] transpose before the 4x8 tiles).
+  const heapDw = heapConvFilterGrad(b, x, dy, { n, h, w, ci, ho: c.outHeight, wo: c.outWidth, co, kh: c.filterHeight, kw: c.filterWidth, sh: c.strideHeight, sw: c.strideWidth, top, left });
+  if (heapDw) return heapDw;
   let xt: Info;
   let padding: 'valid' | tf.backend_util.ExplicitPadding = 'valid';
   if (bottom < 0 || right < 0) {

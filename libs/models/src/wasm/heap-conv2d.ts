@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapConv2d, type ConvForwardDims } from './heap-kernels';
-import { wrapStockKernel } from './kernel-call';
+import { convInfo, wrapStockKernel, type ConvAttrs } from './kernel-call';
 
 /**
  * Conv2D and FusedConv2D on wasm by the heap module's convolution (heap-kernels.ts `convForward`) where it applies:
@@ -24,28 +24,12 @@ export function installHeapConv2d(backendName = 'wasm'): () => void {
   return () => restore.forEach((r) => r?.());
 }
 
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  activation?: string;
-}
-
 /** The heap convolution's shape arguments, or undefined when its layout conditions do not hold. */
 export function heapConvDims(xShape: number[], filterShape: number[], attrs: ConvAttrs): ConvForwardDims | undefined {
   if (attrs.dataFormat !== 'NHWC' || xShape.length !== 4 || filterShape.length !== 4) return undefined;
   const dil = attrs.dilations ?? 1;
   if (typeof dil === 'number' ? dil !== 1 : dil.some((d) => d !== 1)) return undefined;
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const info = convInfo(xShape, filterShape, attrs);
   const [n, h, w, ci] = xShape;
   const co = filterShape[3];
   if (ci % 4 !== 0 || co % 8 !== 0 || (n * info.outHeight * info.outWidth) % 4 !== 0 || n * info.outHeight * info.outWidth === 0) return undefined;

@@ -929,7 +929,7 @@ export interface FilterGradDims {
  * True when {@link heapConvFilterGrad} runs for these operands: float32, a backend with the heap module, and co a multiple
  * of 16 or (ci a multiple of 4 and co a multiple of 8).
  */
-export function heapConvFilterGradApplies(backend: tf.KernelBackend, x: tf.TensorInfo, dy: tf.TensorInfo, ci: number, co: number): boolean {
+function heapConvFilterGradApplies(backend: tf.KernelBackend, x: tf.TensorInfo, dy: tf.TensorInfo, ci: number, co: number): boolean {
   const tiles = co % 16 === 0 || (ci % 4 === 0 && co % 8 === 0);
   return x.dtype === 'float32' && dy.dtype === 'float32' && tiles && hasHeapKernels(backend);
 }
@@ -973,9 +973,9 @@ export function heapConv2d(backend: tf.KernelBackend, x: tf.TensorInfo, filter: 
   const k = heapConv2dApplies(backend, x, filter, d) ? heapExports(wb) : null;
   if (!k) return undefined;
   // ci zeros (the taps outside the image) and the kernel's table of 4 x pointers per tap
-  const zero = wb.makeOutput([d.ci + 4 * d.kh * d.kw], 'float32');
-  const heap = new Float32Array(wb.wasm.asm!.memory!.buffer);
-  heap.fill(0, offsetOf(wb, zero) / 4, offsetOf(wb, zero) / 4 + d.ci);
+  const heap = heapFloat32(backend)!;
+  const zero = heap.output([d.ci + 4 * d.kh * d.kw]);
+  heap.view().fill(0, heap.index(zero), heap.index(zero) + d.ci);
   const y = wb.makeOutput([d.n, d.ho, d.wo, d.co], 'float32');
   k.convForward(offsetOf(wb, x), offsetOf(wb, filter), bias ? offsetOf(wb, bias) : 0, offsetOf(wb, y), offsetOf(wb, zero), d.n, d.h, d.w, d.ci, d.ho, d.wo, d.co, d.kh, d.kw, d.sh, d.sw, d.top, d.left, relu ? 1 : 0);
   wb.disposeData(zero.dataId);

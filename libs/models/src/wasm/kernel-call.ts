@@ -36,6 +36,30 @@ export function wrapStockKernel(kernelName: string, backendName: string, first: 
   };
 }
 
+/** The attributes of tfjs's convolution kernels (Conv2D, FusedConv2D and their gradients) that the workarounds read. */
+export interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | [number, number];
+  activation?: string;
+  filterShape?: [number, number, number, number];
+  inputShape?: [number, number, number, number];
+}
+
+/** tfjs's convolution geometry (output size, padding, strides) for an NHWC input and a filter, dilation 1. */
+export function convInfo(xShape: number[], wShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    wShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+}
+
 /** Free kernel temporaries (decrements the backend's ref count; shared buffers survive). */
 export function release(backend: tf.KernelBackend, ...infos: Info[]): void {
   for (const t of infos) backend.disposeData(t.dataId);
