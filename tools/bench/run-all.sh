@@ -15,7 +15,7 @@ set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-ALL=(models ingest csv synthfer graph train-ratio train-ratio-cnn cached slurm backbone table1-cold ci)
+ALL=(models conv-kernels batchnorm-ab ingest csv synthfer graph train-ratio train-ratio-cnn cached slurm backbone table1-cold ci)
 OUT="$ROOT/.alsg/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 SKIP=""
 ONLY=""
@@ -43,6 +43,8 @@ STORE_SMOKE="$OUT/store-table1-smoke"
 command_for() {
   case "$1" in
     models) echo "npx tsx tools/bench/models.ts" ;;
+    conv-kernels) echo "npx tsx tools/bench/conv-kernels.ts" ;;
+    batchnorm-ab) echo "npx tsx tools/bench/batchnorm-ab.ts" ;;
     ingest) echo "npx tsx libs/datasets/bench/ingest-throughput.ts 2000" ;;
     csv) echo "npx tsx libs/openface/scripts/bench-csv-reader.ts 20000" ;;
     synthfer) echo "npx tsx tools/bench/synthfer.ts 4000 40000 2" ;;
